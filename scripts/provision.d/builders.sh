@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# Makes the CNB builders the integration tests run on, from Debian's archive alone (no registry is
+# reachable): for each suite a debootstrapped rootfs (cached as a tarball), imported as a base image, then a
+# build and a run image that follow the CNB platform spec, then a builder from them and the local lifecycle
+# that cnb-tools.sh packaged.
+#
+#   elixir-cnb-test/build:SUITE    elixir-cnb-test/run:SUITE    elixir-cnb-test/builder:SUITE
+#
+# Every image carries an `elixir-cnb-test.inputs` label: a hash of this script, the suite's rootfs recipe
+# and (for builders) the lifecycle tarball and the images it was made from. A matching label means skip.
+set -euo pipefail
+shopt -s inherit_errexit
+
+LIFECYCLE_VERSION=0.20.12
+SUITES=(bookworm trixie)
+DEBIAN_MIRROR=http://deb.debian.org/debian
+CNB_USER_ID=1002
+CNB_GROUP_ID=1000
+
+tools="${ELIXIR_CNB_TOOLS:-/var/cache/elixir-cnb}"
+pack="${tools}/bin/pack"
+lifecycle_tgz="${tools}/lifecycle/lifecycle-v${LIFECYCLE_VERSION}+linux.x86-64.tgz"
+mkdir -p "${tools}/rootfs" "${tools}/builders"
+export DOCKER_BUILDKIT=0
+
+script_hash="$(sha256sum "${BASH_SOURCE[0]}" | cut -d' ' -f1)"
+changed=false # set when an image is (re)made
+
+suite_version() {
+	case "$1" in
+	bookworm) echo 12 ;;
+	trixie) echo 13 ;;
+	*) return 1 ;;
+	esac
+}
+
+# What Erlang needs at run time, plus certificates. bash, coreutils, findutils, tar and gzip are
+# Essential in Debian, so minbase already has them.
+suite_packages() {
+	local ssl=libssl3
+	[[ "$1" == trixie ]] && ssl=libssl3t64
+	echo "ca-certificates,${ssl},libtinfo6,zlib1g,libstdc++6"
+}
+
+label_of() { # IMAGE -> its inputs label, empty if the image is missing
+	docker image inspect --format '{{index .Config.Labels "elixir-cnb-test.inputs"}}' "$1" 2>/dev/null || true
+}
+
+run_logged() { # LOG CMD... : quiet unless it fails
+	local log="$1"
+	shift
+	if ! "$@" >"${log}" 2>&1; then
+		echo "builders: failed: $*" >&2
+		tail -n 40 "${log}" >&2
+		return 1
+	fi
+}
+
+base_image() { # SUITE -> imports the debootstrapped rootfs, prints the image name
+	local suite="$1"
+	local include recipe key
+	include="$(suite_packages "${suite}")"
+	recipe="debootstrap --variant=minbase --include=${include} ${suite} ${DEBIAN_MIRROR}"
+	key="$(printf '%s\n' "${recipe}" | sha256sum | cut -c1-16)"
+	local image="elixir-cnb-test/base:${suite}"
+	local tarball="${tools}/rootfs/${suite}-${key}.tar"
+
+	if [[ "$(label_of "${image}")" != "${key}" ]]; then
+		if [[ ! -s "${tarball}" ]]; then
+			local started=$SECONDS dir
+			echo "builders: debootstrap ${suite}" >&2
+			dir="$(mktemp -d "/tmp/rootfs-${suite}.XXXXXX")"
+			if ! run_logged "${tools}/rootfs/${suite}.log" \
+				debootstrap --variant=minbase --include="${include}" "${suite}" "${dir}" "${DEBIAN_MIRROR}"; then
+				rm -rf "${dir}"
+				return 1
+			fi
+			# Nothing the image needs: package caches, and files the engine provides per container.
+			rm -rf "${dir}"/var/cache/apt/archives/*.deb "${dir}"/var/lib/apt/lists/* "${dir}"/var/log/* \
+				"${dir}"/tmp/* "${dir}"/etc/hostname "${dir}"/etc/resolv.conf "${dir}"/etc/machine-id
+			rm -f "${tools}/rootfs/${suite}"-*.tar
+			tar -C "${dir}" --numeric-owner -cf "${tarball}.tmp" .
+			mv "${tarball}.tmp" "${tarball}"
+			rm -rf "${dir}"
+			echo "builders: debootstrap ${suite} done in $((SECONDS - started))s" >&2
+		fi
+		docker import --change "LABEL elixir-cnb-test.inputs=${key}" --change 'CMD ["/bin/bash"]' \
+			"${tarball}" "${image}" >/dev/null
+	fi
+	echo "${image}"
+}
+
+cnb_image() { # SUITE KIND(build|run) BASE
+	local suite="$1" kind="$2" base="$3"
+	local version image key ctx
+	version="$(suite_version "${suite}")"
+	image="elixir-cnb-test/${kind}:${suite}"
+	key="$(printf '%s %s %s\n' "${script_hash}" "$(docker image inspect --format '{{.Id}}' "${base}")" "${kind}" |
+		sha256sum | cut -c1-16)"
+	if [[ "$(label_of "${image}")" == "${key}" ]]; then
+		return 0
+	fi
+	echo "builders: ${image}" >&2
+	changed=true
+	ctx="$(mktemp -d)"
+	cat >"${ctx}/Dockerfile" <<DOCKERFILE
+FROM ${base}
+RUN groupadd --gid ${CNB_GROUP_ID} cnb \\
+ && useradd --uid ${CNB_USER_ID} --gid ${CNB_GROUP_ID} --create-home --shell /bin/bash cnb
+ENV CNB_USER_ID=${CNB_USER_ID} CNB_GROUP_ID=${CNB_GROUP_ID} CNB_STACK_ID=elixir-cnb-test.${suite} LANG=C.UTF-8
+LABEL io.buildpacks.base.distro.name=debian \\
+      io.buildpacks.base.distro.version=${version} \\
+      io.buildpacks.base.id=elixir-cnb-test.${suite} \\
+      io.buildpacks.base.description="Debian ${version} (${suite}) minbase ${kind} image for the Elixir buildpack's tests" \\
+      io.buildpacks.stack.id=elixir-cnb-test.${suite} \\
+      io.buildpacks.stack.distro.name=debian \\
+      io.buildpacks.stack.distro.version=${version} \\
+      elixir-cnb-test.inputs=${key}
+USER ${CNB_USER_ID}:${CNB_GROUP_ID}
+DOCKERFILE
+	run_logged "${tools}/builders/${kind}-${suite}.log" docker build --quiet --network none -t "${image}" "${ctx}"
+	rm -rf "${ctx}"
+}
+
+builder_image() { # SUITE
+	local suite="$1"
+	local image="elixir-cnb-test/builder:${suite}"
+	local build="elixir-cnb-test/build:${suite}" run="elixir-cnb-test/run:${suite}"
+	[[ -x "${pack}" && -s "${lifecycle_tgz}" ]] || {
+		echo "builders: ${pack} or ${lifecycle_tgz} missing: run cnb-tools.sh first" >&2
+		return 1
+	}
+	local key
+	key="$(printf '%s %s %s %s\n' "${script_hash}" "$(sha256sum "${lifecycle_tgz}" | cut -d' ' -f1)" \
+		"$(docker image inspect --format '{{.Id}}' "${build}")" \
+		"$(docker image inspect --format '{{.Id}}' "${run}")" | sha256sum | cut -c1-16)"
+	if [[ "$(label_of "${image}")" == "${key}" ]]; then
+		return 0
+	fi
+	echo "builders: ${image}" >&2
+	changed=true
+	local dir="${tools}/builders/${suite}"
+	mkdir -p "${dir}"
+	cat >"${dir}/builder.toml" <<TOML
+description = "Elixir buildpack test builder: Debian $(suite_version "${suite}") (${suite}), local lifecycle ${LIFECYCLE_VERSION}"
+
+[build]
+image = "${build}"
+
+[[run.images]]
+image = "${run}"
+
+[lifecycle]
+uri = "${lifecycle_tgz}"
+
+# The lifecycle passes only a short allowlist of the build image's env to buildpacks; this reaches them
+# through /cnb/build-config/env (a default: buildpacks and --env may override it).
+[[build.env]]
+name = "LANG"
+value = "C.UTF-8"
+suffix = "default"
+TOML
+	run_logged "${dir}/create.log" "${pack}" builder create "${image}" --config "${dir}/builder.toml" \
+		--pull-policy never --label "elixir-cnb-test.inputs=${key}"
+}
+
+for suite in "${SUITES[@]}"; do
+	base="$(base_image "${suite}")"
+	cnb_image "${suite}" build "${base}"
+	cnb_image "${suite}" run "${base}"
+	builder_image "${suite}"
+done
+if [[ "${changed}" == true ]]; then
+	# The images these replaced, now untagged.
+	docker image prune --force --filter label=elixir-cnb-test.inputs >/dev/null
+fi
+echo "builders: ready: $(printf 'elixir-cnb-test/builder:%s ' "${SUITES[@]}")"
