@@ -1,0 +1,397 @@
+//! Everything the user told us, strongest first: build-time env vars, `elixir_buildpack.config`,
+//! `.tool-versions`, the `elixir:` requirement in `mix.exs`, then defaults. Every value remembers where it
+//! came from, so messages can say so.
+
+use crate::classic_config::{self, SyntaxError};
+use crate::versions::{self, ElixirRequest, VersionRequest};
+use crate::{mix_project, tool_versions};
+use std::fmt;
+use std::path::Path;
+
+pub(crate) const CLASSIC_CONFIG_FILE: &str = "elixir_buildpack.config";
+pub(crate) const TOOL_VERSIONS_FILE: &str = ".tool-versions";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Source {
+    Env(&'static str),
+    ClassicConfig { line: usize },
+    ToolVersions { line: usize },
+    Default,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Env(name) => write!(f, "from {name}"),
+            Source::ClassicConfig { line } => write!(f, "from {CLASSIC_CONFIG_FILE}, line {line}"),
+            Source::ToolVersions { line } => write!(f, "from {TOOL_VERSIONS_FILE}, line {line}"),
+            Source::Default => write!(f, "default"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Sourced<T> {
+    pub(crate) value: T,
+    pub(crate) source: Source,
+}
+
+/// The classic hooks, each a command line run with `bash -c` from the app dir.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Hooks {
+    pub(crate) pre_fetch_dependencies: Option<String>,
+    pub(crate) pre_compile: Option<String>,
+    pub(crate) compile: Option<String>,
+    pub(crate) post_compile: Option<String>,
+    /// The legacy `pre_compile` and `post_compile` keys.
+    pub(crate) legacy_pre_compile: Option<String>,
+    pub(crate) legacy_post_compile: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BuildConfig {
+    pub(crate) erlang: Option<Sourced<VersionRequest>>,
+    pub(crate) elixir: Option<Sourced<ElixirRequest>>,
+    /// The `elixir:` requirement of `mix.exs`, as written and as a semver requirement.
+    pub(crate) elixir_hint: Option<(String, semver::VersionReq)>,
+    pub(crate) mix_env: Sourced<String>,
+    pub(crate) always_rebuild: bool,
+    /// `false` keeps the classic "mix at runtime" mode.
+    pub(crate) release: bool,
+    pub(crate) hooks: Hooks,
+    pub(crate) warnings: Vec<String>,
+}
+
+#[derive(Debug)]
+pub(crate) enum ConfigError {
+    Read(std::io::Error),
+    ClassicSyntax(SyntaxError),
+    InvalidOtpVersion(Sourced<String>),
+    InvalidElixirVersion(Sourced<String>),
+    InvalidBoolean { key: String, value: String, line: usize },
+    InvalidMixEnv(String),
+}
+
+/// The platform's build-time env vars we read, passed in so tests don't touch the process env.
+pub(crate) trait PlatformEnv {
+    fn get(&self, name: &str) -> Option<String>;
+}
+
+impl PlatformEnv for libcnb::Env {
+    fn get(&self, name: &str) -> Option<String> {
+        libcnb::Env::get_string_lossy(self, name).filter(|value| !value.trim().is_empty())
+    }
+}
+
+const IGNORED_KEYS: &[(&str, &str)] = &[
+    (
+        "runtime_path",
+        "the app dir is fixed by the CNB platform (/workspace)",
+    ),
+    (
+        "config_vars_to_export",
+        "CNB platforms already pass your config vars to the build",
+    ),
+    ("test_args", "test mode isn't supported yet"),
+];
+
+pub(crate) fn read(app_dir: &Path, env: &impl PlatformEnv) -> Result<BuildConfig, ConfigError> {
+    let read_optional = |name: &str| match fs_err::read_to_string(app_dir.join(name)) {
+        Ok(contents) => Ok(Some(contents)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(ConfigError::Read(error)),
+    };
+    let classic = read_optional(CLASSIC_CONFIG_FILE)?;
+    let tool_versions = read_optional(TOOL_VERSIONS_FILE)?;
+    let mix_exs = read_optional("mix.exs")?;
+    from_contents(
+        classic.as_deref(),
+        tool_versions.as_deref(),
+        mix_exs.as_deref(),
+        env,
+    )
+}
+
+#[allow(clippy::too_many_lines)]
+fn from_contents(
+    classic: Option<&str>,
+    tool_versions: Option<&str>,
+    mix_exs: Option<&str>,
+    env: &impl PlatformEnv,
+) -> Result<BuildConfig, ConfigError> {
+    let mut warnings = Vec::new();
+    let parsed = classic.map(classic_config::parse).unwrap_or_default();
+
+    for error in &parsed.errors {
+        match error.key.as_deref() {
+            Some(key) if IGNORED_KEYS.iter().any(|(ignored, _)| *ignored == key) || !is_known_key(key) => {
+                warnings.push(format!(
+                    "Ignoring `{key}` on line {line} of {CLASSIC_CONFIG_FILE}: it uses {kind}, which needs a shell to evaluate.",
+                    line = error.line,
+                    kind = error.kind
+                ));
+            }
+            _ => return Err(ConfigError::ClassicSyntax(error.clone())),
+        }
+    }
+    let values = parsed.values();
+    let classic_value = |key: &str| {
+        values
+            .get(key)
+            .map(|assignment| (assignment.value.as_scalar().to_string(), assignment.line))
+    };
+
+    for (key, assignment) in &values {
+        if let Some((_, why)) = IGNORED_KEYS.iter().find(|(ignored, _)| ignored == key) {
+            warnings.push(format!(
+                "Ignoring `{key}` (line {line} of {CLASSIC_CONFIG_FILE}): {why}.",
+                line = assignment.line
+            ));
+        } else if !is_known_key(key) {
+            warnings.push(format!(
+                "Ignoring unknown key `{key}` (line {line} of {CLASSIC_CONFIG_FILE}). Known keys: {known}.",
+                line = assignment.line,
+                known = KNOWN_KEYS.join(", ")
+            ));
+        }
+    }
+
+    let tool_versions = tool_versions.map(tool_versions::parse).unwrap_or_default();
+
+    let erlang = pick(
+        env.get("BP_ERLANG_VERSION")
+            .map(|value| (value, Source::Env("BP_ERLANG_VERSION"))),
+        classic_value("erlang_version").map(|(value, line)| (value, Source::ClassicConfig { line })),
+        tool_versions
+            .erlang
+            .map(|(value, line)| (value, Source::ToolVersions { line })),
+    )
+    .map(|(value, source)| match versions::parse_otp_request(&value) {
+        Some(request) => Ok(Sourced {
+            value: request,
+            source,
+        }),
+        None => Err(ConfigError::InvalidOtpVersion(Sourced { value, source })),
+    })
+    .transpose()?;
+
+    let elixir = pick(
+        env.get("BP_ELIXIR_VERSION")
+            .map(|value| (value, Source::Env("BP_ELIXIR_VERSION"))),
+        classic_value("elixir_version").map(|(value, line)| (value, Source::ClassicConfig { line })),
+        tool_versions
+            .elixir
+            .map(|(value, line)| (value, Source::ToolVersions { line })),
+    )
+    .map(|(value, source)| match versions::parse_elixir_request(&value) {
+        Some(request) => Ok(Sourced {
+            value: request,
+            source,
+        }),
+        None => Err(ConfigError::InvalidElixirVersion(Sourced { value, source })),
+    })
+    .transpose()?;
+
+    let mix_env = match env.get("MIX_ENV") {
+        Some(value) if is_valid_mix_env(&value) => Sourced {
+            value,
+            source: Source::Env("MIX_ENV"),
+        },
+        Some(value) => return Err(ConfigError::InvalidMixEnv(value)),
+        None => Sourced {
+            value: String::from("prod"),
+            source: Source::Default,
+        },
+    };
+
+    let boolean = |key: &str, default: bool| match classic_value(key) {
+        None => Ok(default),
+        Some((value, line)) => match value.as_str() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            "" => Ok(default),
+            _ => Err(ConfigError::InvalidBoolean {
+                key: key.to_string(),
+                value,
+                line,
+            }),
+        },
+    };
+    let hook = |key: &str| {
+        classic_value(key)
+            .map(|(value, _)| value)
+            .filter(|value| !value.trim().is_empty())
+    };
+
+    Ok(BuildConfig {
+        erlang,
+        elixir,
+        elixir_hint: mix_exs.and_then(mix_project::elixir_requirement),
+        mix_env,
+        always_rebuild: boolean("always_rebuild", false)?,
+        release: boolean("release", true)?,
+        hooks: Hooks {
+            pre_fetch_dependencies: hook("hook_pre_fetch_dependencies"),
+            pre_compile: hook("hook_pre_compile"),
+            compile: hook("hook_compile"),
+            post_compile: hook("hook_post_compile"),
+            legacy_pre_compile: hook("pre_compile"),
+            legacy_post_compile: hook("post_compile"),
+        },
+        warnings,
+    })
+}
+
+const KNOWN_KEYS: &[&str] = &[
+    "erlang_version",
+    "elixir_version",
+    "always_rebuild",
+    "release",
+    "hook_pre_fetch_dependencies",
+    "hook_pre_compile",
+    "hook_compile",
+    "hook_post_compile",
+    "pre_compile",
+    "post_compile",
+    "runtime_path",
+    "config_vars_to_export",
+    "test_args",
+];
+
+fn is_known_key(key: &str) -> bool {
+    KNOWN_KEYS.contains(&key)
+}
+
+fn pick<T>(env: Option<T>, classic: Option<T>, tool_versions: Option<T>) -> Option<T> {
+    env.or(classic).or(tool_versions)
+}
+
+fn is_valid_mix_env(value: &str) -> bool {
+    value
+        .chars()
+        .all(|char| char.is_ascii_alphanumeric() || char == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    struct TestEnv(HashMap<&'static str, &'static str>);
+
+    impl PlatformEnv for TestEnv {
+        fn get(&self, name: &str) -> Option<String> {
+            self.0.get(name).map(ToString::to_string)
+        }
+    }
+
+    fn no_env() -> TestEnv {
+        TestEnv(HashMap::new())
+    }
+
+    #[test]
+    fn precedence_env_then_classic_then_tool_versions() {
+        let classic = "erlang_version=26.2\nelixir_version=1.17\n";
+        let tools = "erlang 25.3\nelixir 1.16.2-otp-25\n";
+        let config = from_contents(Some(classic), Some(tools), None, &no_env()).expect("valid");
+        assert_eq!(
+            config.erlang.map(|s| s.source),
+            Some(Source::ClassicConfig { line: 1 })
+        );
+        assert_eq!(
+            config.elixir.map(|s| s.source),
+            Some(Source::ClassicConfig { line: 2 })
+        );
+
+        let config = from_contents(None, Some(tools), None, &no_env()).expect("valid");
+        let elixir = config.elixir.expect("elixir");
+        assert_eq!(elixir.source, Source::ToolVersions { line: 2 });
+        assert_eq!(elixir.value.otp_major, Some(25));
+
+        let env = TestEnv(HashMap::from([
+            ("BP_ERLANG_VERSION", "27"),
+            ("MIX_ENV", "staging"),
+        ]));
+        let config = from_contents(Some(classic), Some(tools), None, &env).expect("valid");
+        let erlang = config.erlang.expect("erlang");
+        assert_eq!(erlang.source, Source::Env("BP_ERLANG_VERSION"));
+        assert_eq!(erlang.source.to_string(), "from BP_ERLANG_VERSION");
+        assert_eq!(config.mix_env.value, "staging");
+    }
+
+    #[test]
+    fn defaults() {
+        let config = from_contents(None, None, Some("elixir: \"~> 1.15\","), &no_env()).expect("valid");
+        assert_eq!(config.erlang, None);
+        assert_eq!(config.elixir, None);
+        assert_eq!(config.elixir_hint.map(|(text, _)| text), Some("~> 1.15".into()));
+        assert_eq!(config.mix_env.value, "prod");
+        assert!(config.release);
+        assert!(!config.always_rebuild);
+        assert_eq!(config.hooks, Hooks::default());
+        assert!(config.warnings.is_empty());
+    }
+
+    #[test]
+    fn hooks_booleans_and_warnings() {
+        let classic = "always_rebuild=true\nrelease=false\nhook_post_compile=\"mix assets.deploy && rm -f _build/esbuild*\"\n\
+                       post_compile=./compile\nruntime_path=/app\nnode_version=18\n";
+        let config = from_contents(Some(classic), None, None, &no_env()).expect("valid");
+        assert!(config.always_rebuild);
+        assert!(!config.release);
+        assert_eq!(
+            config.hooks.post_compile.as_deref(),
+            Some("mix assets.deploy && rm -f _build/esbuild*")
+        );
+        assert_eq!(config.hooks.legacy_post_compile.as_deref(), Some("./compile"));
+        assert_eq!(
+            config.warnings,
+            vec![
+                format!(
+                    "Ignoring unknown key `node_version` (line 6 of elixir_buildpack.config). Known keys: {}.",
+                    KNOWN_KEYS.join(", ")
+                ),
+                "Ignoring `runtime_path` (line 5 of elixir_buildpack.config): the app dir is fixed by the CNB platform (/workspace).".to_string(),
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_name_the_value_and_where_it_came_from() {
+        match from_contents(Some("erlang_version==22.3\n"), None, None, &no_env()) {
+            Err(ConfigError::InvalidOtpVersion(sourced)) => {
+                assert_eq!(sourced.value, "=22.3");
+                assert_eq!(sourced.source, Source::ClassicConfig { line: 1 });
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(matches!(
+            from_contents(Some("always_rebuild=yes\n"), None, None, &no_env()),
+            Err(ConfigError::InvalidBoolean { line: 1, .. })
+        ));
+        assert!(matches!(
+            from_contents(Some("erlang_version=$(cat .v)\n"), None, None, &no_env()),
+            Err(ConfigError::ClassicSyntax(SyntaxError { line: 1, .. }))
+        ));
+        let env = TestEnv(HashMap::from([("MIX_ENV", "prod; rm")]));
+        assert!(matches!(
+            from_contents(None, None, None, &env),
+            Err(ConfigError::InvalidMixEnv(_))
+        ));
+    }
+
+    #[test]
+    fn shell_constructs_in_ignored_keys_are_warnings() {
+        let config = from_contents(
+            Some("node_version=$(cat .nvmrc)\nerlang_version=27\n"),
+            None,
+            None,
+            &no_env(),
+        )
+        .expect("valid");
+        assert_eq!(
+            config.warnings,
+            vec!["Ignoring `node_version` on line 1 of elixir_buildpack.config: it uses command substitution `$(cat .nvmrc)` (runs a command), which needs a shell to evaluate.".to_string()]
+        );
+    }
+}

@@ -1,0 +1,359 @@
+//! Every user-facing error message: what happened, what we found (with where it came from), how to fix
+//! it, and an example.
+
+use crate::archive::ArchiveError;
+use crate::classic_config::SyntaxError;
+use crate::config::{CLASSIC_CONFIG_FILE, ConfigError};
+use crate::download::DownloadError;
+use crate::toolchain::ToolchainError;
+use crate::versions::ResolveError;
+use bullet_stream::fun_run::CmdError;
+use bullet_stream::global::print;
+use indoc::formatdoc;
+
+#[derive(Debug)]
+pub(crate) enum ElixirBuildpackError {
+    Config(ConfigError),
+    Toolchain(ToolchainError),
+    Download(DownloadError),
+    Unpack(ArchiveError),
+    TempFile(std::io::Error),
+    OtpInstall(String),
+    ReadAppFile(std::io::Error),
+    LinkCache(std::io::Error),
+    MixCommand(CmdError),
+    Hook {
+        key: String,
+        script: String,
+        error: CmdError,
+    },
+    ProjectInfo(String),
+    UmbrellaWithoutReleases,
+    WriteRelease(std::io::Error),
+    SlimAppDir(std::io::Error),
+}
+
+impl From<ElixirBuildpackError> for libcnb::Error<ElixirBuildpackError> {
+    fn from(error: ElixirBuildpackError) -> Self {
+        Self::BuildpackError(error)
+    }
+}
+
+pub(crate) fn on_error(error: libcnb::Error<ElixirBuildpackError>) {
+    match error {
+        libcnb::Error::BuildpackError(error) => print::error(message(&error)),
+        other => print::error(formatdoc! {"
+            Internal buildpack error
+
+            {other}
+
+            This is a bug in the Elixir buildpack (or the CNB platform running it), not in your app.
+            Please open an issue with the build output above.
+        "}),
+    }
+}
+
+const CONFIG_EXAMPLE: &str = "erlang_version=27.3.4\nelixir_version=1.18.3";
+
+#[allow(clippy::too_many_lines)]
+pub(crate) fn message(error: &ElixirBuildpackError) -> String {
+    match error {
+        ElixirBuildpackError::Config(error) => config_message(error),
+        ElixirBuildpackError::Toolchain(error) => toolchain_message(error),
+        ElixirBuildpackError::Download(error) => download_message(error),
+        ElixirBuildpackError::Unpack(error) => formatdoc! {"
+            Unpacking a toolchain archive failed
+
+            {error}.
+
+            The archive was verified against the index's checksum, so the index itself serves a bad
+            archive. Nothing from it was kept. If you run your own builds.hex.pm mirror
+            (HEX_BUILDS_URL), rebuild the archive; otherwise retry later.
+        "},
+        ElixirBuildpackError::TempFile(error) => formatdoc! {"
+            Writing a temporary file failed
+
+            {error}
+
+            The build container may be out of disk space. Retry the build.
+        "},
+        ElixirBuildpackError::OtpInstall(output) => formatdoc! {"
+            Installing Erlang/OTP failed
+
+            OTP's `Install -minimal` script failed. Its output:
+
+            {output}
+
+            This points at a broken OTP build in the index (HEX_BUILDS_URL). Try another OTP
+            version, for example in elixir_buildpack.config:
+
+                erlang_version=27.3.4
+        "},
+        ElixirBuildpackError::ReadAppFile(error) => formatdoc! {"
+            Reading your app's files failed
+
+            {error}
+        "},
+        ElixirBuildpackError::LinkCache(error) => formatdoc! {"
+            Linking the cached deps/_build into the app failed
+
+            {error}
+        "},
+        ElixirBuildpackError::MixCommand(error) => formatdoc! {"
+            A Mix command failed
+
+            {error}
+
+            Its output is above. Fix the problem it reports and build again; run the same command
+            locally with the same MIX_ENV to reproduce it, for example:
+
+                MIX_ENV=prod mix compile
+        "},
+        ElixirBuildpackError::Hook { key, script, error } => formatdoc! {"
+            The `{key}` hook failed
+
+            `{script}` (from {CLASSIC_CONFIG_FILE}) ran with `bash -c` in the app dir and failed:
+            {error}
+
+            Its output is above. Fix the command, or remove `{key}` from {CLASSIC_CONFIG_FILE}.
+            Hooks run like this, so `&&`, pipes and `VAR=x cmd` work:
+
+                {key}=\"mix assets.deploy && mix phx.digest\"
+        "},
+        ElixirBuildpackError::ProjectInfo(output) => formatdoc! {"
+            Reading mix.exs failed
+
+            Mix could not load your mix.exs:
+
+            {output}
+
+            Check that `mix compile` works locally with the same Elixir version.
+        "},
+        ElixirBuildpackError::UmbrellaWithoutReleases => formatdoc! {"
+            This umbrella project defines no releases
+
+            Umbrella projects must say which apps go into a release. Add a `releases` entry to the
+            root mix.exs, for example:
+
+                releases: [
+                  my_app: [applications: [my_app: :permanent, my_app_web: :permanent]]
+                ]
+
+            Or set `release=false` in {CLASSIC_CONFIG_FILE} to run with `mix` at runtime.
+        "},
+        ElixirBuildpackError::WriteRelease(error) => formatdoc! {"
+            Writing the release layer failed
+
+            {error}
+        "},
+        ElixirBuildpackError::SlimAppDir(error) => formatdoc! {"
+            Removing build output from the app dir failed
+
+            {error}
+        "},
+    }
+}
+
+fn syntax_message(error: &SyntaxError) -> String {
+    let SyntaxError { line, key, kind } = error;
+    let key = key
+        .as_deref()
+        .map_or_else(String::new, |key| format!(" (`{key}`)"));
+    formatdoc! {"
+        {CLASSIC_CONFIG_FILE} needs a shell to evaluate
+
+        Line {line}{key} contains {kind}.
+
+        The classic buildpacks ran this file with bash. This buildpack reads it as data and never
+        runs it, so only plain `key=value` lines (quotes, comments, `export` and arrays are fine)
+        are accepted. Write the value itself, for example:
+
+        {CONFIG_EXAMPLE}
+    "}
+}
+
+fn config_message(error: &ConfigError) -> String {
+    match error {
+        ConfigError::Read(error) => formatdoc! {"
+            Reading the app's config files failed
+
+            {error}
+        "},
+        ConfigError::ClassicSyntax(error) => syntax_message(error),
+        ConfigError::InvalidOtpVersion(sourced) => formatdoc! {"
+            Invalid Erlang/OTP version
+
+            The Erlang/OTP version `{value}` ({source}) is not a version.
+
+            Use an exact version, a partial one (the newest matching build is used) or `OTP-`
+            prefixed one, for example:
+
+                erlang_version=27.3.4
+                erlang_version=27
+        ", value = sourced.value, source = sourced.source},
+        ConfigError::InvalidElixirVersion(sourced) => formatdoc! {"
+            Invalid Elixir version
+
+            The Elixir version `{value}` ({source}) is not a version.
+
+            Use an exact version, a partial one (the newest matching build is used), optionally
+            with a `v` prefix or an `-otp-NN` suffix, for example:
+
+                elixir_version=1.18.3
+                elixir_version=1.18
+        ", value = sourced.value, source = sourced.source},
+        ConfigError::InvalidBoolean { key, value, line } => formatdoc! {"
+            Invalid value for `{key}`
+
+            Line {line} of {CLASSIC_CONFIG_FILE} sets `{key}={value}`, but only `true` and `false`
+            are accepted, for example:
+
+                {key}=true
+        "},
+        ConfigError::InvalidMixEnv(value) => formatdoc! {"
+            Invalid MIX_ENV
+
+            MIX_ENV is set to `{value}`, which is not a Mix environment name (letters, digits
+            and underscores). For example:
+
+                MIX_ENV=prod
+        "},
+    }
+}
+
+fn list(values: &[String]) -> String {
+    if values.is_empty() {
+        String::from("none")
+    } else {
+        values.join(", ")
+    }
+}
+
+fn toolchain_message(error: &ToolchainError) -> String {
+    match error {
+        ToolchainError::UnsupportedArch(arch) => formatdoc! {"
+            Unsupported CPU architecture
+
+            This build runs on `{arch}`, but Erlang/OTP builds exist only for amd64 and arm64.
+            Use a builder for one of those, for example `heroku/builder:24`.
+        "},
+        ToolchainError::UnsupportedDistro { platform, url } => formatdoc! {"
+            No Erlang/OTP builds for this distro
+
+            The builder's run image is {distro} ({arch}), and the index has no Erlang/OTP
+            builds for it: {url} does not exist.
+
+            builds.hex.pm builds Erlang/OTP for Ubuntu releases. Use a builder based on one,
+            for example:
+
+                pack build myapp --builder heroku/builder:24
+
+            (or point HEX_BUILDS_URL at a mirror that serves {distro}).
+        ", distro = platform.distro, arch = platform.arch},
+        ToolchainError::IndexDownload(error) => formatdoc! {"
+            Downloading the version index failed
+
+            {error}.
+
+            The builds index (HEX_BUILDS_URL, default https://builds.hex.pm) could not be read.
+            Retry the build; if it keeps failing, check that the URL is reachable from the build.
+        "},
+        ToolchainError::Resolve { error, source } => {
+            let source = source
+                .as_ref()
+                .map_or_else(String::new, |source| format!(" ({source})"));
+            resolve_message(error, &source)
+        }
+    }
+}
+
+fn resolve_message(error: &ResolveError, source: &str) -> String {
+    match error {
+        ResolveError::NoOtpBuild { request, nearest } => formatdoc! {"
+            Unknown Erlang/OTP version
+
+            There is no Erlang/OTP build for `{request}`{source} on this builder's distro.
+            The nearest available versions: {nearest}.
+
+            Pick one of them, for example in elixir_buildpack.config:
+
+                erlang_version={example}
+        ", nearest = list(nearest), example = nearest.first().map_or("27", String::as_str)},
+        ResolveError::NoElixirBuild { request, nearest } => formatdoc! {"
+            Unknown Elixir version
+
+            There is no Elixir build for `{request}`{source}. The nearest available versions for
+            the installed Erlang/OTP: {nearest}.
+
+            Pick one of them, for example in elixir_buildpack.config:
+
+                elixir_version={example}
+        ", nearest = list(nearest), example = nearest.first().map_or("1.18", String::as_str)},
+        ResolveError::ElixirNotBuiltForOtp {
+            request,
+            otp_major,
+            built_for_otp,
+            available_for_otp,
+        } => {
+            let majors: Vec<String> = built_for_otp.iter().map(ToString::to_string).collect();
+            formatdoc! {"
+                Elixir {request} has no build for Erlang/OTP {otp_major}
+
+                Elixir `{request}`{source} is built for OTP {majors}, but Erlang/OTP {otp_major} is
+                selected. Elixir versions built for OTP {otp_major}: {available}.
+
+                Pick a matching pair, for example:
+
+                    erlang_version={first_major}
+                    elixir_version={request}
+            ", majors = majors.join(", "), available = list(available_for_otp),
+            first_major = majors.last().map_or("27", String::as_str)}
+        }
+        ResolveError::ConflictingOtpMajor { request, otp_major } => formatdoc! {"
+            Conflicting Erlang/OTP versions
+
+            The Elixir version `{request}`{source} asks for another OTP major than the selected
+            Erlang/OTP {otp_major}. Make them agree, for example:
+
+                erlang_version={otp_major}
+                elixir_version=1.18.3-otp-{otp_major}
+        "},
+        ResolveError::EmptyIndex => formatdoc! {"
+            No usable builds in the index
+
+            The builds index (HEX_BUILDS_URL){source} lists no stable build to use as a default.
+            Pin the versions in elixir_buildpack.config, for example:
+
+            {CONFIG_EXAMPLE}
+        "},
+    }
+}
+
+fn download_message(error: &DownloadError) -> String {
+    match error {
+        DownloadError::ChecksumMismatch { .. } => formatdoc! {"
+            Checksum mismatch
+
+            {error}.
+
+            The download was discarded and nothing was cached. This happens when a mirror or proxy
+            serves a corrupted or tampered file. Retry the build; if it persists, check the mirror
+            (HEX_BUILDS_URL).
+        "},
+        DownloadError::NotFound { .. } => formatdoc! {"
+            Download not found
+
+            {error}, although the index lists it.
+
+            The mirror (HEX_BUILDS_URL) is incomplete. Retry later, or pin another version.
+        "},
+        DownloadError::Failed { .. } | DownloadError::Io { .. } => formatdoc! {"
+            Download failed
+
+            {error}.
+
+            Nothing was cached. Retry the build; if it keeps failing, check that HEX_BUILDS_URL
+            (default https://builds.hex.pm) is reachable from the build.
+        "},
+    }
+}

@@ -1,0 +1,58 @@
+//! Downloads a toolchain archive with progress output, then unpacks it into a layer. A failed unpack
+//! empties the layer so nothing half-written is ever used.
+
+use crate::archive;
+use crate::download;
+use crate::errors::ElixirBuildpackError;
+use bullet_stream::global::print;
+use std::io::Seek;
+use std::path::Path;
+
+/// Downloads into an anonymous temp file and returns it rewound, verified when a checksum is known.
+pub(crate) fn download(url: &str, sha256: Option<&str>) -> Result<std::fs::File, ElixirBuildpackError> {
+    let mut file = tempfile::tempfile().map_err(ElixirBuildpackError::TempFile)?;
+    let timer = print::sub_start_timer(format!("Downloading {url}"));
+    match download::download_verified(url, sha256, &mut file) {
+        Ok(_) => timer.done(),
+        Err(error) => {
+            timer.cancel("failed");
+            return Err(ElixirBuildpackError::Download(error));
+        }
+    }
+    match sha256 {
+        Some(sha256) => print::sub_bullet(format!("Verified SHA-256 {sha256}")),
+        None => print::warning(format!(
+            "The index publishes no SHA-256 checksum for {url}, so this download can't be verified."
+        )),
+    }
+    file.rewind().map_err(ElixirBuildpackError::TempFile)?;
+    Ok(file)
+}
+
+pub(crate) fn unpack_tar_gz(file: &std::fs::File, destination: &Path) -> Result<(), ElixirBuildpackError> {
+    archive::unpack_tar_gz(file, destination, 1).map_err(|error| {
+        empty_dir(destination);
+        ElixirBuildpackError::Unpack(error)
+    })
+}
+
+pub(crate) fn unpack_zip(file: std::fs::File, destination: &Path) -> Result<(), ElixirBuildpackError> {
+    archive::unpack_zip(file, destination).map_err(|error| {
+        empty_dir(destination);
+        ElixirBuildpackError::Unpack(error)
+    })
+}
+
+/// Best effort: the build fails anyway, and the layer has no metadata, so it is never reused.
+fn empty_dir(path: &Path) {
+    if let Ok(entries) = fs_err::read_dir(path) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let _ = if path.is_dir() && !path.is_symlink() {
+                fs_err::remove_dir_all(&path)
+            } else {
+                fs_err::remove_file(&path)
+            };
+        }
+    }
+}

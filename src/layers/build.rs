@@ -1,0 +1,96 @@
+//! The `build` layer: the project's `_build/`, used in place through a symlink. Cached; invalidated by
+//! `MIX_ENV` and the toolchain, never by source edits: Mix recompiles only what changed.
+
+use crate::layers::{self, CacheKey, CacheState};
+use crate::toolchain::Toolchain;
+use crate::{ElixirBuildpack, ElixirBuildpackError};
+use bullet_stream::global::print;
+use libcnb::build::BuildContext;
+use libcnb::data::layer_name;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BuildLayerMetadata {
+    mix_env: String,
+    otp_version: String,
+    elixir_version: String,
+}
+
+impl CacheKey for BuildLayerMetadata {
+    fn invalidation_reasons(&self, new: &Self) -> Vec<String> {
+        let Self {
+            mix_env,
+            otp_version,
+            elixir_version,
+        } = self;
+        let mut reasons = Vec::new();
+        layers::push_if_changed(&mut reasons, "MIX_ENV", mix_env, &new.mix_env);
+        layers::push_if_changed(
+            &mut reasons,
+            "the Erlang/OTP version",
+            otp_version,
+            &new.otp_version,
+        );
+        layers::push_if_changed(
+            &mut reasons,
+            "the Elixir version",
+            elixir_version,
+            &new.elixir_version,
+        );
+        reasons
+    }
+}
+
+/// Restores `_build/` and links it into the app dir; returns the layer path.
+pub(crate) fn restore(
+    context: &BuildContext<ElixirBuildpack>,
+    toolchain: &Toolchain,
+    mix_env: &str,
+    launch: bool,
+    always_rebuild: bool,
+) -> libcnb::Result<PathBuf, ElixirBuildpackError> {
+    let metadata = BuildLayerMetadata {
+        mix_env: mix_env.to_string(),
+        otp_version: toolchain.otp.display_version(),
+        elixir_version: toolchain.elixir.display_version(),
+    };
+    let (layer, state) = layers::restore(
+        context,
+        layer_name!("_build"),
+        launch,
+        &metadata,
+        always_rebuild,
+        "_build",
+    )?;
+    if state == CacheState::Reused {
+        print::sub_bullet("Using cached _build (Mix recompiles only what changed)");
+    }
+    layer.write_metadata(metadata)?;
+    layers::link_into_app(&context.app_dir, "_build", &layer.path())?;
+    Ok(layer.path())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_and_toolchain_invalidate() {
+        let cached = BuildLayerMetadata {
+            mix_env: "prod".into(),
+            otp_version: "27.3.4".into(),
+            elixir_version: "1.18.3".into(),
+        };
+        assert!(cached.invalidation_reasons(&cached.clone()).is_empty());
+        let new = BuildLayerMetadata {
+            mix_env: "dev".into(),
+            ..cached.clone()
+        };
+        assert_eq!(
+            cached.invalidation_reasons(&new),
+            vec!["MIX_ENV changed from prod to dev"]
+        );
+    }
+}

@@ -1,0 +1,116 @@
+//! The `deps` layer: the project's `deps/`, used in place through a symlink. Cached; invalidated by the
+//! `mix.lock` digest, `MIX_ENV` and the toolchain.
+
+use crate::layers::{self, CacheKey, CacheState};
+use crate::toolchain::Toolchain;
+use crate::{ElixirBuildpack, ElixirBuildpackError};
+use bullet_stream::global::print;
+use libcnb::build::BuildContext;
+use libcnb::data::layer_name;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DepsLayerMetadata {
+    /// SHA-256 of `mix.lock`, or `none`.
+    mix_lock: String,
+    mix_env: String,
+    otp_version: String,
+    elixir_version: String,
+}
+
+impl CacheKey for DepsLayerMetadata {
+    fn invalidation_reasons(&self, new: &Self) -> Vec<String> {
+        let Self {
+            mix_lock,
+            mix_env,
+            otp_version,
+            elixir_version,
+        } = self;
+        let mut reasons = Vec::new();
+        if mix_lock != &new.mix_lock {
+            reasons.push(String::from("mix.lock changed"));
+        }
+        layers::push_if_changed(&mut reasons, "MIX_ENV", mix_env, &new.mix_env);
+        layers::push_if_changed(
+            &mut reasons,
+            "the Erlang/OTP version",
+            otp_version,
+            &new.otp_version,
+        );
+        layers::push_if_changed(
+            &mut reasons,
+            "the Elixir version",
+            elixir_version,
+            &new.elixir_version,
+        );
+        reasons
+    }
+}
+
+/// Restores `deps/` and links it into the app dir; returns the layer path.
+pub(crate) fn restore(
+    context: &BuildContext<ElixirBuildpack>,
+    toolchain: &Toolchain,
+    mix_env: &str,
+    launch: bool,
+    always_rebuild: bool,
+) -> libcnb::Result<PathBuf, ElixirBuildpackError> {
+    let mix_lock = match crate::download::sha256_file(&context.app_dir.join("mix.lock")) {
+        Ok(digest) => digest,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::from("none"),
+        Err(error) => return Err(ElixirBuildpackError::ReadAppFile(error).into()),
+    };
+    let metadata = DepsLayerMetadata {
+        mix_lock,
+        mix_env: mix_env.to_string(),
+        otp_version: toolchain.otp.display_version(),
+        elixir_version: toolchain.elixir.display_version(),
+    };
+    let (layer, state) = layers::restore(
+        context,
+        layer_name!("deps"),
+        launch,
+        &metadata,
+        always_rebuild,
+        "deps",
+    )?;
+    if state == CacheState::Reused {
+        print::sub_bullet("Using cached deps");
+    }
+    layer.write_metadata(metadata)?;
+    layers::link_into_app(&context.app_dir, "deps", &layer.path())?;
+    Ok(layer.path())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lockfile_env_and_toolchain_invalidate() {
+        let cached = DepsLayerMetadata {
+            mix_lock: "a".into(),
+            mix_env: "prod".into(),
+            otp_version: "27.3.4".into(),
+            elixir_version: "1.18.3".into(),
+        };
+        assert!(cached.invalidation_reasons(&cached.clone()).is_empty());
+        let new = DepsLayerMetadata {
+            mix_lock: "b".into(),
+            mix_env: "staging".into(),
+            otp_version: "27.3.5".into(),
+            elixir_version: "1.18.4".into(),
+        };
+        assert_eq!(
+            cached.invalidation_reasons(&new),
+            vec![
+                "mix.lock changed",
+                "MIX_ENV changed from prod to staging",
+                "the Erlang/OTP version changed from 27.3.4 to 27.3.5",
+                "the Elixir version changed from 1.18.3 to 1.18.4",
+            ]
+        );
+    }
+}

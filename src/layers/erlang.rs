@@ -1,0 +1,119 @@
+//! The `erlang` layer: Erlang/OTP, downloaded, verified and installed with its own `Install` script.
+//! Cached; invalidated by the OTP version, the CPU architecture and the distro.
+
+use crate::layers::{self, CacheKey, CacheState};
+use crate::toolchain::{Platform, Toolchain};
+use crate::{ElixirBuildpack, ElixirBuildpackError, fetch};
+use bullet_stream::global::print;
+use libcnb::build::BuildContext;
+use libcnb::data::layer_name;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::process::Command;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ErlangLayerMetadata {
+    otp_version: String,
+    arch: String,
+    distro: String,
+}
+
+impl CacheKey for ErlangLayerMetadata {
+    fn invalidation_reasons(&self, new: &Self) -> Vec<String> {
+        let Self {
+            otp_version,
+            arch,
+            distro,
+        } = self;
+        let mut reasons = Vec::new();
+        layers::push_if_changed(
+            &mut reasons,
+            "the requested Erlang/OTP version",
+            otp_version,
+            &new.otp_version,
+        );
+        layers::push_if_changed(&mut reasons, "the CPU architecture", arch, &new.arch);
+        layers::push_if_changed(&mut reasons, "the distro", distro, &new.distro);
+        reasons
+    }
+}
+
+/// Installs (or reuses) Erlang/OTP; returns its root, whose `bin/` holds `erl`.
+pub(crate) fn install(
+    context: &BuildContext<ElixirBuildpack>,
+    toolchain: &Toolchain,
+    platform: &Platform,
+    launch: bool,
+    always_rebuild: bool,
+) -> libcnb::Result<PathBuf, ElixirBuildpackError> {
+    let version = toolchain.otp.display_version();
+    print::bullet(format!("Erlang/OTP {version}"));
+    let metadata = ErlangLayerMetadata {
+        otp_version: version.clone(),
+        arch: platform.arch.clone(),
+        distro: platform.distro.clone(),
+    };
+    let (layer, state) = layers::restore(
+        context,
+        layer_name!("erlang"),
+        launch,
+        &metadata,
+        always_rebuild,
+        &format!("Erlang/OTP {version}"),
+    )?;
+    let path = layer.path();
+    if state == CacheState::Reused {
+        print::sub_bullet(format!("Using cached Erlang/OTP {version}"));
+        return Ok(path);
+    }
+
+    let tarball = fetch::download(&toolchain.otp_url, toolchain.otp.sha256.as_deref())?;
+    let timer = print::sub_start_timer("Installing");
+    fetch::unpack_tar_gz(&tarball, &path)?;
+    let install = Command::new(path.join("Install"))
+        .args(["-minimal", &path.to_string_lossy()])
+        .current_dir(&path)
+        .output()
+        .map_err(|error| ElixirBuildpackError::OtpInstall(error.to_string()))?;
+    if !install.status.success() {
+        timer.cancel("failed");
+        return Err(ElixirBuildpackError::OtpInstall(format!(
+            "{}{}",
+            String::from_utf8_lossy(&install.stdout),
+            String::from_utf8_lossy(&install.stderr)
+        ))
+        .into());
+    }
+    timer.done();
+    layer.write_metadata(metadata)?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_changed_field_is_a_reason() {
+        let cached = ErlangLayerMetadata {
+            otp_version: "26.2.5".into(),
+            arch: "amd64".into(),
+            distro: "ubuntu-22.04".into(),
+        };
+        assert_eq!(cached.invalidation_reasons(&cached.clone()), Vec::<String>::new());
+        let new = ErlangLayerMetadata {
+            otp_version: "27.3.4".into(),
+            arch: "arm64".into(),
+            distro: "ubuntu-24.04".into(),
+        };
+        assert_eq!(
+            cached.invalidation_reasons(&new),
+            vec![
+                "the requested Erlang/OTP version changed from 26.2.5 to 27.3.4",
+                "the CPU architecture changed from amd64 to arm64",
+                "the distro changed from ubuntu-22.04 to ubuntu-24.04",
+            ]
+        );
+    }
+}

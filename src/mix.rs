@@ -1,0 +1,175 @@
+//! Running Mix, Elixir and the classic hooks with the installed toolchain.
+
+use crate::errors::ElixirBuildpackError;
+use bullet_stream::global::print;
+use libcnb::Env;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The environment every Mix command and hook runs with: the platform's env plus the toolchain.
+pub(crate) struct MixEnv {
+    pub(crate) app_dir: PathBuf,
+    pub(crate) env: Env,
+}
+
+impl MixEnv {
+    pub(crate) fn new(app_dir: &Path, erlang: &Path, elixir: &Path, mix_home: &Path, mix_env: &str) -> Self {
+        let mut env = Env::from_current();
+        let mut path = OsString::new();
+        path.push(elixir.join("bin"));
+        path.push(":");
+        path.push(erlang.join("bin"));
+        if let Some(existing) = env.get("PATH") {
+            path.push(":");
+            path.push(existing);
+        }
+        env.insert("PATH", path);
+        env.insert("MIX_ENV", mix_env);
+        env.insert("MIX_HOME", mix_home);
+        env.insert("HEX_HOME", mix_home.join("hex"));
+        // Elixir warns and mangles non-ASCII output without a UTF-8 locale.
+        env.insert("LANG", "C.UTF-8");
+        env.insert("LC_ALL", "C.UTF-8");
+        Self {
+            app_dir: app_dir.to_path_buf(),
+            env,
+        }
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let mut command = Command::new(program);
+        command.current_dir(&self.app_dir).env_clear().envs(&self.env);
+        command
+    }
+
+    /// Runs `mix <args>` with its output streamed.
+    pub(crate) fn mix(&self, args: &[&str]) -> Result<(), ElixirBuildpackError> {
+        let mut command = self.command("mix");
+        command.args(args);
+        print::sub_stream_cmd(&mut command)
+            .map(|_| ())
+            .map_err(ElixirBuildpackError::MixCommand)
+    }
+
+    /// Runs a classic hook with `bash -c` from the app dir, so `&&`, pipes and `VAR=x cmd` work.
+    pub(crate) fn hook(&self, key: &str, script: &str) -> Result<(), ElixirBuildpackError> {
+        let mut command = self.command("bash");
+        command.args(["-c", script]);
+        print::sub_stream_with(format!("Running {key}: `{script}`"), |stdout, stderr| {
+            bullet_stream::fun_run::CommandWithName::stream_output(&mut command, stdout, stderr)
+        })
+        .map(|_| ())
+        .map_err(|error| ElixirBuildpackError::Hook {
+            key: key.to_string(),
+            script: script.to_string(),
+            error,
+        })
+    }
+
+    /// Reads the project's name, umbrella status and releases from `mix.exs` with Mix itself, without
+    /// compiling or starting anything.
+    pub(crate) fn project_info(&self) -> Result<ProjectInfo, ElixirBuildpackError> {
+        let mut command = self.command("elixir");
+        command.args(["-e", PROJECT_INFO_SCRIPT]);
+        let output = command
+            .output()
+            .map_err(|error| ElixirBuildpackError::ProjectInfo(error.to_string()))?;
+        if !output.status.success() {
+            return Err(ElixirBuildpackError::ProjectInfo(format!(
+                "{}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            )));
+        }
+        Ok(parse_project_info(&String::from_utf8_lossy(&output.stdout)))
+    }
+}
+
+const PROJECT_INFO_SCRIPT: &str = r#"
+Mix.start()
+Code.compile_file("mix.exs")
+config = Mix.Project.config()
+IO.puts("elixir-cnb:app:#{config[:app]}")
+IO.puts("elixir-cnb:umbrella:#{Mix.Project.umbrella?()}")
+for {name, opts} <- Keyword.get(config, :releases, []) do
+  steps = if is_list(opts), do: Keyword.get(opts, :steps, [:assemble]), else: [:assemble]
+  IO.puts("elixir-cnb:release:#{name}:#{Enum.join(Enum.filter(steps, &is_atom/1), ",")}")
+end
+deps = Keyword.get(config, :deps, []) |> Enum.map(&elem(&1, 0))
+IO.puts("elixir-cnb:phoenix:#{:phoenix in deps}")
+System.halt(0)
+"#;
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct ProjectInfo {
+    /// Empty for umbrella projects.
+    pub(crate) app: String,
+    pub(crate) umbrella: bool,
+    pub(crate) releases: Vec<ReleaseSpec>,
+    pub(crate) phoenix: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ReleaseSpec {
+    pub(crate) name: String,
+    pub(crate) steps: Vec<String>,
+    /// The release Mix makes when `mix.exs` defines none, named after the app.
+    pub(crate) default: bool,
+}
+
+fn parse_project_info(output: &str) -> ProjectInfo {
+    let mut info = ProjectInfo::default();
+    for line in output.lines().filter_map(|line| line.strip_prefix("elixir-cnb:")) {
+        match line.split_once(':') {
+            Some(("app", app)) => info.app = app.to_string(),
+            Some(("umbrella", value)) => info.umbrella = value == "true",
+            Some(("phoenix", value)) => info.phoenix = value == "true",
+            Some(("release", rest)) => {
+                let (name, steps) = rest.split_once(':').unwrap_or((rest, "assemble"));
+                info.releases.push(ReleaseSpec {
+                    name: name.to_string(),
+                    steps: steps
+                        .split(',')
+                        .filter(|step| !step.is_empty())
+                        .map(String::from)
+                        .collect(),
+                    default: false,
+                });
+            }
+            _ => {}
+        }
+    }
+    info
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn project_info_ignores_other_output() {
+        let output = "warning: something\nelixir-cnb:app:hello_web\nelixir-cnb:umbrella:false\n\
+                      elixir-cnb:release:hello_web:assemble,tar\nelixir-cnb:release:worker:\nelixir-cnb:phoenix:true\n";
+        assert_eq!(
+            parse_project_info(output),
+            ProjectInfo {
+                app: "hello_web".into(),
+                umbrella: false,
+                releases: vec![
+                    ReleaseSpec {
+                        name: "hello_web".into(),
+                        steps: vec!["assemble".into(), "tar".into()],
+                        default: false,
+                    },
+                    ReleaseSpec {
+                        name: "worker".into(),
+                        steps: vec![],
+                        default: false,
+                    },
+                ],
+                phoenix: true,
+            }
+        );
+    }
+}

@@ -1,0 +1,308 @@
+//! Where Erlang/OTP and Elixir builds come from: the builds.hex.pm layout under `HEX_BUILDS_URL`, for the
+//! CPU architecture and distro of the CNB target.
+
+use crate::builds_index;
+use crate::config::{BuildConfig, Source, Sourced};
+use crate::download::{self, DownloadError};
+use crate::versions::{self, ElixirBuild, ElixirRequest, OtpBuild, ResolveError, VersionRequest};
+
+pub(crate) const DEFAULT_HEX_BUILDS_URL: &str = "https://builds.hex.pm";
+
+/// The builds.hex.pm names for the target's architecture and distro.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Platform {
+    /// `amd64` or `arm64`.
+    pub(crate) arch: String,
+    /// `ubuntu-24.04`, `debian-12`.
+    pub(crate) distro: String,
+}
+
+#[derive(Debug)]
+pub(crate) enum ToolchainError {
+    UnsupportedArch(String),
+    /// The index has no OTP builds for this distro (the index itself is missing).
+    UnsupportedDistro {
+        platform: Platform,
+        url: String,
+    },
+    IndexDownload(DownloadError),
+    Resolve {
+        error: ResolveError,
+        /// Where the request came from.
+        source: Option<Source>,
+    },
+}
+
+impl Platform {
+    pub(crate) fn from_target(target: &libcnb::Target) -> Result<Self, ToolchainError> {
+        let arch = match target.arch.as_str() {
+            "amd64" | "x86_64" => "amd64",
+            "arm64" | "aarch64" => "arm64",
+            other => return Err(ToolchainError::UnsupportedArch(other.to_string())),
+        };
+        Ok(Self {
+            arch: arch.to_string(),
+            distro: format!("{}-{}", target.distro_name, target.distro_version),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Toolchain {
+    pub(crate) otp: OtpBuild,
+    pub(crate) otp_url: String,
+    pub(crate) otp_source: Source,
+    pub(crate) elixir: ElixirBuild,
+    pub(crate) elixir_url: String,
+    pub(crate) elixir_source: Source,
+}
+
+pub(crate) struct Urls<'a> {
+    base: &'a str,
+    platform: &'a Platform,
+}
+
+impl<'a> Urls<'a> {
+    pub(crate) fn new(base: &'a str, platform: &'a Platform) -> Self {
+        Self {
+            base: base.trim_end_matches('/'),
+            platform,
+        }
+    }
+
+    fn otp_dir(&self) -> String {
+        format!(
+            "{}/builds/otp/{}/{}",
+            self.base, self.platform.arch, self.platform.distro
+        )
+    }
+
+    pub(crate) fn otp_index(&self) -> String {
+        format!("{}/builds.txt", self.otp_dir())
+    }
+
+    pub(crate) fn otp_tarball(&self, build: &OtpBuild) -> String {
+        format!("{}/{}.tar.gz", self.otp_dir(), build.name)
+    }
+
+    pub(crate) fn elixir_index(&self) -> String {
+        format!("{}/builds/elixir/builds.txt", self.base)
+    }
+
+    pub(crate) fn elixir_zip(&self, build: &ElixirBuild) -> String {
+        format!("{}/builds/elixir/{}.zip", self.base, build.name)
+    }
+}
+
+/// Fetches both indexes and resolves the requested (or default) versions.
+pub(crate) fn resolve(config: &BuildConfig, urls: &Urls<'_>) -> Result<Toolchain, ToolchainError> {
+    let otp_index = match download::fetch_text(&urls.otp_index()) {
+        Err(DownloadError::NotFound { .. }) => {
+            return Err(ToolchainError::UnsupportedDistro {
+                platform: urls.platform.clone(),
+                url: urls.otp_index(),
+            });
+        }
+        other => other.map_err(ToolchainError::IndexDownload)?,
+    };
+    let elixir_index = download::fetch_text(&urls.elixir_index()).map_err(ToolchainError::IndexDownload)?;
+    let otp_builds = versions::otp_builds(&builds_index::parse(&otp_index));
+    let elixir_builds = versions::elixir_builds(&builds_index::parse(&elixir_index));
+    choose(config, &otp_builds, &elixir_builds).map(|(otp, otp_source, elixir, elixir_source)| Toolchain {
+        otp_url: urls.otp_tarball(&otp),
+        elixir_url: urls.elixir_zip(&elixir),
+        otp,
+        otp_source,
+        elixir,
+        elixir_source,
+    })
+}
+
+/// Picks both builds. Without an OTP request but with an Elixir one, the default OTP is the newest that
+/// the requested Elixir has a build for.
+fn choose(
+    config: &BuildConfig,
+    otp_builds: &[OtpBuild],
+    elixir_builds: &[ElixirBuild],
+) -> Result<(OtpBuild, Source, ElixirBuild, Source), ToolchainError> {
+    let otp_error = |error, source: Option<&Source>| ToolchainError::Resolve {
+        error,
+        source: source.cloned(),
+    };
+    let otp = match (&config.erlang, &config.elixir) {
+        (Some(Sourced { value, source }), _) => {
+            versions::resolve_otp(otp_builds, Some(value)).map_err(|error| otp_error(error, Some(source)))?
+        }
+        (None, Some(Sourced { value: elixir, .. })) => {
+            default_otp_for_elixir(otp_builds, elixir_builds, elixir)
+                .map_or_else(|| versions::resolve_otp(otp_builds, None), Ok)
+                .map_err(|error| otp_error(error, None))?
+        }
+        (None, None) => versions::resolve_otp(otp_builds, None).map_err(|error| otp_error(error, None))?,
+    };
+    let otp_source = config
+        .erlang
+        .as_ref()
+        .map_or(Source::Default, |sourced| sourced.source.clone());
+
+    let otp_major = otp.major().ok_or_else(|| ToolchainError::Resolve {
+        error: ResolveError::NoOtpBuild {
+            request: VersionRequest::Branch(otp.name.clone()),
+            nearest: Vec::new(),
+        },
+        source: Some(otp_source.clone()),
+    })?;
+    let elixir_source = config
+        .elixir
+        .as_ref()
+        .map_or(Source::Default, |sourced| sourced.source.clone());
+    let elixir = versions::resolve_elixir(
+        elixir_builds,
+        config.elixir.as_ref().map(|sourced| &sourced.value),
+        otp_major,
+        config.elixir_hint.as_ref().map(|(_, requirement)| requirement),
+    )
+    .map_err(|error| ToolchainError::Resolve {
+        error,
+        source: Some(elixir_source.clone()),
+    })?;
+    Ok((otp, otp_source, elixir, elixir_source))
+}
+
+fn default_otp_for_elixir(
+    otp_builds: &[OtpBuild],
+    elixir_builds: &[ElixirBuild],
+    elixir: &ElixirRequest,
+) -> Option<OtpBuild> {
+    versions::otp_majors_for_elixir(elixir_builds, elixir)
+        .into_iter()
+        .find_map(|major| {
+            let request = VersionRequest::Version(versions::Version {
+                parts: vec![major],
+                pre: None,
+            });
+            versions::resolve_otp(otp_builds, Some(&request)).ok()
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::builds_index::IndexEntry;
+    use crate::config::Hooks;
+
+    fn entries(names: &[&str]) -> Vec<IndexEntry> {
+        names
+            .iter()
+            .map(|name| IndexEntry {
+                name: (*name).to_string(),
+                sha256: None,
+            })
+            .collect()
+    }
+
+    fn config(erlang: Option<&str>, elixir: Option<&str>) -> BuildConfig {
+        BuildConfig {
+            erlang: erlang.map(|value| Sourced {
+                value: versions::parse_otp_request(value).expect("valid"),
+                source: Source::ToolVersions { line: 1 },
+            }),
+            elixir: elixir.map(|value| Sourced {
+                value: versions::parse_elixir_request(value).expect("valid"),
+                source: Source::ToolVersions { line: 2 },
+            }),
+            elixir_hint: None,
+            mix_env: Sourced {
+                value: "prod".into(),
+                source: Source::Default,
+            },
+            always_rebuild: false,
+            release: true,
+            hooks: Hooks::default(),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn pick(erlang: Option<&str>, elixir: Option<&str>) -> Result<(String, String), String> {
+        let otp = versions::otp_builds(&entries(&["OTP-25.2.3", "OTP-27.3.4"]));
+        let elixir_builds =
+            versions::elixir_builds(&entries(&["v1.14.0-otp-25", "v1.18.3-otp-27", "v1.14.0"]));
+        choose(&config(erlang, elixir), &otp, &elixir_builds)
+            .map(|(otp, _, elixir, _)| (otp.name, elixir.name))
+            .map_err(|error| format!("{error:?}"))
+    }
+
+    #[test]
+    fn defaults_pick_the_newest_pair() {
+        assert_eq!(
+            pick(None, None),
+            Ok(("OTP-27.3.4".into(), "v1.18.3-otp-27".into()))
+        );
+    }
+
+    #[test]
+    fn a_pinned_elixir_picks_an_otp_it_is_built_for() {
+        assert_eq!(
+            pick(None, Some("1.14")),
+            Ok(("OTP-25.2.3".into(), "v1.14.0-otp-25".into()))
+        );
+    }
+
+    #[test]
+    fn pinned_versions_are_respected() {
+        assert_eq!(
+            pick(Some("25"), None),
+            Ok(("OTP-25.2.3".into(), "v1.14.0-otp-25".into()))
+        );
+        assert!(pick(Some("27"), Some("1.14")).is_err());
+    }
+
+    #[test]
+    fn urls_follow_the_builds_hex_pm_layout() {
+        let platform = Platform {
+            arch: "arm64".into(),
+            distro: "ubuntu-24.04".into(),
+        };
+        let urls = Urls::new("https://builds.hex.pm/", &platform);
+        let otp = versions::otp_builds(&entries(&["OTP-27.3.4"]));
+        let elixir = versions::elixir_builds(&entries(&["v1.18.3-otp-27"]));
+        assert_eq!(
+            urls.otp_index(),
+            "https://builds.hex.pm/builds/otp/arm64/ubuntu-24.04/builds.txt"
+        );
+        assert_eq!(
+            urls.otp_tarball(&otp[0]),
+            "https://builds.hex.pm/builds/otp/arm64/ubuntu-24.04/OTP-27.3.4.tar.gz"
+        );
+        assert_eq!(
+            urls.elixir_index(),
+            "https://builds.hex.pm/builds/elixir/builds.txt"
+        );
+        assert_eq!(
+            urls.elixir_zip(&elixir[0]),
+            "https://builds.hex.pm/builds/elixir/v1.18.3-otp-27.zip"
+        );
+    }
+
+    #[test]
+    fn targets_map_to_builds_hex_pm_names() {
+        let target = |arch: &str| libcnb::Target {
+            os: "linux".into(),
+            arch: arch.into(),
+            arch_variant: None,
+            distro_name: "ubuntu".into(),
+            distro_version: "24.04".into(),
+        };
+        assert_eq!(
+            Platform::from_target(&target("arm64")).ok(),
+            Some(Platform {
+                arch: "arm64".into(),
+                distro: "ubuntu-24.04".into()
+            })
+        );
+        assert!(matches!(
+            Platform::from_target(&target("ppc64le")),
+            Err(ToolchainError::UnsupportedArch(_))
+        ));
+    }
+}
