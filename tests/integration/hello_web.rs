@@ -1,0 +1,89 @@
+//! The walking skeleton: a Mix app without Hex deps builds into a release image that answers HTTP, and
+//! a rebuild reuses the toolchain layers.
+
+use crate::mirror::Mirror;
+use crate::{build_config, expected_toolchain, for_each_builder, http_get};
+use indoc::formatdoc;
+use libcnb_test::{ContainerConfig, TestRunner, assert_contains, assert_not_contains};
+
+const PORT: u16 = 8080;
+
+#[test]
+#[ignore = "integration test"]
+fn hello_web_builds_answers_http_and_rebuilds_from_cache() {
+    for_each_builder(|builder| {
+        let expected = expected_toolchain(builder);
+        let mirror = Mirror::healthy();
+        let config = build_config(builder, "hello_web", &mirror.url);
+        TestRunner::default().build(&config, |context| {
+            let output = context.pack_stderr.clone();
+            assert_contains!(
+                output,
+                &formatdoc! {"
+                    - Versions
+                      - Erlang/OTP {otp} (default)
+                      - Elixir {elixir} (default)
+                ", otp = expected.otp, elixir = expected.elixir}
+            );
+            assert_contains!(
+                output,
+                &format!(
+                    "- Erlang/OTP {}\n  - Downloading {}/builds/otp/amd64/",
+                    expected.otp, mirror.url
+                )
+            );
+            assert_contains!(output, "  - Verified SHA-256 ");
+            assert_contains!(output, "- Processes\n  - web: hello_web start\n");
+
+            context.start_container(
+                ContainerConfig::new()
+                    .expose_port(PORT)
+                    .env("PORT", PORT.to_string()),
+                |container| {
+                    let body = http_get(container.address_for_port(PORT), "/");
+                    let otp_major = expected.otp.split('.').next().unwrap_or_default();
+                    assert_eq!(
+                        body,
+                        format!(
+                            "Hello from hello_web! Elixir {} on Erlang/OTP {otp_major}\n",
+                            expected.elixir
+                        )
+                    );
+                },
+            );
+
+            // Release mode ships the release only: no toolchain, deps or _build in the image.
+            let listing = context.run_shell_command(
+                "ls -a /workspace; command -v erl mix || echo 'no toolchain on PATH'; command -v hello_web",
+            );
+            assert_not_contains!(listing.stdout, "_build");
+            assert_not_contains!(listing.stdout, "deps\n");
+            assert_contains!(listing.stdout, "no toolchain on PATH");
+            assert_contains!(listing.stdout, "/layers/elixir-cnb_elixir/release/bin/hello_web");
+
+            let before_rebuild = mirror.requests().len();
+            context.rebuild(&config, |rebuild| {
+                assert_contains!(
+                    rebuild.pack_stderr,
+                    &formatdoc! {"
+                        - Erlang/OTP {otp}
+                          - Using cached Erlang/OTP {otp}
+                        - Elixir {elixir} (built for OTP {major})
+                          - Using cached Elixir {elixir}
+                        - Mix
+                          - Using cached deps
+                          - Using cached _build (Mix recompiles only what changed)
+                    ", otp = expected.otp, elixir = expected.elixir,
+                    major = expected.otp.split('.').next().unwrap_or_default()}
+                );
+                assert_not_contains!(rebuild.pack_stderr, "Downloading");
+                // Only the two indexes were fetched again, no archive.
+                let fetched: Vec<String> = mirror.requests().split_off(before_rebuild);
+                assert!(
+                    fetched.iter().all(|path| path.ends_with("/builds.txt")),
+                    "the rebuild downloaded more than the indexes: {fetched:?}"
+                );
+            });
+        });
+    });
+}

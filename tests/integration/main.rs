@@ -1,0 +1,102 @@
+//! Integration tests: real `pack build`s with the CNB lifecycle against a local Docker engine, with
+//! builders and a builds.hex.pm-shaped toolchain mirror made by `scripts/provision`.
+//!
+//! They are `#[ignore]`d so that a plain `cargo test` stays a unit test run; `scripts/test` (and so CI)
+//! provisions the environment and runs them with `--include-ignored`.
+
+// Integration tests share the crate's dependency list but use only a few of them.
+#![allow(unused_crate_dependencies)]
+
+mod detect;
+mod hello_web;
+mod mirror;
+
+use libcnb_test::BuildConfig;
+use std::path::PathBuf;
+
+/// The builders to test against: `INTEGRATION_TEST_BUILDERS` (space separated), else both local ones.
+pub(crate) fn builders() -> Vec<String> {
+    std::env::var("INTEGRATION_TEST_BUILDERS")
+        .unwrap_or_else(|_| String::from("elixir-cnb-test/builder:bookworm elixir-cnb-test/builder:trixie"))
+        .split_whitespace()
+        .map(String::from)
+        .collect()
+}
+
+/// The toolchain each local builder gets from the mirror (its distro's Debian packages).
+pub(crate) struct Expected {
+    pub(crate) otp: &'static str,
+    pub(crate) elixir: &'static str,
+}
+
+pub(crate) fn expected_toolchain(builder: &str) -> Expected {
+    if builder.ends_with(":trixie") {
+        Expected {
+            otp: "27.3.4.1",
+            elixir: "1.18.3",
+        }
+    } else {
+        Expected {
+            otp: "25.2.3",
+            elixir: "1.14.0",
+        }
+    }
+}
+
+pub(crate) fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("test-fixtures")
+        .join(name)
+}
+
+/// A build of `fixture` on `builder`, with toolchains from `hex_builds_url`.
+pub(crate) fn build_config(builder: &str, fixture_name: &str, hex_builds_url: &str) -> BuildConfig {
+    let mut config = BuildConfig::new(builder, fixture(fixture_name));
+    // No musl target can be installed here; the build image's glibc is the same or newer than the host's.
+    config.target_triple(
+        std::env::var("INTEGRATION_TEST_TARGET").unwrap_or_else(|_| String::from("x86_64-unknown-linux-gnu")),
+    );
+    config.env("HEX_BUILDS_URL", hex_builds_url);
+    config
+}
+
+/// Runs `f` for every builder, one thread each.
+pub(crate) fn for_each_builder(f: impl Fn(&str) + Sync) {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = builders()
+            .into_iter()
+            .map(|builder| {
+                let f = &f;
+                scope.spawn(move || f(&builder))
+            })
+            .collect();
+        let failures = handles
+            .into_iter()
+            .filter_map(|handle| handle.join().err())
+            .count();
+        assert_eq!(
+            failures, 0,
+            "the test failed on {failures} builder(s), see the panics above"
+        );
+    });
+}
+
+/// GETs `http://address/path` until the server answers (it may still be booting), for up to 30 s.
+pub(crate) fn http_get(address: std::net::SocketAddr, path: &str) -> String {
+    let url = format!("http://{address}{path}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        match ureq::get(&url).call() {
+            Ok(response) => {
+                return response
+                    .into_body()
+                    .read_to_string()
+                    .expect("a readable response body");
+            }
+            Err(error) if std::time::Instant::now() > deadline => {
+                panic!("GET {url} failed: {error}")
+            }
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(250)),
+        }
+    }
+}
