@@ -79,3 +79,37 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::format_collect)]
+mod property_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn never_panics(contents in "\\PC{0,300}") {
+            let _ = parse(&contents);
+        }
+
+        #[test]
+        fn lines_round_trip(
+            entries in proptest::collection::vec(("[A-Za-z0-9.+_-]{1,20}", proptest::option::of("[0-9a-f]{64}")), 0..10),
+            trailing_space in any::<bool>(),
+        ) {
+            let contents: String = entries
+                .iter()
+                .map(|(name, sha256)| {
+                    let sha256 = sha256.as_ref().map_or_else(String::new, |sha256| format!(" {sha256}"));
+                    let trailing = if trailing_space { " " } else { "" };
+                    format!("{name} 0123456789abcdef0123456789abcdef01234567 2024-01-01T00:00:00Z{sha256}{trailing}\n")
+                })
+                .collect();
+            let expected: Vec<IndexEntry> = entries
+                .into_iter()
+                .map(|(name, sha256)| IndexEntry { name, sha256 })
+                .collect();
+            prop_assert_eq!(parse(&contents), expected);
+        }
+    }
+}

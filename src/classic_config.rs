@@ -572,3 +572,170 @@ mod tests {
         assert_eq!(parsed.values()["release"].line, 3);
     }
 }
+
+/// Every real `elixir_buildpack.config` in `../shared/corpus` must parse to the values bash gives it.
+#[cfg(test)]
+mod corpus_tests {
+    use super::*;
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+
+    /// The keys the buildpack reads or knows.
+    const KEYS: &[&str] = &[
+        "erlang_version",
+        "elixir_version",
+        "always_rebuild",
+        "release",
+        "hook_pre_fetch_dependencies",
+        "hook_pre_compile",
+        "hook_compile",
+        "hook_post_compile",
+        "pre_compile",
+        "post_compile",
+        "runtime_path",
+        "config_vars_to_export",
+        "test_args",
+    ];
+
+    fn corpus_dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/elixir_buildpack.config")
+    }
+
+    /// What bash gives each key after `source`, in a clean environment and an empty directory. Arrays
+    /// come back joined with spaces; unset keys are absent.
+    fn bash_values(file: &Path) -> BTreeMap<String, String> {
+        let script = KEYS
+            .iter()
+            .map(|key| format!("[ -n \"${{{key}+x}}\" ] && printf '%s\\0%s\\0' {key} \"${{{key}[*]}}\""))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let scratch = tempfile::tempdir().expect("tempdir");
+        let output = Command::new("env")
+            .args(["-i", "PATH=/usr/bin:/bin", "bash", "--norc", "--noprofile", "-c"])
+            .arg(format!("source \"$1\" >/dev/null 2>&1\n{script}\ntrue"))
+            .arg("bash")
+            .arg(file)
+            .current_dir(scratch.path())
+            .output()
+            .expect("bash runs");
+        let fields: Vec<String> = String::from_utf8_lossy(&output.stdout)
+            .split('\0')
+            .map(String::from)
+            .collect();
+        fields
+            .chunks_exact(2)
+            // CRLF files are read as text: bash would keep the CR in each value, we don't (by design).
+            .map(|pair| (pair[0].clone(), pair[1].trim_end_matches('\r').to_string()))
+            .collect()
+    }
+
+    fn our_values(contents: &str) -> (BTreeMap<String, String>, Vec<SyntaxError>) {
+        let parsed = parse(contents);
+        let values = parsed
+            .values()
+            .into_iter()
+            .filter(|(key, _)| KEYS.contains(key))
+            .map(|(key, assignment)| {
+                let value = match &assignment.value {
+                    Value::Scalar(value) => value.clone(),
+                    Value::Array(values) => values.join(" "),
+                };
+                (key.to_string(), value)
+            })
+            .collect();
+        (values, parsed.errors)
+    }
+
+    #[test]
+    fn every_corpus_file_parses_like_bash() {
+        let dir = corpus_dir();
+        let mut files: Vec<PathBuf> = fs_err::read_dir(&dir)
+            .unwrap_or_else(|error| {
+                panic!(
+                    "the corpus must be at {} (../shared next to the repo): {error}",
+                    dir.display()
+                )
+            })
+            .map(|entry| entry.expect("a directory entry").path())
+            .collect();
+        files.sort();
+        assert!(!files.is_empty(), "the corpus at {} is empty", dir.display());
+
+        let mut mismatches = Vec::new();
+        for file in &files {
+            let contents = fs_err::read_to_string(file).expect("a readable corpus file");
+            let (ours, errors) = our_values(&contents);
+            let expected = bash_values(file);
+            if !errors.is_empty() || ours != expected {
+                mismatches.push(format!(
+                    "{}:\n  bash: {expected:?}\n  ours: {ours:?}\n  errors: {errors:?}",
+                    file.display()
+                ));
+            }
+        }
+        println!(
+            "corpus: {} of {} elixir_buildpack.config files parse to bash's values",
+            files.len() - mismatches.len(),
+            files.len()
+        );
+        assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::format_collect)]
+mod property_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn single_quoted(value: &str) -> String {
+        format!("'{}'", value.replace('\'', "'\\''"))
+    }
+
+    fn double_quoted(value: &str) -> String {
+        let mut quoted = String::from("\"");
+        for char in value.chars() {
+            if matches!(char, '"' | '\\' | '$' | '`') {
+                quoted.push('\\');
+            }
+            quoted.push(char);
+        }
+        quoted.push('"');
+        quoted
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics(contents in "\\PC{0,200}") {
+            let _ = parse(&contents);
+        }
+
+        #[test]
+        fn never_panics_on_shell_like_input(contents in "[a-z_=$(){}`'\" #\\\\\n\r;|&-]{0,120}") {
+            let _ = parse(&contents);
+        }
+
+        #[test]
+        fn quoted_values_round_trip(
+            entries in proptest::collection::vec(("[a-z_][a-z0-9_]{0,12}", "[^\r\0]{0,40}", any::<bool>()), 1..8)
+        ) {
+            let contents: String = entries
+                .iter()
+                .map(|(key, value, single)| {
+                    let quoted = if *single { single_quoted(value) } else { double_quoted(value) };
+                    format!("{key}={quoted}\n")
+                })
+                .collect();
+            let parsed = parse(&contents);
+            prop_assert_eq!(&parsed.errors, &Vec::new());
+            let expected: Vec<(String, String)> =
+                entries.iter().map(|(key, value, _)| (key.clone(), value.clone())).collect();
+            let actual: Vec<(String, String)> = parsed
+                .assignments
+                .iter()
+                .map(|assignment| (assignment.key.clone(), assignment.value.as_scalar().to_string()))
+                .collect();
+            prop_assert_eq!(actual, expected);
+        }
+    }
+}

@@ -78,19 +78,31 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
+/// A successful result, and the errors of the attempts that failed before it.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Retried<T> {
+    pub(crate) value: T,
+    pub(crate) failed_attempts: Vec<String>,
+}
+
 /// Runs `attempt` until it succeeds, fails for good, or runs out of attempts.
 fn with_retries<T>(
     url: &str,
     mut attempt: impl FnMut() -> Result<T, AttemptError>,
-) -> Result<T, DownloadError> {
+) -> Result<Retried<T>, DownloadError> {
     let mut backoff = FIRST_BACKOFF;
-    let mut last_error = String::new();
+    let mut failed_attempts = Vec::new();
     for number in 1..=ATTEMPTS {
         match attempt() {
-            Ok(value) => return Ok(value),
+            Ok(value) => {
+                return Ok(Retried {
+                    value,
+                    failed_attempts,
+                });
+            }
             Err(AttemptError::Final(error)) => return Err(error),
             Err(AttemptError::Retryable(error)) => {
-                last_error = error;
+                failed_attempts.push(error);
                 if number < ATTEMPTS {
                     std::thread::sleep(backoff);
                     backoff *= 2;
@@ -101,7 +113,7 @@ fn with_retries<T>(
     Err(DownloadError::Failed {
         url: url.to_string(),
         attempts: ATTEMPTS,
-        last_error,
+        last_error: failed_attempts.pop().unwrap_or_default(),
     })
 }
 
@@ -122,7 +134,7 @@ fn get(agent: &ureq::Agent, url: &str) -> Result<ureq::http::Response<ureq::Body
 }
 
 /// Fetches a small text file, such as a `builds.txt` index.
-pub(crate) fn fetch_text(url: &str) -> Result<String, DownloadError> {
+pub(crate) fn fetch_text(url: &str) -> Result<Retried<String>, DownloadError> {
     let agent = agent();
     with_retries(url, || {
         let response = get(&agent, url)?;
@@ -142,9 +154,9 @@ pub(crate) fn download_verified(
     url: &str,
     expected_sha256: Option<&str>,
     file: &mut std::fs::File,
-) -> Result<String, DownloadError> {
+) -> Result<Retried<String>, DownloadError> {
     let agent = agent();
-    let actual = with_retries(url, || {
+    let downloaded = with_retries(url, || {
         let response = get(&agent, url)?;
         file.set_len(0)
             .and_then(|()| std::io::Seek::rewind(file))
@@ -179,12 +191,14 @@ pub(crate) fn download_verified(
         Ok(hex(&hasher.finalize()))
     })?;
     match expected_sha256 {
-        Some(expected) if !expected.eq_ignore_ascii_case(&actual) => Err(DownloadError::ChecksumMismatch {
-            url: url.to_string(),
-            expected: expected.to_string(),
-            actual,
-        }),
-        _ => Ok(actual),
+        Some(expected) if !expected.eq_ignore_ascii_case(&downloaded.value) => {
+            Err(DownloadError::ChecksumMismatch {
+                url: url.to_string(),
+                expected: expected.to_string(),
+                actual: downloaded.value,
+            })
+        }
+        _ => Ok(downloaded),
     }
 }
 
@@ -222,14 +236,20 @@ mod tests {
                 Ok(42)
             }
         });
-        assert_eq!(result.ok(), Some(42));
+        assert_eq!(
+            result.map_err(|error| error.to_string()),
+            Ok(Retried {
+                value: 42,
+                failed_attempts: vec!["HTTP 500".into(), "HTTP 500".into()]
+            })
+        );
         assert_eq!(calls.get(), 3);
     }
 
     #[test]
     fn stops_at_final_errors_and_after_the_last_attempt() {
         let calls = Cell::new(0);
-        let result: Result<(), _> = with_retries("http://x/a", || {
+        let result: Result<Retried<()>, _> = with_retries("http://x/a", || {
             calls.set(calls.get() + 1);
             Err(AttemptError::Final(DownloadError::NotFound {
                 url: "http://x/a".into(),

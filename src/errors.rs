@@ -31,6 +31,7 @@ pub(crate) enum ElixirBuildpackError {
     UmbrellaWithoutReleases,
     WriteRelease(std::io::Error),
     SlimAppDir(std::io::Error),
+    Procfile(crate::procfile::MalformedLine),
 }
 
 impl From<ElixirBuildpackError> for libcnb::Error<ElixirBuildpackError> {
@@ -146,6 +147,18 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
 
             {error}
         "},
+        ElixirBuildpackError::Procfile(malformed) => formatdoc! {"
+            Invalid Procfile
+
+            Line {line} of the Procfile is not a `<type>: <command>` entry:
+
+                {text}
+
+            Each line names a process type (letters, digits, `_` and `-`) and its command, for example:
+
+                web: my_app start
+                release: my_app eval MyApp.Release.migrate
+        ", line = malformed.line, text = malformed.text},
         ElixirBuildpackError::SlimAppDir(error) => formatdoc! {"
             Removing build output from the app dir failed
 

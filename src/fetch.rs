@@ -13,7 +13,10 @@ pub(crate) fn download(url: &str, sha256: Option<&str>) -> Result<std::fs::File,
     let mut file = tempfile::tempfile().map_err(ElixirBuildpackError::TempFile)?;
     let timer = print::sub_start_timer(format!("Downloading {url}"));
     match download::download_verified(url, sha256, &mut file) {
-        Ok(_) => timer.done(),
+        Ok(downloaded) => {
+            timer.done();
+            print_retries(&downloaded.failed_attempts);
+        }
         Err(error) => {
             timer.cancel("failed");
             return Err(ElixirBuildpackError::Download(error));
@@ -27,6 +30,17 @@ pub(crate) fn download(url: &str, sha256: Option<&str>) -> Result<std::fs::File,
     }
     file.rewind().map_err(ElixirBuildpackError::TempFile)?;
     Ok(file)
+}
+
+/// Says when a download only worked after retries, so flaky mirrors don't go unnoticed.
+pub(crate) fn print_retries(failed_attempts: &[String]) {
+    if !failed_attempts.is_empty() {
+        print::sub_bullet(format!(
+            "Succeeded after {} failed attempt(s): {}",
+            failed_attempts.len(),
+            failed_attempts.join("; ")
+        ));
+    }
 }
 
 pub(crate) fn unpack_tar_gz(file: &std::fs::File, destination: &Path) -> Result<(), ElixirBuildpackError> {

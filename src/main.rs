@@ -1,5 +1,6 @@
 //! elixir-cnb: a Cloud Native Buildpack for Elixir.
 
+mod app_json;
 mod archive;
 mod builds_index;
 mod classic_config;
@@ -11,6 +12,7 @@ mod layers;
 mod mix;
 mod mix_project;
 mod processes;
+mod procfile;
 mod tool_versions;
 mod toolchain;
 mod versions;
@@ -52,6 +54,8 @@ impl Buildpack for ElixirBuildpack {
         for warning in &config.warnings {
             print::warning(warning);
         }
+        let procfile = processes::read_procfile(&context.app_dir)?;
+        let review_app = processes::read_app_json(&context.app_dir, platform_env)?;
 
         print::bullet("Versions");
         let platform = Platform::from_target(&context.target).map_err(ElixirBuildpackError::Toolchain)?;
@@ -63,7 +67,8 @@ impl Buildpack for ElixirBuildpack {
         print_versions(&config, &toolchain);
 
         // In mix-at-runtime mode the toolchain and compiled app ship in the image; a release needs none.
-        let runtime_mix = !config.release;
+        let procfile_mix = procfile::first_mix_command(&procfile);
+        let runtime_mix = !config.release || procfile_mix.is_some();
         let always_rebuild = config.always_rebuild;
         let erlang_dir =
             layers::erlang::install(&context, &toolchain, &platform, runtime_mix, always_rebuild)?;
@@ -71,7 +76,7 @@ impl Buildpack for ElixirBuildpack {
 
         print::bullet("Mix");
         let mix_env = &config.mix_env.value;
-        let mix_home = layers::mix_home::restore(&context, &toolchain, runtime_mix, always_rebuild)?;
+        let mix_home = layers::mix_home::restore(&context, &toolchain, mix_env, runtime_mix, always_rebuild)?;
         layers::deps::restore(&context, &toolchain, mix_env, runtime_mix, always_rebuild)?;
         layers::build::restore(&context, &toolchain, mix_env, runtime_mix, always_rebuild)?;
         let mix = mix::MixEnv::new(&context.app_dir, &erlang_dir, &elixir_dir, &mix_home, mix_env);
@@ -93,21 +98,30 @@ impl Buildpack for ElixirBuildpack {
         run_hook(&mix, "hook_post_compile", hooks.post_compile.as_deref())?;
         let project = mix.project_info()?;
 
-        let launch = if config.release {
+        let launch = if runtime_mix {
+            run_hook(&mix, "post_compile", hooks.legacy_post_compile.as_deref())?;
+            print::bullet("Mix at runtime");
+            print::sub_bullet(match procfile_mix {
+                Some(entry) => format!(
+                    "The Procfile's `{}` process runs `{}` (line {}), so the image keeps Erlang/OTP, Elixir, \
+                     deps and _build. Run the release instead to ship a slim image.",
+                    entry.process_type, entry.command, entry.line
+                ),
+                None => String::from(
+                    "`release=false` is set: the image keeps Erlang/OTP, Elixir, deps and _build, and runs \
+                     your app with `mix`",
+                ),
+            });
+            processes::for_mix(&project)
+        } else {
             print::bullet("Release");
             let releases = layers::release::releases_to_build(&project)?;
             let assembled = layers::release::assemble(&context, &mix, &releases, mix_env)?;
             run_hook(&mix, "post_compile", hooks.legacy_post_compile.as_deref())?;
             remove_build_output(&context.app_dir)?;
             processes::for_releases(&assembled, &project)
-        } else {
-            run_hook(&mix, "post_compile", hooks.legacy_post_compile.as_deref())?;
-            print::bullet("Mix at runtime");
-            print::sub_bullet(
-                "`release=false` is set: the image keeps Erlang/OTP, Elixir, deps and _build, and runs your app with `mix`",
-            );
-            processes::for_mix(&project)
         };
+        let launch = processes::merge(launch, &procfile, &review_app.scripts);
         processes::print(&launch);
         print::all_done(&Some(started));
         BuildResultBuilder::new().launch(launch).build()

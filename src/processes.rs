@@ -1,10 +1,47 @@
 //! The process types of the image.
 
+use crate::errors::ElixirBuildpackError;
 use crate::layers::release::AssembledRelease;
 use crate::mix::ProjectInfo;
+use crate::procfile::{self, ProcfileEntry};
+use crate::{app_json, config::PlatformEnv};
 use bullet_stream::global::print;
-use libcnb::data::launch::{Launch, LaunchBuilder, Process, ProcessBuilder};
+use libcnb::data::launch::{Launch, LaunchBuilder, Process, ProcessBuilder, ProcessType};
 use libcnb::data::process_type;
+use std::path::Path;
+
+/// Reads the Procfile, if any, printing warnings for classic slug paths.
+pub(crate) fn read_procfile(app_dir: &Path) -> Result<Vec<ProcfileEntry>, ElixirBuildpackError> {
+    let contents = match fs_err::read_to_string(app_dir.join("Procfile")) {
+        Ok(contents) => contents,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) => return Err(ElixirBuildpackError::ReadAppFile(error)),
+    };
+    let entries = procfile::parse(&contents).map_err(ElixirBuildpackError::Procfile)?;
+    for warning in procfile::path_warnings(&entries) {
+        print::warning(warning);
+    }
+    Ok(entries)
+}
+
+/// Reads `app.json`, if any, printing its warnings; a malformed file is a warning, never an error.
+pub(crate) fn read_app_json(
+    app_dir: &Path,
+    env: &impl PlatformEnv,
+) -> Result<app_json::ReviewApp, ElixirBuildpackError> {
+    let contents = match fs_err::read_to_string(app_dir.join("app.json")) {
+        Ok(contents) => contents,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(app_json::ReviewApp::default());
+        }
+        Err(error) => return Err(ElixirBuildpackError::ReadAppFile(error)),
+    };
+    let review_app = app_json::read(&contents, &|name| env.get(name).is_some());
+    for warning in &review_app.warnings {
+        print::warning(warning);
+    }
+    Ok(review_app)
+}
 
 /// `web` runs the release's `bin/server` overlay (Phoenix `mix phx.gen.release`) when present, else
 /// `<release> start`; `release` runs the `bin/migrate` overlay when present.
@@ -51,6 +88,44 @@ pub(crate) fn for_mix(project: &ProjectInfo) -> Launch {
                 .build(),
         )
         .build()
+}
+
+/// Adds the Procfile's entries and app.json's scripts to the buildpack's own processes. A Procfile entry
+/// replaces the buildpack's process of the same type; commands run with `bash -c` like on Heroku. `web`
+/// is the default process when there is one, else the Procfile's only entry.
+pub(crate) fn merge(defaults: Launch, procfile: &[ProcfileEntry], scripts: &[(String, String)]) -> Launch {
+    let mut processes: Vec<Process> = defaults.processes;
+    let user_processes = procfile
+        .iter()
+        .map(|entry| (entry.process_type.as_str(), entry.command.as_str()))
+        .chain(
+            scripts
+                .iter()
+                .map(|(name, command)| (name.as_str(), command.as_str())),
+        );
+    for (name, command) in user_processes {
+        let Ok(process_type) = name.parse::<ProcessType>() else {
+            continue;
+        };
+        processes.retain(|process| process.r#type != process_type);
+        processes.push(ProcessBuilder::new(process_type, ["bash", "-c", command]).build());
+    }
+    let default_type = if processes
+        .iter()
+        .any(|process| process.r#type == process_type!("web"))
+    {
+        Some(process_type!("web"))
+    } else if let [only] = procfile {
+        only.process_type.parse().ok()
+    } else {
+        None
+    };
+    let mut launch = LaunchBuilder::new();
+    for mut process in processes {
+        process.default = Some(&process.r#type) == default_type.as_ref();
+        launch.process(process);
+    }
+    launch.build()
 }
 
 pub(crate) fn print(launch: &Launch) {
@@ -112,6 +187,79 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    fn entry(process_type: &str, command: &str) -> ProcfileEntry {
+        ProcfileEntry {
+            process_type: process_type.into(),
+            command: command.into(),
+            line: 1,
+        }
+    }
+
+    fn summary(launch: &Launch) -> Vec<(String, Vec<String>, bool)> {
+        launch
+            .processes
+            .iter()
+            .map(|process| {
+                let command = process.command.iter().chain(&process.args).cloned().collect();
+                (process.r#type.to_string(), command, process.default)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn procfile_entries_replace_defaults_and_scripts_are_added() {
+        let project = ProjectInfo {
+            app: "hello".into(),
+            ..ProjectInfo::default()
+        };
+        let release = AssembledRelease {
+            name: "hello".into(),
+            root: std::path::PathBuf::from("/layers/x/release/hello"),
+        };
+        let defaults = for_releases(&[release], &project);
+        let launch = merge(
+            defaults,
+            &[
+                entry("release", "hello eval Hello.Release.migrate"),
+                entry("worker", "hello start"),
+            ],
+            &[("postdeploy".into(), "hello eval Hello.Release.seed".into())],
+        );
+        let bash = |command: &str| vec!["bash".to_string(), "-c".to_string(), command.to_string()];
+        assert_eq!(
+            summary(&launch),
+            vec![
+                ("web".into(), vec!["hello".into(), "start".into()], true),
+                ("release".into(), bash("hello eval Hello.Release.migrate"), false),
+                ("worker".into(), bash("hello start"), false),
+                ("postdeploy".into(), bash("hello eval Hello.Release.seed"), false),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_procfile_web_wins_and_a_lone_entry_is_the_default() {
+        let launch = merge(
+            for_mix(&ProjectInfo::default()),
+            &[entry("web", "mix phx.server")],
+            &[],
+        );
+        assert_eq!(
+            summary(&launch),
+            vec![(
+                "web".into(),
+                vec!["bash".into(), "-c".into(), "mix phx.server".into()],
+                true
+            )]
+        );
+        let launch = merge(
+            LaunchBuilder::new().build(),
+            &[entry("console", "iex -S mix")],
+            &[],
+        );
+        assert!(summary(&launch)[0].2);
     }
 
     #[test]

@@ -105,7 +105,10 @@ pub(crate) fn resolve(config: &BuildConfig, urls: &Urls<'_>) -> Result<Toolchain
         }
         other => other.map_err(ToolchainError::IndexDownload)?,
     };
+    crate::fetch::print_retries(&otp_index.failed_attempts);
     let elixir_index = download::fetch_text(&urls.elixir_index()).map_err(ToolchainError::IndexDownload)?;
+    crate::fetch::print_retries(&elixir_index.failed_attempts);
+    let (otp_index, elixir_index) = (otp_index.value, elixir_index.value);
     let otp_builds = versions::otp_builds(&builds_index::parse(&otp_index));
     let elixir_builds = versions::elixir_builds(&builds_index::parse(&elixir_index));
     choose(config, &otp_builds, &elixir_builds).map(|(otp, otp_source, elixir, elixir_source)| Toolchain {

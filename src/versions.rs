@@ -696,3 +696,23 @@ mod tests {
         assert_eq!(majors("1.99"), Vec::<u64>::new());
     }
 }
+
+#[cfg(test)]
+mod property_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn versions_round_trip(parts in proptest::collection::vec(0u64..1000, 1..5), pre in proptest::option::of("rc[0-9]{1,2}")) {
+            let version = Version { parts, pre };
+            prop_assert_eq!(Version::parse(&version.to_string()), Some(version));
+        }
+
+        #[test]
+        fn requests_never_panic(text in "\\PC{0,40}") {
+            let _ = parse_otp_request(&text);
+            let _ = parse_elixir_request(&text);
+        }
+    }
+}

@@ -6,6 +6,7 @@ use crate::toolchain::Toolchain;
 use crate::{ElixirBuildpack, ElixirBuildpackError};
 use libcnb::build::BuildContext;
 use libcnb::data::layer_name;
+use libcnb::layer_env::{LayerEnv, ModificationBehavior, Scope};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -42,6 +43,7 @@ impl CacheKey for MixHomeLayerMetadata {
 pub(crate) fn restore(
     context: &BuildContext<ElixirBuildpack>,
     toolchain: &Toolchain,
+    mix_env: &str,
     launch: bool,
     always_rebuild: bool,
 ) -> libcnb::Result<PathBuf, ElixirBuildpackError> {
@@ -58,5 +60,27 @@ pub(crate) fn restore(
         "Hex and rebar3",
     )?;
     layer.write_metadata(metadata)?;
+    // Mix at runtime needs the same environment as the build.
+    let launch_env = if launch {
+        LayerEnv::new()
+            .chainable_insert(Scope::Launch, ModificationBehavior::Default, "MIX_ENV", mix_env)
+            .chainable_insert(
+                Scope::Launch,
+                ModificationBehavior::Default,
+                "MIX_HOME",
+                layer.path(),
+            )
+            .chainable_insert(
+                Scope::Launch,
+                ModificationBehavior::Default,
+                "HEX_HOME",
+                layer.path().join("hex"),
+            )
+            .chainable_insert(Scope::Launch, ModificationBehavior::Default, "LANG", "C.UTF-8")
+            .chainable_insert(Scope::Launch, ModificationBehavior::Default, "LC_ALL", "C.UTF-8")
+    } else {
+        LayerEnv::new()
+    };
+    layer.write_env(launch_env)?;
     Ok(layer.path())
 }

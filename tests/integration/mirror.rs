@@ -10,7 +10,6 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// Misbehaviour for the files whose path ends with a given suffix.
-#[allow(dead_code)]
 #[derive(Clone, Debug)]
 pub(crate) enum Fault {
     /// Answer with this status instead of the file.
@@ -23,8 +22,8 @@ pub(crate) enum Fault {
     Corrupt,
     /// Send the headers, then nothing for this long.
     Stall(Duration),
-    /// Serve this file instead.
-    Replace(PathBuf),
+    /// Serve these bytes instead.
+    Replace(Vec<u8>),
 }
 
 pub(crate) struct Mirror {
@@ -110,7 +109,7 @@ fn serve(
     };
     let read = |file: &std::path::Path| std::fs::read(file).ok();
     let body = match (&fault, &file) {
-        (Some((Fault::Replace(replacement), _)), _) => read(replacement),
+        (Some((Fault::Replace(replacement), _)), _) => Some(replacement.clone()),
         (_, Some(file)) => read(file),
         (_, None) => None,
     };
@@ -134,13 +133,17 @@ fn serve(
         Some((Fault::Truncate, _)) => {
             let length = body.len();
             body.truncate(length / 2);
-            let _ = request.respond(tiny_http::Response::new(
-                200.into(),
-                Vec::new(),
-                std::io::Cursor::new(body),
-                Some(length),
-                None,
-            ));
+            let _ = request.respond(
+                tiny_http::Response::new(
+                    200.into(),
+                    Vec::new(),
+                    std::io::Cursor::new(body),
+                    Some(length),
+                    None,
+                )
+                // Keep Content-Length (no chunked encoding), so the client sees a body that ends early.
+                .with_chunked_threshold(usize::MAX),
+            );
         }
         Some((Fault::Stall(duration), _)) => {
             let length = body.len();
@@ -148,13 +151,11 @@ fn serve(
                 body: std::io::Cursor::new(body),
                 stall: Some(duration),
             };
-            let _ = request.respond(tiny_http::Response::new(
-                200.into(),
-                Vec::new(),
-                stalling,
-                Some(length),
-                None,
-            ));
+            let _ = request.respond(
+                tiny_http::Response::new(200.into(), Vec::new(), stalling, Some(length), None)
+                    // Keep Content-Length (no chunked encoding), so the client sees a body that ends early.
+                    .with_chunked_threshold(usize::MAX),
+            );
         }
         _ => {
             let _ = request.respond(tiny_http::Response::from_data(body));
