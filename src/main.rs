@@ -77,9 +77,16 @@ impl Buildpack for ElixirBuildpack {
         print::bullet("Mix");
         let mix_env = &config.mix_env.value;
         let mix_home = layers::mix_home::restore(&context, &toolchain, mix_env, runtime_mix, always_rebuild)?;
-        layers::deps::restore(&context, &toolchain, mix_env, runtime_mix, always_rebuild)?;
-        layers::build::restore(&context, &toolchain, mix_env, runtime_mix, always_rebuild)?;
-        let mix = mix::MixEnv::new(&context.app_dir, &erlang_dir, &elixir_dir, &mix_home, mix_env);
+        let deps = layers::deps::restore(&context, &toolchain, mix_env, runtime_mix, always_rebuild)?;
+        let build = layers::build::restore(&context, &toolchain, mix_env, runtime_mix, always_rebuild)?;
+        let dirs = mix::MixDirs {
+            erlang: &erlang_dir,
+            elixir: &elixir_dir,
+            mix_home: &mix_home,
+            deps: &deps,
+            build: &build,
+        };
+        let mix = mix::MixEnv::new(&context.app_dir, &dirs, mix_env);
         let hooks = &config.hooks;
         run_hook(
             &mix,

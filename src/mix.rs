@@ -7,6 +7,21 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// Where the toolchain and the cached Mix directories are.
+pub(crate) struct MixDirs<'a> {
+    pub(crate) erlang: &'a Path,
+    pub(crate) elixir: &'a Path,
+    pub(crate) mix_home: &'a Path,
+    pub(crate) deps: &'a Path,
+    /// The `_build` layer; Mix builds into its `<MIX_ENV>` subdirectory, like `_build/<MIX_ENV>`.
+    pub(crate) build: &'a Path,
+}
+
+/// `MIX_BUILD_PATH` for a `_build` dir: its `MIX_ENV` subdirectory, as Mix itself would use.
+pub(crate) fn build_path(build: &Path, mix_env: &str) -> PathBuf {
+    build.join(mix_env)
+}
+
 /// The environment every Mix command and hook runs with: the platform's env plus the toolchain.
 pub(crate) struct MixEnv {
     pub(crate) app_dir: PathBuf,
@@ -14,7 +29,14 @@ pub(crate) struct MixEnv {
 }
 
 impl MixEnv {
-    pub(crate) fn new(app_dir: &Path, erlang: &Path, elixir: &Path, mix_home: &Path, mix_env: &str) -> Self {
+    pub(crate) fn new(app_dir: &Path, dirs: &MixDirs<'_>, mix_env: &str) -> Self {
+        let MixDirs {
+            erlang,
+            elixir,
+            mix_home,
+            deps,
+            build,
+        } = dirs;
         let mut env = Env::from_current();
         let mut path = OsString::new();
         path.push(elixir.join("bin"));
@@ -28,6 +50,10 @@ impl MixEnv {
         env.insert("MIX_ENV", mix_env);
         env.insert("MIX_HOME", mix_home);
         env.insert("HEX_HOME", mix_home.join("hex"));
+        // `deps` and `_build` are also linked into the app dir (for hooks), but Mix must see their real
+        // paths: it makes relative `priv` symlinks that would resolve wrongly through a linked `_build`.
+        env.insert("MIX_DEPS_PATH", deps);
+        env.insert("MIX_BUILD_PATH", build_path(build, mix_env));
         // Elixir warns and mangles non-ASCII output without a UTF-8 locale.
         env.insert("LANG", "C.UTF-8");
         env.insert("LC_ALL", "C.UTF-8");

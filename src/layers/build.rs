@@ -7,6 +7,7 @@ use crate::{ElixirBuildpack, ElixirBuildpackError};
 use bullet_stream::global::print;
 use libcnb::build::BuildContext;
 use libcnb::data::layer_name;
+use libcnb::layer_env::{LayerEnv, ModificationBehavior, Scope};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -69,6 +70,13 @@ pub(crate) fn restore(
     }
     layer.write_metadata(metadata)?;
     layers::link_into_app(&context.app_dir, "_build", &layer.path())?;
+    // Mix at runtime must find the compiled app where the build put it.
+    layer.write_env(LayerEnv::new().chainable_insert(
+        Scope::Launch,
+        ModificationBehavior::Override,
+        "MIX_BUILD_PATH",
+        crate::mix::build_path(&layer.path(), mix_env),
+    ))?;
     Ok(layer.path())
 }
 

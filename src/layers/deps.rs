@@ -7,6 +7,7 @@ use crate::{ElixirBuildpack, ElixirBuildpackError};
 use bullet_stream::global::print;
 use libcnb::build::BuildContext;
 use libcnb::data::layer_name;
+use libcnb::layer_env::{LayerEnv, ModificationBehavior, Scope};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -81,6 +82,13 @@ pub(crate) fn restore(
     }
     layer.write_metadata(metadata)?;
     layers::link_into_app(&context.app_dir, "deps", &layer.path())?;
+    // Mix at runtime must find deps where the build put them.
+    layer.write_env(LayerEnv::new().chainable_insert(
+        Scope::Launch,
+        ModificationBehavior::Override,
+        "MIX_DEPS_PATH",
+        layer.path(),
+    ))?;
     Ok(layer.path())
 }
 

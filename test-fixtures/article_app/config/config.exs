@@ -1,0 +1,3 @@
+import Config
+
+config :article_app, greeting: "Hello (compile-time default)"

@@ -1,0 +1,68 @@
+//! The deployment article's workflow on Elixir releases: a post-compile hook, a Procfile with
+//! `release:` and `web:`, an app.json `postdeploy` script, runtime configuration read at boot and a
+//! `priv/` file read with `:code.priv_dir/1`.
+
+use crate::mirror::Mirror;
+use crate::{build_config, builders, http_get};
+use indoc::indoc;
+use libcnb_test::{ContainerConfig, TestRunner, assert_contains};
+
+const PORT: u16 = 8080;
+
+#[test]
+#[ignore = "integration test"]
+fn the_article_workflow_runs_in_the_image() {
+    let builder = builders().into_iter().last().expect("at least one builder");
+    let mirror = Mirror::healthy();
+    let config = build_config(&builder, "article_app", &mirror.url);
+    TestRunner::default().build(&config, |context| {
+        let output = &context.pack_stderr;
+        assert_contains!(
+            output,
+            "! Ignoring `runtime_path` (line 8 of elixir_buildpack.config): the app dir is fixed by the CNB platform (/workspace).\n"
+        );
+        assert_contains!(
+            output,
+            "! app.json marks these env vars as required, and they are not set for this build: SECRET_KEY_BASE."
+        );
+        assert_contains!(
+            output,
+            "  - Running hook_post_compile: `mkdir -p priv && echo 'written by hook_post_compile' > priv/built_by_hook.txt`\n"
+        );
+        assert_contains!(
+            output,
+            indoc! {r#"
+                - Processes
+                  - release: bash -c article_app eval "ArticleApp.Release.migrate()"
+                  - web: bash -c article_app start
+                  - postdeploy: bash -c article_app eval "ArticleApp.Release.seed()"
+            "#}
+        );
+
+        // web: runtime config from the environment at boot, priv files, the hook's output.
+        context.start_container(
+            ContainerConfig::new()
+                .expose_port(PORT)
+                .env("PORT", PORT.to_string())
+                .env("GREETING", "Hello from runtime.exs"),
+            |container| {
+                assert_eq!(
+                    http_get(container.address_for_port(PORT), "/"),
+                    "Hello from runtime.exs\nserved from priv\nwritten by hook_post_compile\n"
+                );
+            },
+        );
+
+        // The release phase runs and exits, with the process's exit status. (The launcher, started again
+        // from the shell, needs the platform API that the outer launcher consumed.)
+        let release = context.run_shell_command(
+            "export CNB_PLATFORM_API=0.13; /cnb/process/release && cat /tmp/migrated; echo \" (exit $?)\"; \
+             FAIL_MIGRATION=1 /cnb/process/release; echo \"failing migration exit $?\"",
+        );
+        assert_contains!(release.stdout, "migrated: marker written\nok (exit 0)\n");
+        assert_contains!(release.stdout, "migration failed on purpose\nfailing migration exit 1\n");
+
+        let postdeploy = context.run_shell_command("CNB_PLATFORM_API=0.13 /cnb/process/postdeploy");
+        assert_contains!(postdeploy.stdout, "seeded\n");
+    });
+}
