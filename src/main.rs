@@ -13,6 +13,7 @@ mod mix;
 mod mix_project;
 mod processes;
 mod procfile;
+mod release_inputs;
 mod tool_versions;
 mod toolchain;
 mod versions;
@@ -99,7 +100,7 @@ impl Buildpack for ElixirBuildpack {
         if let Some(script) = hooks.compile.as_deref() {
             mix.hook("hook_compile", script)?;
         } else {
-            mix.mix(&["deps.compile"])?;
+            // `mix compile` compiles the deps that need it; `mix deps.compile` would redo them all.
             mix.mix(&["compile"])?;
         }
         run_hook(&mix, "hook_post_compile", hooks.post_compile.as_deref())?;
@@ -123,7 +124,15 @@ impl Buildpack for ElixirBuildpack {
         } else {
             print::bullet("Release");
             let releases = layers::release::releases_to_build(&project)?;
-            let assembled = layers::release::assemble(&context, &mix, &releases, mix_env)?;
+            let assembled = layers::release::assemble(
+                &context,
+                &mix,
+                &releases,
+                &toolchain,
+                mix_env,
+                &mix::build_path(&build, mix_env),
+                always_rebuild,
+            )?;
             run_hook(&mix, "post_compile", hooks.legacy_post_compile.as_deref())?;
             remove_build_output(&context.app_dir)?;
             processes::for_releases(&assembled, &project)

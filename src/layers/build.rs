@@ -60,7 +60,7 @@ pub(crate) fn restore(
     let (layer, state) = layers::restore(
         context,
         layer_name!("_build"),
-        launch,
+        layers::Availability::build_and_launch_if(launch),
         &metadata,
         always_rebuild,
         "_build",

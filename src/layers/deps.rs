@@ -72,7 +72,7 @@ pub(crate) fn restore(
     let (layer, state) = layers::restore(
         context,
         layer_name!("deps"),
-        launch,
+        layers::Availability::build_and_launch_if(launch),
         &metadata,
         always_rebuild,
         "deps",

@@ -59,7 +59,7 @@ pub(crate) fn install(
     let (layer, state) = layers::restore(
         context,
         layer_name!("elixir"),
-        launch,
+        layers::Availability::build_and_launch_if(launch),
         &metadata,
         always_rebuild,
         &format!("Elixir {version}"),

@@ -57,7 +57,7 @@ pub(crate) fn install(
     let (layer, state) = layers::restore(
         context,
         layer_name!("erlang"),
-        launch,
+        layers::Availability::build_and_launch_if(launch),
         &metadata,
         always_rebuild,
         &format!("Erlang/OTP {version}"),

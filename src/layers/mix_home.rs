@@ -54,7 +54,7 @@ pub(crate) fn restore(
     let (layer, _) = layers::restore(
         context,
         layer_name!("mix_home"),
-        launch,
+        layers::Availability::build_and_launch_if(launch),
         &metadata,
         always_rebuild,
         "Hex and rebar3",

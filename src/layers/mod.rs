@@ -26,6 +26,20 @@ pub(crate) trait CacheKey: Serialize + DeserializeOwned {
 
 pub(crate) type CachedLayer = LayerRef<ElixirBuildpack, String, Vec<String>>;
 
+/// Where a layer's contents are visible: to later build steps and buildpacks, and in the image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Availability {
+    pub(crate) build: bool,
+    pub(crate) launch: bool,
+}
+
+impl Availability {
+    /// Build-time contents that ship in the image only in mix-at-runtime mode.
+    pub(crate) fn build_and_launch_if(launch: bool) -> Self {
+        Self { build: true, launch }
+    }
+}
+
 /// Whether a cached layer's contents can be used as they are.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum CacheState {
@@ -39,7 +53,7 @@ pub(crate) enum CacheState {
 pub(crate) fn restore<M: CacheKey>(
     context: &BuildContext<ElixirBuildpack>,
     name: LayerName,
-    launch: bool,
+    availability: Availability,
     metadata: &M,
     always_rebuild: bool,
     what: &str,
@@ -47,8 +61,8 @@ pub(crate) fn restore<M: CacheKey>(
     let layer = context.cached_layer(
         name,
         CachedLayerDefinition {
-            build: true,
-            launch,
+            build: availability.build,
+            launch: availability.launch,
             invalid_metadata_action: &|_| {
                 (
                     InvalidMetadataAction::DeleteLayer,

@@ -1,15 +1,17 @@
 //! The `release` layer: every OTP release of the project, assembled by `mix release`, with a `bin/`
-//! (on PATH at launch) linking each release's start script. Launch only: the image ships the release,
-//! not the toolchain, `deps` or `_build`.
+//! (on PATH at launch) linking each release's start script. The image ships the release, not the
+//! toolchain, `deps` or `_build`. Cached too, so an unchanged release is reused, not re-assembled.
 
+use crate::layers::{self, CacheKey, CacheState};
 use crate::mix::{MixEnv, ProjectInfo, ReleaseSpec};
-use crate::{ElixirBuildpack, ElixirBuildpackError};
+use crate::toolchain::Toolchain;
+use crate::{ElixirBuildpack, ElixirBuildpackError, release_inputs};
 use bullet_stream::global::print;
 use libcnb::build::BuildContext;
 use libcnb::data::layer_name;
-use libcnb::layer::UncachedLayerDefinition;
 use libcnb::layer_env::{LayerEnv, ModificationBehavior, Scope};
-use std::path::PathBuf;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
 
 /// An assembled release in the layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,45 +36,124 @@ pub(crate) fn releases_to_build(project: &ProjectInfo) -> Result<Vec<ReleaseSpec
     }])
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ReleaseLayerMetadata {
+    /// SHA-256 of the compiled app, deps, config and `rel/` (see `release_inputs`).
+    inputs: String,
+    releases: Vec<String>,
+    mix_env: String,
+    otp_version: String,
+    elixir_version: String,
+}
+
+impl CacheKey for ReleaseLayerMetadata {
+    fn invalidation_reasons(&self, new: &Self) -> Vec<String> {
+        let Self {
+            inputs,
+            releases,
+            mix_env,
+            otp_version,
+            elixir_version,
+        } = self;
+        let mut reasons = Vec::new();
+        if inputs != &new.inputs {
+            reasons.push(String::from("the compiled app, its deps, config or rel/ changed"));
+        }
+        if releases != &new.releases {
+            reasons.push(format!(
+                "the releases changed from {} to {}",
+                releases.join(", "),
+                new.releases.join(", ")
+            ));
+        }
+        layers::push_if_changed(&mut reasons, "MIX_ENV", mix_env, &new.mix_env);
+        layers::push_if_changed(
+            &mut reasons,
+            "the Erlang/OTP version",
+            otp_version,
+            &new.otp_version,
+        );
+        layers::push_if_changed(
+            &mut reasons,
+            "the Elixir version",
+            elixir_version,
+            &new.elixir_version,
+        );
+        reasons
+    }
+}
+
+/// Assembles every release into the layer, or reuses the previous build's releases when nothing they
+/// are made from changed (then the lifecycle also reuses the image layer as it is).
 pub(crate) fn assemble(
     context: &BuildContext<ElixirBuildpack>,
     mix: &MixEnv,
     releases: &[ReleaseSpec],
+    toolchain: &Toolchain,
     mix_env: &str,
+    build_path: &Path,
+    always_rebuild: bool,
 ) -> libcnb::Result<Vec<AssembledRelease>, ElixirBuildpackError> {
-    let layer = context.uncached_layer(
+    let metadata = ReleaseLayerMetadata {
+        inputs: release_inputs::digest(&context.app_dir, build_path)
+            .map_err(ElixirBuildpackError::ReadAppFile)?,
+        releases: releases.iter().map(|release| release.name.clone()).collect(),
+        mix_env: mix_env.to_string(),
+        otp_version: toolchain.otp.display_version(),
+        elixir_version: toolchain.elixir.display_version(),
+    };
+    let (layer, state) = layers::restore(
+        context,
         layer_name!("release"),
-        UncachedLayerDefinition {
+        layers::Availability {
             build: false,
             launch: true,
         },
+        &metadata,
+        always_rebuild,
+        "release",
     )?;
+    let assembled: Vec<AssembledRelease> = releases
+        .iter()
+        .map(|release| AssembledRelease {
+            name: release.name.clone(),
+            root: layer.path().join(&release.name),
+        })
+        .collect();
+    if state == CacheState::Reused {
+        for release in &assembled {
+            print::sub_bullet(format!(
+                "Reusing release `{}`: nothing it is made from changed",
+                release.name
+            ));
+        }
+        return Ok(assembled);
+    }
+
     let bin = layer.path().join("bin");
     fs_err::create_dir_all(&bin).map_err(ElixirBuildpackError::WriteRelease)?;
-    let mut assembled = Vec::new();
-    for release in releases {
-        let root = layer.path().join(&release.name);
-        let root_arg = root.to_string_lossy();
+    for (spec, release) in releases.iter().zip(&assembled) {
+        let root_arg = release.root.to_string_lossy();
         let mut args = vec!["release"];
         // The default release (no `releases` in mix.exs) has no name to pass.
-        if !release.default {
+        if !spec.default {
             args.push(&release.name);
         }
         args.extend(["--overwrite", "--path", &root_arg]);
         mix.mix(&args)?;
         // An absolute link: older release scripts (Elixir 1.14) resolve `$0` with a single `readlink`,
         // relative to the working directory. Layer paths are the same at build and launch time.
-        fs_err::os::unix::fs::symlink(root.join("bin").join(&release.name), bin.join(&release.name))
-            .map_err(ElixirBuildpackError::WriteRelease)?;
+        fs_err::os::unix::fs::symlink(
+            release.root.join("bin").join(&release.name),
+            bin.join(&release.name),
+        )
+        .map_err(ElixirBuildpackError::WriteRelease)?;
         print::sub_bullet(format!(
             "Release `{}` is in the image at {}",
             release.name,
-            root.display()
+            release.root.display()
         ));
-        assembled.push(AssembledRelease {
-            name: release.name.clone(),
-            root,
-        });
     }
     layer.write_env(
         LayerEnv::new()
@@ -87,6 +168,7 @@ pub(crate) fn assemble(
                 "/tmp",
             ),
     )?;
+    layer.write_metadata(metadata)?;
     Ok(assembled)
 }
 

@@ -76,6 +76,10 @@ fn hello_web_builds_answers_http_and_rebuilds_from_cache() {
                     ", otp = expected.otp, elixir = expected.elixir,
                     major = expected.otp.split('.').next().unwrap_or_default()}
                 );
+                assert_contains!(
+                    rebuild.pack_stderr,
+                    "- Release\n  - Reusing release `hello_web`: nothing it is made from changed\n"
+                );
                 assert_not_contains!(rebuild.pack_stderr, "Downloading");
                 // Only the two indexes were fetched again, no archive.
                 let fetched: Vec<String> = mirror.requests().split_off(before_rebuild);

@@ -1,0 +1,97 @@
+//! The digest of everything a release is assembled from, so an unchanged release is reused instead of
+//! re-assembled: the compiled app and deps (with their `priv` files), protocol consolidation, the
+//! project's config, `rel/` overlays and templates, `mix.exs` and `mix.lock`.
+
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// Hashes the release inputs. `build_path` is the `MIX_BUILD_PATH` (`_build/<MIX_ENV>`). Symlinks are
+/// followed (Mix links `priv` dirs into `_build`), and paths are hashed with the contents, so renames
+/// count too.
+pub(crate) fn digest(app_dir: &Path, build_path: &Path) -> std::io::Result<String> {
+    let mut hasher = Sha256::new();
+    for (label, root) in [
+        ("build/lib", build_path.join("lib")),
+        ("build/consolidated", build_path.join("consolidated")),
+        ("config", app_dir.join("config")),
+        ("rel", app_dir.join("rel")),
+        ("mix.exs", app_dir.join("mix.exs")),
+        ("mix.lock", app_dir.join("mix.lock")),
+    ] {
+        hash_tree(&mut hasher, label, &root)?;
+    }
+    Ok(crate::download::hex(&hasher.finalize()))
+}
+
+fn hash_tree(hasher: &mut Sha256, label: &str, root: &Path) -> std::io::Result<()> {
+    if !root.exists() {
+        hasher.update(format!("{label}: absent\0"));
+        return Ok(());
+    }
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    for entry in walker {
+        let entry = entry.map_err(std::io::Error::other)?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        hasher.update(format!("{label}/{}\0", relative.display()));
+        let mut file = fs_err::File::open(entry.path())?;
+        std::io::copy(&mut file, hasher)?;
+        hasher.update(b"\0");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn project() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let write = |path: &str, contents: &str| {
+            let path = dir.path().join(path);
+            fs_err::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+            fs_err::write(path, contents).expect("write");
+        };
+        write("mix.exs", "defmodule X.MixProject do end");
+        write("config/config.exs", "import Config");
+        write("priv/static/app.css", "body {}");
+        write("_build/prod/lib/x/ebin/x.app", "{application, x, []}.");
+        std::os::unix::fs::symlink(dir.path().join("priv"), dir.path().join("_build/prod/lib/x/priv"))
+            .expect("symlink");
+        dir
+    }
+
+    #[test]
+    fn same_inputs_same_digest_and_every_input_counts() {
+        let dir = project();
+        let app = dir.path();
+        let build = app.join("_build/prod");
+        let first = digest(app, &build).expect("digest");
+        assert_eq!(digest(app, &build).expect("digest"), first);
+
+        let mut seen = vec![first];
+        for (path, contents) in [
+            ("lib/x.ex", "not an input: only the compiled app is"),
+            ("_build/prod/lib/x/ebin/x.app", "{application, x, [changed]}."),
+            ("priv/static/app.css", "body { color: red }"),
+            ("config/runtime.exs", "import Config"),
+            ("rel/env.sh.eex", "export X=1"),
+            ("mix.lock", "%{}"),
+        ] {
+            fs_err::create_dir_all(app.join(path).parent().expect("a parent")).expect("mkdir");
+            fs_err::write(app.join(path), contents).expect("write");
+            let next = digest(app, &build).expect("digest");
+            if path.starts_with("lib/") {
+                assert_eq!(&next, seen.last().expect("a digest"), "{path} must not count");
+            } else {
+                assert!(!seen.contains(&next), "{path} must change the digest");
+            }
+            seen.push(next);
+        }
+    }
+}
