@@ -62,7 +62,7 @@ pub(crate) fn install(
         layers::Availability::build_and_launch_if(launch),
         &metadata,
         always_rebuild,
-        &format!("Elixir {version}"),
+        "Elixir",
     )?;
     let path = layer.path();
     if state == CacheState::Reused {

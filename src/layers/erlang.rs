@@ -60,7 +60,7 @@ pub(crate) fn install(
         layers::Availability::build_and_launch_if(launch),
         &metadata,
         always_rebuild,
-        &format!("Erlang/OTP {version}"),
+        "Erlang/OTP",
     )?;
     let path = layer.path();
     if state == CacheState::Reused {

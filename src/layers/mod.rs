@@ -49,7 +49,7 @@ pub(crate) enum CacheState {
 }
 
 /// Restores the named cached layer when its metadata matches `metadata`, else empties it and prints why.
-/// `what` names the contents in messages ("Erlang/OTP 27.3.4"); `always_rebuild` discards every cache.
+/// `what` names the contents in messages ("Erlang/OTP"); `always_rebuild` discards every cache.
 pub(crate) fn restore<M: CacheKey>(
     context: &BuildContext<ElixirBuildpack>,
     name: LayerName,

@@ -8,6 +8,7 @@
 #![allow(unused_crate_dependencies)]
 
 mod article_app;
+mod caching;
 mod detect;
 mod faults;
 mod hello_web;

@@ -1,0 +1,177 @@
+//! Every cache invalidation rule of the layer table, one rebuild each, asserting the printed reason;
+//! and the rules that must NOT invalidate (a source edit keeps `_build`).
+
+use crate::mirror::{Fault, Mirror, mirror_dir};
+use crate::{build_config, builders};
+use libcnb_test::{BuildConfig, TestRunner, assert_contains, assert_not_contains};
+use sha2::{Digest, Sha256};
+
+/// A mirror that also serves OTP 25.2.4 and Elixir 1.14.1 for OTP 25: the same files as 25.2.3 and
+/// 1.14.0 under new names, so a version change can be tested with only Debian's builds at hand.
+fn mirror_with_newer_versions() -> Mirror {
+    let root = mirror_dir();
+    let read = |path: &str| std::fs::read(root.join(path)).expect("a mirror file");
+    let otp = read("builds/otp/amd64/debian-12/OTP-25.2.3.tar.gz");
+    let elixir = read("builds/elixir/v1.14.0-otp-25.zip");
+    let line = |name: &str, bytes: &[u8]| {
+        format!(
+            "{name} 0000000000000000000000000000000000000000 2024-02-01T00:00:00Z {:x}\n",
+            Sha256::digest(bytes)
+        )
+    };
+    let otp_index = String::from_utf8(read("builds/otp/amd64/debian-12/builds.txt")).expect("text")
+        + &line("OTP-25.2.4", &otp);
+    let elixir_index =
+        String::from_utf8(read("builds/elixir/builds.txt")).expect("text") + &line("v1.14.1-otp-25", &elixir);
+    Mirror::with_faults(vec![
+        ("/debian-12/builds.txt", Fault::Replace(otp_index.into_bytes())),
+        ("/debian-12/OTP-25.2.4.tar.gz", Fault::Replace(otp)),
+        ("/elixir/builds.txt", Fault::Replace(elixir_index.into_bytes())),
+        ("/elixir/v1.14.1-otp-25.zip", Fault::Replace(elixir)),
+    ])
+}
+
+fn config(
+    builder: &str,
+    mirror: &Mirror,
+    env: &[(&str, &str)],
+    files: &[(&'static str, &'static str)],
+) -> BuildConfig {
+    let mut config = build_config(builder, "hello_web", &mirror.url);
+    config.envs(env.iter().copied());
+    let files = files.to_vec();
+    config.app_dir_preprocessor(move |app_dir| {
+        for (path, contents) in &files {
+            std::fs::write(app_dir.join(path), contents).expect("a fixture file");
+        }
+    });
+    config
+}
+
+#[test]
+#[ignore = "integration test"]
+#[allow(clippy::too_many_lines)]
+fn each_invalidation_rule_says_why() {
+    let bookworm = builders()
+        .into_iter()
+        .find(|builder| builder.ends_with(":bookworm"))
+        .unwrap_or_else(|| String::from("elixir-cnb-test/builder:bookworm"));
+    let mirror = mirror_with_newer_versions();
+    let pinned = [("BP_ERLANG_VERSION", "25.2.3"), ("BP_ELIXIR_VERSION", "1.14.0")];
+
+    TestRunner::default().build(config(&bookworm, &mirror, &pinned, &[]), |context| {
+        assert_contains!(context.pack_stderr, "  - Erlang/OTP 25.2.3 (from BP_ERLANG_VERSION)\n");
+
+        // The OTP version: every layer built with it goes.
+        let newer_otp = [("BP_ERLANG_VERSION", "25.2.4"), ("BP_ELIXIR_VERSION", "1.14.0")];
+        context.rebuild(config(&bookworm, &mirror, &newer_otp, &[]), |context| {
+            let output = &context.pack_stderr;
+            assert_contains!(
+                output,
+                "- Erlang/OTP 25.2.4\n  - Discarding cached Erlang/OTP since the requested Erlang/OTP version changed from 25.2.3 to 25.2.4\n"
+            );
+            assert_contains!(output, "- Elixir 1.14.0 (built for OTP 25)\n  - Using cached Elixir 1.14.0\n");
+            for what in ["Hex and rebar3", "deps", "_build", "release"] {
+                assert_contains!(
+                    output,
+                    &format!("  - Discarding cached {what} since the Erlang/OTP version changed from 25.2.3 to 25.2.4")
+                );
+            }
+
+            // The Elixir version.
+            let newer_elixir = [("BP_ERLANG_VERSION", "25.2.4"), ("BP_ELIXIR_VERSION", "1.14.1")];
+            context.rebuild(config(&bookworm, &mirror, &newer_elixir, &[]), |context| {
+                let output = &context.pack_stderr;
+                assert_contains!(output, "  - Using cached Erlang/OTP 25.2.4\n");
+                assert_contains!(
+                    output,
+                    "- Elixir 1.14.1 (built for OTP 25)\n  - Discarding cached Elixir since the requested Elixir version changed from 1.14.0 to 1.14.1\n"
+                );
+                assert_contains!(output, "  - Discarding cached deps since the Elixir version changed from 1.14.0 to 1.14.1");
+                assert_contains!(output, "  - Discarding cached _build since the Elixir version changed from 1.14.0 to 1.14.1");
+
+                // mix.lock: only deps go.
+                let lock = [("mix.lock", "%{}\n")];
+                context.rebuild(config(&bookworm, &mirror, &newer_elixir, &lock), |context| {
+                    let output = &context.pack_stderr;
+                    assert_contains!(output, "  - Discarding cached deps since mix.lock changed\n");
+                    assert_contains!(output, "  - Using cached _build (Mix recompiles only what changed)\n");
+
+                    // A source edit keeps _build: one module is recompiled, and the release is re-assembled.
+                    let edit = [
+                        ("mix.lock", "%{}\n"),
+                        (
+                            "lib/hello_web.ex",
+                            "defmodule HelloWeb do\n  def greeting, do: \"edited\\n\"\nend\n",
+                        ),
+                    ];
+                    context.rebuild(config(&bookworm, &mirror, &newer_elixir, &edit), |context| {
+                        let output = &context.pack_stderr;
+                        assert_contains!(output, "  - Using cached deps\n");
+                        assert_contains!(output, "  - Using cached _build (Mix recompiles only what changed)\n");
+                        assert_contains!(output, "      Compiling 1 file (.ex)\n");
+                        assert_contains!(
+                            output,
+                            "  - Discarding cached release since the compiled app, its deps, config or rel/ changed\n"
+                        );
+
+                        // MIX_ENV: deps, _build and the release go.
+                        let staging = [
+                            ("BP_ERLANG_VERSION", "25.2.4"),
+                            ("BP_ELIXIR_VERSION", "1.14.1"),
+                            ("MIX_ENV", "staging"),
+                        ];
+                        context.rebuild(config(&bookworm, &mirror, &staging, &edit), |context| {
+                            let output = &context.pack_stderr;
+                            for what in ["deps", "_build", "release"] {
+                                assert_contains!(
+                                    output,
+                                    &format!("  - Discarding cached {what} since MIX_ENV changed from prod to staging")
+                                );
+                            }
+
+                            // always_rebuild: everything goes.
+                            let always = [
+                                ("mix.lock", "%{}\n"),
+                                ("elixir_buildpack.config", "always_rebuild=true\n"),
+                            ];
+                            context.rebuild(config(&bookworm, &mirror, &staging, &always), |context| {
+                                let output = &context.pack_stderr;
+                                for what in ["Erlang/OTP", "Elixir", "Hex and rebar3", "deps", "_build"] {
+                                    assert_contains!(
+                                        output,
+                                        &format!(
+                                            "  - Discarding cached {what} since `always_rebuild=true` is set in elixir_buildpack.config\n"
+                                        )
+                                    );
+                                }
+                                assert_not_contains!(output, "Using cached");
+                            });
+                        });
+                    });
+                });
+            });
+        });
+    });
+}
+
+#[test]
+#[ignore = "integration test"]
+fn a_new_distro_discards_the_toolchain() {
+    let all = builders();
+    let (Some(bookworm), Some(trixie)) = (
+        all.iter().find(|builder| builder.ends_with(":bookworm")),
+        all.iter().find(|builder| builder.ends_with(":trixie")),
+    ) else {
+        panic!("this test needs both local builders, got {all:?}");
+    };
+    let mirror = Mirror::healthy();
+    TestRunner::default().build(build_config(bookworm, "hello_web", &mirror.url), |context| {
+        context.rebuild(build_config(trixie, "hello_web", &mirror.url), |context| {
+            assert_contains!(
+                context.pack_stderr,
+                "- Erlang/OTP 27.3.4.1\n  - Discarding cached Erlang/OTP since the requested Erlang/OTP version changed from 25.2.3 to 27.3.4.1, and the distro changed from debian-12 to debian-13\n"
+            );
+        });
+    });
+}
