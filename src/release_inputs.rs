@@ -80,7 +80,10 @@ mod tests {
         let mut seen = vec![first];
         for (path, contents) in [
             ("lib/x.ex", "not an input: only the compiled app is"),
-            ("_build/prod/lib/x/.mix/compile.elixir", "a manifest with new timestamps"),
+            (
+                "_build/prod/lib/x/.mix/compile.elixir",
+                "a manifest with new timestamps",
+            ),
             ("_build/prod/lib/x/ebin/x.app", "{application, x, [changed]}."),
             ("priv/static/app.css", "body { color: red }"),
             ("config/runtime.exs", "import Config"),

@@ -1,0 +1,72 @@
+//! Release shapes: umbrella projects with several releases (one with a `:tar` step), and the classic
+//! mix-at-runtime mode.
+
+use crate::mirror::Mirror;
+use crate::{build_config, builders, http_get};
+use libcnb_test::{ContainerConfig, TestRunner, assert_contains};
+
+const PORT: u16 = 8080;
+
+#[test]
+#[ignore = "integration test"]
+fn an_umbrella_builds_every_release() {
+    let builder = builders().into_iter().next().expect("a builder");
+    let mirror = Mirror::healthy();
+    TestRunner::default().build(build_config(&builder, "umbrella_app", &mirror.url), |context| {
+        let output = &context.pack_stderr;
+        assert_contains!(
+            output,
+            "  - Running `mix release web --overwrite --path /layers/elixir-cnb_elixir/release/web`\n"
+        );
+        assert_contains!(
+            output,
+            "  - Release `web` is in the image at /layers/elixir-cnb_elixir/release/web\n"
+        );
+        assert_contains!(
+            output,
+            "  - Release `worker` is in the image at /layers/elixir-cnb_elixir/release/worker\n"
+        );
+        assert_contains!(output, "- Processes\n  - web: web start\n");
+
+        context.start_container(
+            ContainerConfig::new()
+                .expose_port(PORT)
+                .env("PORT", PORT.to_string()),
+            |container| {
+                assert_eq!(
+                    http_get(container.address_for_port(PORT), "/"),
+                    "Hello from an umbrella release!\n"
+                );
+            },
+        );
+        // The second release (built with steps [:assemble, :tar]) is on PATH, assembled and runnable.
+        let worker = context.run_shell_command("worker eval 'IO.write(Greeter.hello())'");
+        assert_contains!(worker.stdout, "Hello from an umbrella release!\n");
+    });
+}
+
+#[test]
+#[ignore = "integration test"]
+fn release_false_keeps_mix_at_runtime() {
+    let builder = builders().into_iter().next().expect("a builder");
+    let mirror = Mirror::healthy();
+    let mut config = build_config(&builder, "hello_web", &mirror.url);
+    config.app_dir_preprocessor(|app_dir| {
+        std::fs::write(app_dir.join("elixir_buildpack.config"), "release=false\n").expect("write");
+    });
+    TestRunner::default().build(&config, |context| {
+        assert_contains!(
+            context.pack_stderr,
+            "- Mix at runtime\n  - `release=false` is set: the image keeps Erlang/OTP, Elixir, deps and _build, and runs your app with `mix`\n- Processes\n  - web: mix run --no-halt\n"
+        );
+        context.start_container(
+            ContainerConfig::new().expose_port(PORT).env("PORT", PORT.to_string()),
+            |container| {
+                assert_contains!(http_get(container.address_for_port(PORT), "/"), "Hello from hello_web!");
+            },
+        );
+        let toolchain = context.run_shell_command("command -v erl mix");
+        assert_contains!(toolchain.stdout, "/layers/elixir-cnb_elixir/erlang/bin/erl\n");
+        assert_contains!(toolchain.stdout, "/layers/elixir-cnb_elixir/elixir/bin/mix\n");
+    });
+}
