@@ -21,6 +21,7 @@ pub(crate) enum ElixirBuildpackError {
     OtpInstall(String),
     ReadAppFile(std::io::Error),
     LinkCache(std::io::Error),
+    WriteCache(std::io::Error),
     MixCommand(CmdError),
     Hook {
         key: String,
@@ -99,6 +100,13 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
             Linking the cached deps/_build into the app failed
 
             {error}
+        "},
+        ElixirBuildpackError::WriteCache(error) => formatdoc! {"
+            Writing the build cache failed
+
+            {error}
+
+            The build container may be out of disk space. Retry the build.
         "},
         ElixirBuildpackError::MixCommand(error) => formatdoc! {"
             A Mix command failed

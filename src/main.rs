@@ -14,6 +14,7 @@ mod mix_project;
 mod processes;
 mod procfile;
 mod release_inputs;
+mod source_mtimes;
 mod tool_versions;
 mod toolchain;
 mod versions;
@@ -88,6 +89,13 @@ impl Buildpack for ElixirBuildpack {
             build: &build,
         };
         let mix = mix::MixEnv::new(&context.app_dir, &dirs, mix_env);
+        let sources_state = source_mtimes::state_file(&build);
+        let (changed_sources, source_digests) =
+            source_mtimes::touch_changed(&context.app_dir, &sources_state)
+                .map_err(ElixirBuildpackError::ReadAppFile)?;
+        print::sub_bullet(format!(
+            "{changed_sources} app file(s) changed since the cached _build"
+        ));
         let hooks = &config.hooks;
         run_hook(
             &mix,
@@ -104,6 +112,7 @@ impl Buildpack for ElixirBuildpack {
             mix.mix(&["compile"])?;
         }
         run_hook(&mix, "hook_post_compile", hooks.post_compile.as_deref())?;
+        source_mtimes::save(&sources_state, &source_digests).map_err(ElixirBuildpackError::WriteCache)?;
         let project = mix.project_info()?;
 
         let launch = if runtime_mix {
