@@ -53,6 +53,8 @@ pub(crate) enum SyntaxErrorKind {
     TrailingWords(String),
     UnterminatedQuote(char),
     UnterminatedArray,
+    /// `;`, `|`, `&`, redirections or parentheses where a value was expected.
+    ShellOperator(String),
 }
 
 impl fmt::Display for SyntaxErrorKind {
@@ -75,6 +77,9 @@ impl fmt::Display for SyntaxErrorKind {
                 write!(f, "a {quote} quote that is never closed")
             }
             SyntaxErrorKind::UnterminatedArray => write!(f, "an array `(` that is never closed"),
+            SyntaxErrorKind::ShellOperator(operator) => {
+                write!(f, "the shell operator `{operator}` inside a value")
+            }
         }
     }
 }
@@ -181,7 +186,14 @@ impl Parser {
                     self.bump();
                 }
                 Some('#') => self.skip_comment(),
-                Some(_) => self.parse_statement(),
+                Some(_) => {
+                    let start = self.position;
+                    self.parse_statement();
+                    // Every statement consumes input; never loop on one that didn't.
+                    if self.position == start {
+                        self.bump();
+                    }
+                }
             }
         }
     }
@@ -279,6 +291,9 @@ impl Parser {
                     return Ok(values);
                 }
                 Some('#') => self.skip_comment(),
+                Some(char) if METACHARACTERS.contains(&char) => {
+                    return Err(SyntaxErrorKind::ShellOperator(char.to_string()));
+                }
                 Some(_) => values.push(self.parse_word(key)?),
             }
         }
@@ -559,6 +574,9 @@ mod tests {
             parse("x=(a b\n").errors[0].kind,
             SyntaxErrorKind::UnterminatedArray
         );
+        let parsed = parse("x=(a ; b)\ny=1\n");
+        assert_eq!(parsed.errors[0].kind, SyntaxErrorKind::ShellOperator(";".into()));
+        assert_eq!(parsed.values()["y"].value.as_scalar(), "1");
     }
 
     #[test]

@@ -104,12 +104,18 @@ pub(crate) fn read(app_dir: &Path, env: &impl PlatformEnv) -> Result<BuildConfig
     let classic = read_optional(CLASSIC_CONFIG_FILE)?;
     let tool_versions = read_optional(TOOL_VERSIONS_FILE)?;
     let mix_exs = read_optional("mix.exs")?;
-    from_contents(
+    let rel_config = read_optional("rel/config.exs")?;
+    let mut config = from_contents(
         classic.as_deref(),
         tool_versions.as_deref(),
         mix_exs.as_deref(),
         env,
-    )
+    )?;
+    config.warnings.extend(mix_project::hard_coded_cookies(
+        mix_exs.as_deref(),
+        rel_config.as_deref(),
+    ));
+    Ok(config)
 }
 
 #[allow(clippy::too_many_lines)]

@@ -14,6 +14,7 @@ mod mix_project;
 mod processes;
 mod procfile;
 mod release_inputs;
+mod release_phase;
 mod source_mtimes;
 mod tool_versions;
 mod toolchain;
@@ -42,7 +43,10 @@ impl Buildpack for ElixirBuildpack {
 
     fn detect(&self, context: DetectContext<Self>) -> libcnb::Result<DetectResult, Self::Error> {
         if context.app_dir.join("mix.exs").is_file() {
-            DetectResultBuilder::pass().build()
+            let release_command = release_phase::release_command(&context.app_dir);
+            DetectResultBuilder::pass()
+                .build_plan(release_phase::build_plan(release_command.as_deref()))
+                .build()
         } else {
             println!("No mix.exs found at the root of the app, so this is not a Mix project.");
             DetectResultBuilder::fail().build()
@@ -97,38 +101,14 @@ impl Buildpack for ElixirBuildpack {
             "{changed_sources} app file(s) changed since the cached _build"
         ));
         let hooks = &config.hooks;
-        run_hook(
-            &mix,
-            "hook_pre_fetch_dependencies",
-            hooks.pre_fetch_dependencies.as_deref(),
-        )?;
-        mix.mix(&["deps.get", "--only", mix_env])?;
-        run_hook(&mix, "pre_compile", hooks.legacy_pre_compile.as_deref())?;
-        run_hook(&mix, "hook_pre_compile", hooks.pre_compile.as_deref())?;
-        if let Some(script) = hooks.compile.as_deref() {
-            mix.hook("hook_compile", script)?;
-        } else {
-            // `mix compile` compiles the deps that need it; `mix deps.compile` would redo them all.
-            mix.mix(&["compile"])?;
-        }
-        run_hook(&mix, "hook_post_compile", hooks.post_compile.as_deref())?;
+        fetch_and_compile(&mix, hooks, mix_env)?;
         source_mtimes::save(&sources_state, &source_digests).map_err(ElixirBuildpackError::WriteCache)?;
         let project = mix.project_info()?;
 
         let launch = if runtime_mix {
             run_hook(&mix, "post_compile", hooks.legacy_post_compile.as_deref())?;
             print::bullet("Mix at runtime");
-            print::sub_bullet(match procfile_mix {
-                Some(entry) => format!(
-                    "The Procfile's `{}` process runs `{}` (line {}), so the image keeps Erlang/OTP, Elixir, \
-                     deps and _build. Run the release instead to ship a slim image.",
-                    entry.process_type, entry.command, entry.line
-                ),
-                None => String::from(
-                    "`release=false` is set: the image keeps Erlang/OTP, Elixir, deps and _build, and runs \
-                     your app with `mix`",
-                ),
-            });
+            print::sub_bullet(processes::mix_at_runtime_reason(procfile_mix));
             processes::for_mix(&project)
         } else {
             print::bullet("Release");
@@ -139,7 +119,7 @@ impl Buildpack for ElixirBuildpack {
                 &releases,
                 &toolchain,
                 mix_env,
-                &mix::build_path(&build, mix_env),
+                &project,
                 always_rebuild,
             )?;
             run_hook(&mix, "post_compile", hooks.legacy_post_compile.as_deref())?;
@@ -155,6 +135,29 @@ impl Buildpack for ElixirBuildpack {
     fn on_error(&self, error: libcnb::Error<Self::Error>) {
         errors::on_error(error);
     }
+}
+
+/// The classic steps, in the classic order: fetch deps and compile, with the hooks around them.
+fn fetch_and_compile(
+    mix: &mix::MixEnv,
+    hooks: &config::Hooks,
+    mix_env: &str,
+) -> Result<(), ElixirBuildpackError> {
+    run_hook(
+        mix,
+        "hook_pre_fetch_dependencies",
+        hooks.pre_fetch_dependencies.as_deref(),
+    )?;
+    mix.mix(&["deps.get", "--only", mix_env])?;
+    run_hook(mix, "pre_compile", hooks.legacy_pre_compile.as_deref())?;
+    run_hook(mix, "hook_pre_compile", hooks.pre_compile.as_deref())?;
+    if let Some(script) = hooks.compile.as_deref() {
+        mix.hook("hook_compile", script)?;
+    } else {
+        // `mix compile` compiles the deps that need it; `mix deps.compile` would redo them all.
+        mix.mix(&["compile"])?;
+    }
+    run_hook(mix, "hook_post_compile", hooks.post_compile.as_deref())
 }
 
 fn run_hook(mix: &mix::MixEnv, key: &str, script: Option<&str>) -> Result<(), ElixirBuildpackError> {

@@ -63,6 +63,14 @@ impl MixEnv {
         }
     }
 
+    /// `MIX_BUILD_PATH`: `_build/<MIX_ENV>` in the `_build` layer.
+    pub(crate) fn build_path(&self) -> PathBuf {
+        self.env
+            .get("MIX_BUILD_PATH")
+            .map(PathBuf::from)
+            .unwrap_or_default()
+    }
+
     fn command(&self, program: &str) -> Command {
         let mut command = Command::new(program);
         command.current_dir(&self.app_dir).env_clear().envs(&self.env);

@@ -45,6 +45,41 @@ fn to_semver_requirement(requirement: &str) -> Option<semver::VersionReq> {
     semver::VersionReq::parse(&clauses.join(", ")).ok()
 }
 
+/// Warnings for an Erlang cookie written into the source: a `cookie:` release option in `mix.exs`, or
+/// Distillery's `set cookie:` in `rel/config.exs`. Read as text, never evaluated.
+pub(crate) fn hard_coded_cookies(mix_exs: Option<&str>, rel_config: Option<&str>) -> Vec<String> {
+    let find = |contents: Option<&str>, needle: &str| {
+        contents.and_then(|contents| {
+            contents
+                .lines()
+                .enumerate()
+                .find(|(_, line)| {
+                    !line.trim_start().starts_with('#')
+                        && line.split_once(needle).is_some_and(|(_, value)| {
+                            // A literal (string, atom or sigil); `System.get_env(...)` is fine.
+                            value.trim_start().starts_with(['"', '\'', ':', '~'])
+                        })
+                })
+                .map(|(index, _)| index + 1)
+        })
+    };
+    let advice = "Anyone with the source can connect to your nodes, and every deploy shares it. Set \
+                  RELEASE_COOKIE as a config var instead (for example `mix phx.gen.secret 32`), and remove the \
+                  hard-coded cookie.";
+    let mut warnings = Vec::new();
+    if let Some(line) = find(mix_exs, "cookie:") {
+        warnings.push(format!(
+            "mix.exs sets a release `cookie:` (line {line}). {advice}"
+        ));
+    }
+    if let Some(line) = find(rel_config, "set cookie:") {
+        warnings.push(format!(
+            "rel/config.exs sets a Distillery `cookie:` (line {line}). {advice}"
+        ));
+    }
+    warnings
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +112,18 @@ mod tests {
         assert_eq!(elixir_requirement("[app: :x]"), None);
         assert_eq!(elixir_requirement("# elixir: \"~> 1.15\"\n"), None);
         assert_eq!(elixir_requirement("elixir: @elixir_requirement,"), None);
+    }
+
+    #[test]
+    fn hard_coded_cookies_are_found_with_their_line() {
+        let mix_exs = "releases: [\n  app: [\n    # cookie: \"old\",\n    cookie: \"secret\"\n  ]\n]\n";
+        let rel_config = "environment :prod do\n  set include_erts: true\n  set cookie: :\"abc\"\nend\n";
+        let warnings = hard_coded_cookies(Some(mix_exs), Some(rel_config));
+        assert_eq!(warnings.len(), 2);
+        assert!(warnings[0].starts_with("mix.exs sets a release `cookie:` (line 4). Anyone with the source"));
+        assert!(warnings[1].starts_with("rel/config.exs sets a Distillery `cookie:` (line 3)."));
+        assert!(hard_coded_cookies(Some("releases: [app: []]"), None).is_empty());
+        // A cookie read from the environment is fine.
+        assert!(hard_coded_cookies(None, Some("set cookie: System.get_env(\"COOKIE\")")).is_empty());
     }
 }

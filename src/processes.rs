@@ -74,6 +74,21 @@ pub(crate) fn for_releases(releases: &[AssembledRelease], project: &ProjectInfo)
     launch.build()
 }
 
+/// Why the image keeps the toolchain: a Procfile entry that runs Mix, or `release=false`.
+pub(crate) fn mix_at_runtime_reason(procfile_mix: Option<&ProcfileEntry>) -> String {
+    match procfile_mix {
+        Some(entry) => format!(
+            "The Procfile's `{}` process runs `{}` (line {}), so the image keeps Erlang/OTP, Elixir, deps and \
+             _build. Run the release instead to ship a slim image.",
+            entry.process_type, entry.command, entry.line
+        ),
+        None => String::from(
+            "`release=false` is set: the image keeps Erlang/OTP, Elixir, deps and _build, and runs your app \
+             with `mix`",
+        ),
+    }
+}
+
 /// Mix-at-runtime mode: `mix phx.server` for Phoenix apps, else `mix run --no-halt`.
 pub(crate) fn for_mix(project: &ProjectInfo) -> Launch {
     let command: &[&str] = if project.phoenix {

@@ -11,7 +11,7 @@ use libcnb::build::BuildContext;
 use libcnb::data::layer_name;
 use libcnb::layer_env::{LayerEnv, ModificationBehavior, Scope};
 use serde::{Deserialize, Serialize};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// An assembled release in the layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +19,15 @@ pub(crate) struct AssembledRelease {
     pub(crate) name: String,
     /// The release root (holds `bin/`, `erts-*`, `lib/`, `releases/`).
     pub(crate) root: PathBuf,
+}
+
+/// The release the `web` process runs: the one named after the app, else the first.
+pub(crate) fn primary<'a>(releases: &'a [ReleaseSpec], project: &ProjectInfo) -> &'a str {
+    releases
+        .iter()
+        .find(|release| release.name == project.app)
+        .or_else(|| releases.first())
+        .map_or("", |release| release.name.as_str())
 }
 
 /// The releases to build: those in `mix.exs`, or the default one named after the app.
@@ -92,11 +101,11 @@ pub(crate) fn assemble(
     releases: &[ReleaseSpec],
     toolchain: &Toolchain,
     mix_env: &str,
-    build_path: &Path,
+    project: &ProjectInfo,
     always_rebuild: bool,
 ) -> libcnb::Result<Vec<AssembledRelease>, ElixirBuildpackError> {
     let metadata = ReleaseLayerMetadata {
-        inputs: release_inputs::digest(&context.app_dir, build_path)
+        inputs: release_inputs::digest(&context.app_dir, &mix.build_path())
             .map_err(ElixirBuildpackError::ReadAppFile)?,
         releases: releases.iter().map(|release| release.name.clone()).collect(),
         mix_env: mix_env.to_string(),
@@ -131,6 +140,7 @@ pub(crate) fn assemble(
         return Ok(assembled);
     }
 
+    let primary = primary(releases, project);
     let bin = layer.path().join("bin");
     fs_err::create_dir_all(&bin).map_err(ElixirBuildpackError::WriteRelease)?;
     for (spec, release) in releases.iter().zip(&assembled) {
@@ -154,10 +164,25 @@ pub(crate) fn assemble(
             release.name,
             release.root.display()
         ));
+        // The main release's `server` and `migrate` overlays (Phoenix's `mix phx.gen.release`) are on
+        // PATH by name too, so the release phase can run `migrate`.
+        if release.name == primary {
+            for overlay in ["server", "migrate"] {
+                let path = release.root.join("bin").join(overlay);
+                if path.is_file() {
+                    fs_err::os::unix::fs::symlink(&path, bin.join(overlay))
+                        .map_err(ElixirBuildpackError::WriteRelease)?;
+                }
+            }
+        }
+    }
+    let mut env = LayerEnv::new();
+    if project.phoenix {
+        // Phoenix releases made by `mix phx.gen.release` serve HTTP only with PHX_SERVER set.
+        env.insert(Scope::Launch, ModificationBehavior::Default, "PHX_SERVER", "true");
     }
     layer.write_env(
-        LayerEnv::new()
-            .chainable_insert(Scope::Launch, ModificationBehavior::Default, "MIX_ENV", mix_env)
+        env.chainable_insert(Scope::Launch, ModificationBehavior::Default, "MIX_ENV", mix_env)
             .chainable_insert(Scope::Launch, ModificationBehavior::Default, "LANG", "C.UTF-8")
             .chainable_insert(Scope::Launch, ModificationBehavior::Default, "LC_ALL", "C.UTF-8")
             // The release root belongs to the build user; run-time temp files go to /tmp.

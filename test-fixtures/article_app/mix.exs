@@ -8,7 +8,8 @@ defmodule ArticleApp.MixProject do
       elixir: "~> 1.14",
       start_permanent: Mix.env() == :prod,
       deps: [],
-      releases: [article_app: [include_executables_for: [:unix]]]
+      # A hard-coded cookie, as many apps have: the build warns about it.
+      releases: [article_app: [include_executables_for: [:unix], cookie: "not-so-secret"]]
     ]
   end
 

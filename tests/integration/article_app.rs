@@ -5,7 +5,7 @@
 use crate::mirror::Mirror;
 use crate::{build_config, builders, http_get};
 use indoc::indoc;
-use libcnb_test::{ContainerConfig, TestRunner, assert_contains};
+use libcnb_test::{ContainerConfig, TestRunner, assert_contains, assert_not_contains};
 
 const PORT: u16 = 8080;
 
@@ -20,6 +20,10 @@ fn the_article_workflow_runs_in_the_image() {
         assert_contains!(
             output,
             "! Ignoring `runtime_path` (line 8 of elixir_buildpack.config): the app dir is fixed by the CNB platform (/workspace).\n"
+        );
+        assert_contains!(
+            output,
+            "! mix.exs sets a release `cookie:` (line 12). Anyone with the source can connect to your nodes, and every deploy shares it. Set RELEASE_COOKIE as a config var instead"
         );
         assert_contains!(
             output,
@@ -64,5 +68,46 @@ fn the_article_workflow_runs_in_the_image() {
 
         let postdeploy = context.run_shell_command("CNB_PLATFORM_API=0.13 /cnb/process/postdeploy");
         assert_contains!(postdeploy.stdout, "seeded\n");
+    });
+}
+
+/// With a release-phase buildpack in the group, the Procfile's release command is handed to it through
+/// the build plan; and build-time config vars never reach the image.
+#[test]
+#[ignore = "integration test"]
+fn the_release_command_goes_to_release_phase_and_secrets_stay_out() {
+    let builder = builders().into_iter().next().expect("a builder");
+    let mirror = Mirror::healthy();
+    let mut config = build_config(&builder, "article_app", &mirror.url);
+    // Provides must come before requires in the group, as heroku/release-phase does in Heroku's order.
+    config.buildpacks([
+        libcnb_test::BuildpackReference::Other(
+            crate::fixture("buildpacks/release-phase-probe")
+                .to_string_lossy()
+                .to_string(),
+        ),
+        libcnb_test::BuildpackReference::CurrentCrate,
+    ]);
+    config.env("SECRET_KEY_BASE", "build-time-secret-4c1f");
+    TestRunner::default().build(&config, |context| {
+        assert_contains!(
+            context.pack_stdout,
+            indoc! {r#"
+                release-phase-probe received:
+                [[entries]]
+                  name = "release-phase"
+                  [entries.metadata]
+
+                    [[entries.metadata.release]]
+                      args = ["-c", "article_app eval \"ArticleApp.Release.migrate()\""]
+                      command = "bash"
+                      source = "Elixir"
+            "#}
+        );
+        assert_not_contains!(context.pack_stderr, "SECRET_KEY_BASE. If the build needs them");
+        let search = context.run_shell_command(
+            "env | grep -c 4c1f || true; grep -rl build-time-secret /layers /workspace 2>/dev/null || echo 'not in any file'",
+        );
+        assert_eq!(search.stdout, "0\nnot in any file\n");
     });
 }

@@ -1,0 +1,98 @@
+//! Hands the release command to Heroku's `heroku/release-phase` buildpack through the build plan, as its
+//! README describes: `[[requires]] name = "release-phase"` with `[[requires.metadata.release]]` entries.
+//! The requirement is an alternative, so detection passes without that buildpack too.
+
+use crate::procfile;
+use libcnb::data::build_plan::{BuildPlan, BuildPlanBuilder, Require};
+use serde::Serialize;
+use std::path::Path;
+
+#[derive(Debug, Serialize, PartialEq, Eq)]
+struct ReleasePhaseMetadata {
+    release: Vec<ReleaseCommand>,
+}
+
+#[derive(Debug, Serialize, PartialEq, Eq)]
+struct ReleaseCommand {
+    command: String,
+    args: Vec<String>,
+    source: String,
+}
+
+/// The release command known before the build: the Procfile's `release:` entry, else the `migrate`
+/// overlay of `mix phx.gen.release` (`rel/overlays/bin/migrate`, on PATH in the image).
+pub(crate) fn release_command(app_dir: &Path) -> Option<String> {
+    let from_procfile = fs_err::read_to_string(app_dir.join("Procfile"))
+        .ok()
+        .and_then(|contents| procfile::parse(&contents).ok())
+        .and_then(|entries| entries.into_iter().find(|entry| entry.process_type == "release"))
+        .map(|entry| entry.command);
+    from_procfile.or_else(|| {
+        app_dir
+            .join("rel/overlays/bin/migrate")
+            .is_file()
+            .then(|| String::from("migrate"))
+    })
+}
+
+/// Either the release-phase requirement, or nothing.
+pub(crate) fn build_plan(command: Option<&str>) -> BuildPlan {
+    let Some(command) = command else {
+        return BuildPlan::new();
+    };
+    let mut require = Require::new("release-phase");
+    let metadata = ReleasePhaseMetadata {
+        release: vec![ReleaseCommand {
+            command: String::from("bash"),
+            args: vec![String::from("-c"), command.to_string()],
+            source: String::from("Elixir"),
+        }],
+    };
+    if require.metadata(metadata).is_err() {
+        return BuildPlan::new();
+    }
+    BuildPlanBuilder::new().requires(require).or().build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_procfile_release_entry_wins_over_the_overlay() {
+        let app = tempfile::tempdir().expect("tempdir");
+        assert_eq!(release_command(app.path()), None);
+        fs_err::create_dir_all(app.path().join("rel/overlays/bin")).expect("mkdir");
+        fs_err::write(app.path().join("rel/overlays/bin/migrate"), "#!/bin/sh\n").expect("write");
+        assert_eq!(release_command(app.path()).as_deref(), Some("migrate"));
+        fs_err::write(
+            app.path().join("Procfile"),
+            "web: my_app start\nrelease: my_app eval \"M.migrate()\"\n",
+        )
+        .expect("write");
+        assert_eq!(
+            release_command(app.path()).as_deref(),
+            Some("my_app eval \"M.migrate()\"")
+        );
+    }
+
+    #[test]
+    fn the_plan_requires_release_phase_or_nothing() {
+        let plan = toml::to_string(&build_plan(Some("my_app eval \"M.migrate()\""))).expect("toml");
+        assert_eq!(
+            plan,
+            indoc::indoc! {r#"
+                [[requires]]
+                name = "release-phase"
+
+                [[requires.metadata.release]]
+                args = ["-c", 'my_app eval "M.migrate()"']
+                command = "bash"
+                source = "Elixir"
+
+                [[or]]
+            "#}
+        );
+        assert_eq!(toml::to_string(&build_plan(None)).expect("toml"), "");
+    }
+}
