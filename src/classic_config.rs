@@ -599,21 +599,7 @@ mod corpus_tests {
     use std::process::Command;
 
     /// The keys the buildpack reads or knows.
-    const KEYS: &[&str] = &[
-        "erlang_version",
-        "elixir_version",
-        "always_rebuild",
-        "release",
-        "hook_pre_fetch_dependencies",
-        "hook_pre_compile",
-        "hook_compile",
-        "hook_post_compile",
-        "pre_compile",
-        "post_compile",
-        "runtime_path",
-        "config_vars_to_export",
-        "test_args",
-    ];
+    const KEYS: &[&str] = crate::config::KNOWN_KEYS;
 
     fn corpus_dir() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/elixir_buildpack.config")

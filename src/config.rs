@@ -248,7 +248,7 @@ fn from_contents(
     })
 }
 
-const KNOWN_KEYS: &[&str] = &[
+pub(crate) const KNOWN_KEYS: &[&str] = &[
     "erlang_version",
     "elixir_version",
     "always_rebuild",

@@ -8,6 +8,7 @@ mod config;
 mod download;
 mod errors;
 mod fetch;
+mod hex;
 mod layers;
 mod mix;
 mod mix_project;
@@ -60,8 +61,8 @@ impl Buildpack for ElixirBuildpack {
         for warning in &config.warnings {
             print::warning(warning);
         }
-        let procfile = processes::read_procfile(&context.app_dir)?;
         let review_app = processes::read_app_json(&context.app_dir, platform_env)?;
+        let procfile = processes::read_procfile(&context.app_dir)?;
 
         print::bullet("Versions");
         let platform = Platform::from_target(&context.target).map_err(ElixirBuildpackError::Toolchain)?;
@@ -93,6 +94,8 @@ impl Buildpack for ElixirBuildpack {
             build: &build,
         };
         let mix = mix::MixEnv::new(&context.app_dir, &dirs, mix_env);
+        let mix_lock = fs_err::read_to_string(context.app_dir.join("mix.lock")).ok();
+        mix.ensure_package_managers(hex::needed(mix_lock.as_deref()), &mix_home)?;
         let sources_state = source_mtimes::state_file(&build);
         let (changed_sources, source_digests) =
             source_mtimes::touch_changed(&context.app_dir, &sources_state)

@@ -86,6 +86,40 @@ impl MixEnv {
             .map_err(ElixirBuildpackError::MixCommand)
     }
 
+    /// Installs Hex and rebar3 into `MIX_HOME` when the project needs them and the cached `MIX_HOME`
+    /// doesn't have them yet. They come from `HEX_BUILDS_URL`, like the toolchain.
+    pub(crate) fn ensure_package_managers(
+        &self,
+        needed: crate::hex::PackageManagers,
+        mix_home: &Path,
+    ) -> Result<(), ElixirBuildpackError> {
+        let installed = |prefix: &str| {
+            fs_err::read_dir(mix_home.join("archives")).is_ok_and(|entries| {
+                entries
+                    .flatten()
+                    .any(|entry| entry.file_name().to_string_lossy().starts_with(prefix))
+            })
+        };
+        if needed.hex {
+            if installed("hex") {
+                print::sub_bullet("Using cached Hex");
+            } else {
+                self.mix(&["local.hex", "--force"])?;
+            }
+        }
+        if needed.rebar3 {
+            if mix_home.join("elixir").is_dir() || installed("rebar") {
+                print::sub_bullet("Using cached rebar3");
+            } else {
+                self.mix(&["local.rebar", "--force"])?;
+            }
+        }
+        if !needed.hex && !needed.rebar3 {
+            print::sub_bullet("No Hex packages in mix.lock: Hex and rebar3 are not needed");
+        }
+        Ok(())
+    }
+
     /// Runs a classic hook with `bash -c` from the app dir, so `&&`, pipes and `VAR=x cmd` work.
     pub(crate) fn hook(&self, key: &str, script: &str) -> Result<(), ElixirBuildpackError> {
         let mut command = self.command("bash");

@@ -211,3 +211,55 @@ fn a_same_size_edit_reaches_the_image() {
         });
     });
 }
+
+/// A failing compile or hook fails the build with its output, and the caches of the last good build
+/// still serve the next one.
+#[test]
+#[ignore = "integration test"]
+fn failures_keep_the_last_good_caches() {
+    let builder = builders().into_iter().next().expect("a builder");
+    let mirror = Mirror::healthy();
+    TestRunner::default().build(build_config(&builder, "hello_web", &mirror.url), |context| {
+        let mut broken = build_config(&builder, "hello_web", &mirror.url);
+        broken.expected_pack_result(libcnb_test::PackResult::Failure);
+        broken.app_dir_preprocessor(|app_dir| {
+            std::fs::write(app_dir.join("lib/hello_web.ex"), "defmodule HelloWeb do\n  def greeting do\nend\n")
+                .expect("write");
+        });
+        context.rebuild(&broken, |context| {
+            let output = &context.pack_stderr;
+            assert_contains!(output, "  - Running `mix compile`\n");
+            assert_contains!(output, "lib/hello_web.ex");
+            assert_contains!(
+                output,
+                "! A Mix command failed\n!\n! Command failed `mix compile`\n! exit status: 1\n"
+            );
+
+            let mut failing_hook = build_config(&builder, "hello_web", &mirror.url);
+            failing_hook.expected_pack_result(libcnb_test::PackResult::Failure);
+            failing_hook.app_dir_preprocessor(|app_dir| {
+                std::fs::write(
+                    app_dir.join("elixir_buildpack.config"),
+                    "hook_post_compile=\"echo hook ran here && false\"\n",
+                )
+                .expect("write");
+            });
+            context.rebuild(&failing_hook, |context| {
+                let output = &context.pack_stderr;
+                assert_contains!(output, "      hook ran here\n");
+                assert_contains!(
+                    output,
+                    "! The `hook_post_compile` hook failed\n!\n! `echo hook ran here && false` (from elixir_buildpack.config) ran with `bash -c` in the app dir and failed:\n"
+                );
+
+                context.rebuild(build_config(&builder, "hello_web", &mirror.url), |context| {
+                    let output = &context.pack_stderr;
+                    assert_contains!(output, "  - Using cached Erlang/OTP ");
+                    assert_contains!(output, "  - Using cached Elixir ");
+                    assert_contains!(output, "  - Using cached _build (Mix recompiles only what changed)\n");
+                    assert_contains!(output, "- Processes\n  - web: hello_web start\n");
+                });
+            });
+        });
+    });
+}

@@ -33,6 +33,15 @@ fn hello_web_builds_answers_http_and_rebuilds_from_cache() {
                 )
             );
             assert_contains!(output, "  - Verified SHA-256 ");
+            assert_contains!(
+                output,
+                "  - No Hex packages in mix.lock: Hex and rebar3 are not needed\n"
+            );
+            assert!(
+                mirror.requests().iter().all(|path| !path.contains("/installs/")),
+                "a project without Hex deps fetched Hex or rebar3: {:?}",
+                mirror.requests()
+            );
             assert_contains!(output, "- Processes\n  - web: hello_web start\n");
 
             context.start_container(

@@ -13,6 +13,7 @@ mod detect;
 mod faults;
 mod hello_web;
 mod mirror;
+mod processes;
 mod releases;
 
 use libcnb_test::BuildConfig;
