@@ -115,7 +115,8 @@ impl Buildpack for ElixirBuildpack {
             processes::for_mix(&project)
         } else {
             print::bullet("Release");
-            let releases = layers::release::releases_to_build(&project)?;
+            let rel_config = fs_err::read_to_string(context.app_dir.join("rel/config.exs")).ok();
+            let releases = layers::release::releases_to_build(&project, rel_config.as_deref())?;
             let assembled = layers::release::assemble(
                 &context,
                 &mix,

@@ -160,12 +160,12 @@ Code.compile_file("mix.exs")
 config = Mix.Project.config()
 IO.puts("elixir-cnb:app:#{config[:app]}")
 IO.puts("elixir-cnb:umbrella:#{Mix.Project.umbrella?()}")
-for {name, opts} <- Keyword.get(config, :releases, []) do
-  steps = if is_list(opts), do: Keyword.get(opts, :steps, [:assemble]), else: [:assemble]
-  IO.puts("elixir-cnb:release:#{name}:#{Enum.join(Enum.filter(steps, &is_atom/1), ",")}")
+for {name, _opts} <- Keyword.get(config, :releases, []) do
+  IO.puts("elixir-cnb:release:#{name}")
 end
 deps = Keyword.get(config, :deps, []) |> Enum.map(&elem(&1, 0))
 IO.puts("elixir-cnb:phoenix:#{:phoenix in deps}")
+IO.puts("elixir-cnb:distillery:#{:distillery in deps}")
 System.halt(0)
 "#;
 
@@ -176,14 +176,24 @@ pub(crate) struct ProjectInfo {
     pub(crate) umbrella: bool,
     pub(crate) releases: Vec<ReleaseSpec>,
     pub(crate) phoenix: bool,
+    pub(crate) distillery: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ReleaseSpec {
     pub(crate) name: String,
-    pub(crate) steps: Vec<String>,
-    /// The release Mix makes when `mix.exs` defines none, named after the app.
-    pub(crate) default: bool,
+    pub(crate) tool: ReleaseTool,
+}
+
+/// How a release is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ReleaseTool {
+    /// `mix release NAME`, for a release defined in `mix.exs`.
+    Mix,
+    /// `mix release`: the release Mix makes when `mix.exs` defines none, named after the app.
+    MixDefault,
+    /// `mix distillery.release --name=NAME`, for Distillery projects (`rel/config.exs`).
+    Distillery,
 }
 
 fn parse_project_info(output: &str) -> ProjectInfo {
@@ -193,16 +203,11 @@ fn parse_project_info(output: &str) -> ProjectInfo {
             Some(("app", app)) => info.app = app.to_string(),
             Some(("umbrella", value)) => info.umbrella = value == "true",
             Some(("phoenix", value)) => info.phoenix = value == "true",
+            Some(("distillery", value)) => info.distillery = value == "true",
             Some(("release", rest)) => {
-                let (name, steps) = rest.split_once(':').unwrap_or((rest, "assemble"));
                 info.releases.push(ReleaseSpec {
-                    name: name.to_string(),
-                    steps: steps
-                        .split(',')
-                        .filter(|step| !step.is_empty())
-                        .map(String::from)
-                        .collect(),
-                    default: false,
+                    name: rest.to_string(),
+                    tool: ReleaseTool::Mix,
                 });
             }
             _ => {}
@@ -218,7 +223,7 @@ mod tests {
     #[test]
     fn project_info_ignores_other_output() {
         let output = "warning: something\nelixir-cnb:app:hello_web\nelixir-cnb:umbrella:false\n\
-                      elixir-cnb:release:hello_web:assemble,tar\nelixir-cnb:release:worker:\nelixir-cnb:phoenix:true\n";
+                      elixir-cnb:release:hello_web\nelixir-cnb:release:worker\nelixir-cnb:phoenix:true\nelixir-cnb:distillery:false\n";
         assert_eq!(
             parse_project_info(output),
             ProjectInfo {
@@ -227,16 +232,15 @@ mod tests {
                 releases: vec![
                     ReleaseSpec {
                         name: "hello_web".into(),
-                        steps: vec!["assemble".into(), "tar".into()],
-                        default: false,
+                        tool: ReleaseTool::Mix,
                     },
                     ReleaseSpec {
                         name: "worker".into(),
-                        steps: vec![],
-                        default: false,
+                        tool: ReleaseTool::Mix,
                     },
                 ],
                 phoenix: true,
+                distillery: false,
             }
         );
     }

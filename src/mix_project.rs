@@ -45,6 +45,21 @@ fn to_semver_requirement(requirement: &str) -> Option<semver::VersionReq> {
     semver::VersionReq::parse(&clauses.join(", ")).ok()
 }
 
+/// The release names of a Distillery `rel/config.exs` (`release :my_app do`), read as text.
+pub(crate) fn distillery_releases(rel_config: &str) -> Vec<String> {
+    rel_config
+        .lines()
+        .filter_map(|line| {
+            let rest = line.trim_start().strip_prefix("release :")?;
+            let name: String = rest
+                .chars()
+                .take_while(|char| char.is_ascii_alphanumeric() || *char == '_')
+                .collect();
+            (!name.is_empty()).then_some(name)
+        })
+        .collect()
+}
+
 /// Warnings for an Erlang cookie written into the source: a `cookie:` release option in `mix.exs`, or
 /// Distillery's `set cookie:` in `rel/config.exs`. Read as text, never evaluated.
 pub(crate) fn hard_coded_cookies(mix_exs: Option<&str>, rel_config: Option<&str>) -> Vec<String> {
@@ -125,5 +140,12 @@ mod tests {
         assert!(hard_coded_cookies(Some("releases: [app: []]"), None).is_empty());
         // A cookie read from the environment is fine.
         assert!(hard_coded_cookies(None, Some("set cookie: System.get_env(\"COOKIE\")")).is_empty());
+    }
+
+    #[test]
+    fn distillery_release_names() {
+        let rel_config = "use Distillery.Releases.Config,\n  default_release: :default\n\nenvironment :prod do\n  set include_erts: true\nend\n\nrelease :my_app do\n  set version: current_version(:my_app)\nend\n\n  release :worker do\nend\n# release :old do\n";
+        assert_eq!(distillery_releases(rel_config), vec!["my_app", "worker"]);
+        assert!(distillery_releases("").is_empty());
     }
 }

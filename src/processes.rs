@@ -61,8 +61,8 @@ pub(crate) fn for_releases(releases: &[AssembledRelease], project: &ProjectInfo)
         Some(server) => ProcessBuilder::new(process_type!("web"), [server])
             .default(true)
             .build(),
-        None => ProcessBuilder::new(process_type!("web"), [primary.name.as_str()])
-            .arg("start")
+        None => ProcessBuilder::new(process_type!("web"), [primary.executable.as_str()])
+            .arg(primary.start)
             .default(true)
             .build(),
     };
@@ -169,6 +169,8 @@ mod tests {
         let release = AssembledRelease {
             name: "hello".into(),
             root: root.path().to_path_buf(),
+            executable: "hello".into(),
+            start: "start",
         };
         let project = ProjectInfo {
             app: "hello".into(),
@@ -232,6 +234,8 @@ mod tests {
         let release = AssembledRelease {
             name: "hello".into(),
             root: std::path::PathBuf::from("/layers/x/release/hello"),
+            executable: "hello".into(),
+            start: "start",
         };
         let defaults = for_releases(&[release], &project);
         let launch = merge(

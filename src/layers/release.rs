@@ -3,7 +3,7 @@
 //! toolchain, `deps` or `_build`. Cached too, so an unchanged release is reused, not re-assembled.
 
 use crate::layers::{self, CacheKey, CacheState};
-use crate::mix::{MixEnv, ProjectInfo, ReleaseSpec};
+use crate::mix::{MixEnv, ProjectInfo, ReleaseSpec, ReleaseTool};
 use crate::toolchain::Toolchain;
 use crate::{ElixirBuildpack, ElixirBuildpackError, release_inputs};
 use bullet_stream::global::print;
@@ -11,7 +11,7 @@ use libcnb::build::BuildContext;
 use libcnb::data::layer_name;
 use libcnb::layer_env::{LayerEnv, ModificationBehavior, Scope};
 use serde::{Deserialize, Serialize};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// An assembled release in the layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +19,11 @@ pub(crate) struct AssembledRelease {
     pub(crate) name: String,
     /// The release root (holds `bin/`, `erts-*`, `lib/`, `releases/`).
     pub(crate) root: PathBuf,
+    /// How processes run the release's start script: its name (on PATH) for Mix releases, its path for
+    /// Distillery's (whose script finds its root from where it is called).
+    pub(crate) executable: String,
+    /// The start script's command that runs the release in the foreground.
+    pub(crate) start: &'static str,
 }
 
 /// The release the `web` process runs: the one named after the app, else the first.
@@ -30,8 +35,25 @@ pub(crate) fn primary<'a>(releases: &'a [ReleaseSpec], project: &ProjectInfo) ->
         .map_or("", |release| release.name.as_str())
 }
 
-/// The releases to build: those in `mix.exs`, or the default one named after the app.
-pub(crate) fn releases_to_build(project: &ProjectInfo) -> Result<Vec<ReleaseSpec>, ElixirBuildpackError> {
+/// The releases to build: Distillery's (from `rel/config.exs`) in a Distillery project, else those in
+/// `mix.exs`, or the default one named after the app.
+pub(crate) fn releases_to_build(
+    project: &ProjectInfo,
+    rel_config: Option<&str>,
+) -> Result<Vec<ReleaseSpec>, ElixirBuildpackError> {
+    if let (true, Some(rel_config)) = (project.distillery, rel_config) {
+        let mut names = crate::mix_project::distillery_releases(rel_config);
+        if names.is_empty() {
+            names.push(project.app.clone());
+        }
+        return Ok(names
+            .into_iter()
+            .map(|name| ReleaseSpec {
+                name,
+                tool: ReleaseTool::Distillery,
+            })
+            .collect());
+    }
     if !project.releases.is_empty() {
         return Ok(project.releases.clone());
     }
@@ -40,8 +62,7 @@ pub(crate) fn releases_to_build(project: &ProjectInfo) -> Result<Vec<ReleaseSpec
     }
     Ok(vec![ReleaseSpec {
         name: project.app.clone(),
-        steps: vec![String::from("assemble")],
-        default: true,
+        tool: ReleaseTool::MixDefault,
     }])
 }
 
@@ -93,6 +114,59 @@ impl CacheKey for ReleaseLayerMetadata {
     }
 }
 
+impl AssembledRelease {
+    fn new(release: &ReleaseSpec, layer: &Path) -> Self {
+        let root = layer.join(&release.name);
+        let distillery = release.tool == ReleaseTool::Distillery;
+        Self {
+            name: release.name.clone(),
+            executable: if distillery {
+                root.join("bin").join(&release.name).to_string_lossy().to_string()
+            } else {
+                release.name.clone()
+            },
+            root,
+            // Distillery's `start` daemonizes; `foreground` is its equivalent of Mix's `start`.
+            start: if distillery { "foreground" } else { "start" },
+        }
+    }
+}
+
+/// Builds one release into `root`.
+fn build_release(
+    mix: &MixEnv,
+    spec: &ReleaseSpec,
+    root: &Path,
+    mix_env: &str,
+) -> Result<(), ElixirBuildpackError> {
+    let root_arg = root.to_string_lossy();
+    match spec.tool {
+        ReleaseTool::Mix => mix.mix(&["release", &spec.name, "--overwrite", "--path", &root_arg]),
+        // The default release (no `releases` in mix.exs) has no name to pass.
+        ReleaseTool::MixDefault => mix.mix(&["release", "--overwrite", "--path", &root_arg]),
+        ReleaseTool::Distillery => {
+            mix.mix(&[
+                "distillery.release",
+                "--env",
+                mix_env,
+                "--name",
+                &spec.name,
+                "--no-tar",
+            ])?;
+            // Distillery always assembles into `_build/<env>/rel/<name>`: move it into the layer.
+            let assembled = mix.build_path().join("rel").join(&spec.name);
+            let layer = root.parent().unwrap_or(root);
+            fs_extra::dir::move_dir(
+                &assembled,
+                layer,
+                &fs_extra::dir::CopyOptions::new().overwrite(true),
+            )
+            .map(|_| ())
+            .map_err(|error| ElixirBuildpackError::WriteRelease(std::io::Error::other(error)))
+        }
+    }
+}
+
 /// Assembles every release into the layer, or reuses the previous build's releases when nothing they
 /// are made from changed (then the lifecycle also reuses the image layer as it is).
 pub(crate) fn assemble(
@@ -125,10 +199,7 @@ pub(crate) fn assemble(
     )?;
     let assembled: Vec<AssembledRelease> = releases
         .iter()
-        .map(|release| AssembledRelease {
-            name: release.name.clone(),
-            root: layer.path().join(&release.name),
-        })
+        .map(|release| AssembledRelease::new(release, &layer.path()))
         .collect();
     if state == CacheState::Reused {
         for release in &assembled {
@@ -144,14 +215,7 @@ pub(crate) fn assemble(
     let bin = layer.path().join("bin");
     fs_err::create_dir_all(&bin).map_err(ElixirBuildpackError::WriteRelease)?;
     for (spec, release) in releases.iter().zip(&assembled) {
-        let root_arg = release.root.to_string_lossy();
-        let mut args = vec!["release"];
-        // The default release (no `releases` in mix.exs) has no name to pass.
-        if !spec.default {
-            args.push(&release.name);
-        }
-        args.extend(["--overwrite", "--path", &root_arg]);
-        mix.mix(&args)?;
+        build_release(mix, spec, &release.root, mix_env)?;
         // An absolute link: older release scripts (Elixir 1.14) resolve `$0` with a single `readlink`,
         // relative to the working directory. Layer paths are the same at build and launch time.
         fs_err::os::unix::fs::symlink(
@@ -208,11 +272,10 @@ mod tests {
             ..ProjectInfo::default()
         };
         assert_eq!(
-            releases_to_build(&project).ok(),
+            releases_to_build(&project, None).ok(),
             Some(vec![ReleaseSpec {
                 name: "hello_web".into(),
-                steps: vec!["assemble".into()],
-                default: true,
+                tool: ReleaseTool::MixDefault,
             }])
         );
     }
@@ -224,7 +287,7 @@ mod tests {
             ..ProjectInfo::default()
         };
         assert!(matches!(
-            releases_to_build(&project),
+            releases_to_build(&project, None),
             Err(ElixirBuildpackError::UmbrellaWithoutReleases)
         ));
     }

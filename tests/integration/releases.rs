@@ -70,3 +70,37 @@ fn release_false_keeps_mix_at_runtime() {
         assert_contains!(toolchain.stdout, "/layers/elixir-cnb_elixir/elixir/bin/mix\n");
     });
 }
+
+/// A Distillery project (`rel/config.exs`, a `:distillery` dep) is built with `mix distillery.release`
+/// and runs in the foreground. Distillery itself is a Hex package, which can't be fetched here: the
+/// fixture's path dep stands in for its task.
+#[test]
+#[ignore = "integration test"]
+fn a_distillery_project_builds_with_its_task() {
+    let builder = builders().into_iter().next().expect("a builder");
+    let mirror = Mirror::healthy();
+    TestRunner::default().build(build_config(&builder, "distillery_app", &mirror.url), |context| {
+        let output = &context.pack_stderr;
+        assert_contains!(
+            output,
+            "! rel/config.exs sets a Distillery `cookie:` (line 15). Anyone with the source can connect"
+        );
+        assert_contains!(
+            output,
+            "  - Running `mix distillery.release --env prod --name distillery_app --no-tar`\n"
+        );
+        assert_contains!(
+            output,
+            "- Processes\n  - web: /layers/elixir-cnb_elixir/release/distillery_app/bin/distillery_app foreground\n"
+        );
+        context.start_container(
+            ContainerConfig::new().expose_port(PORT).env("PORT", PORT.to_string()),
+            |container| {
+                assert_eq!(
+                    http_get(container.address_for_port(PORT), "/"),
+                    "Hello from a Distillery release!\n"
+                );
+            },
+        );
+    });
+}
