@@ -104,3 +104,46 @@ fn a_distillery_project_builds_with_its_task() {
         );
     });
 }
+
+/// Phoenix apps: the release gets `PHX_SERVER=true` by default (its endpoint serves only then), and
+/// mix-at-runtime mode runs `mix phx.server`. Phoenix itself is a Hex package, which can't be fetched
+/// here: the fixture's path dep stands in for it.
+#[test]
+#[ignore = "integration test"]
+fn phoenix_apps_serve_in_both_modes() {
+    let builder = builders().into_iter().next().expect("a builder");
+    let mirror = Mirror::healthy();
+    TestRunner::default().build(build_config(&builder, "phoenix_app", &mirror.url), |context| {
+        assert_contains!(context.pack_stderr, "- Processes\n  - web: phoenix_app start\n");
+        context.start_container(
+            ContainerConfig::new()
+                .expose_port(PORT)
+                .env("PORT", PORT.to_string()),
+            |container| {
+                assert_eq!(
+                    http_get(container.address_for_port(PORT), "/"),
+                    "Hello from a Phoenix-style app (PHX_SERVER=true)\n"
+                );
+            },
+        );
+
+        let mut mix_mode = build_config(&builder, "phoenix_app", &mirror.url);
+        mix_mode.app_dir_preprocessor(|app_dir| {
+            std::fs::write(app_dir.join("elixir_buildpack.config"), "release=false\n").expect("write");
+        });
+        context.rebuild(&mix_mode, |context| {
+            assert_contains!(context.pack_stderr, "- Processes\n  - web: mix phx.server\n");
+            context.start_container(
+                ContainerConfig::new()
+                    .expose_port(PORT)
+                    .env("PORT", PORT.to_string()),
+                |container| {
+                    assert_eq!(
+                        http_get(container.address_for_port(PORT), "/"),
+                        "Hello from a Phoenix-style app (PHX_SERVER=true)\n"
+                    );
+                },
+            );
+        });
+    });
+}
