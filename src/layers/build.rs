@@ -15,31 +15,15 @@ use std::path::PathBuf;
 #[serde(deny_unknown_fields)]
 pub(crate) struct BuildLayerMetadata {
     mix_env: String,
-    otp_version: String,
-    elixir_version: String,
+    toolchain: layers::ToolchainVersions,
 }
 
 impl CacheKey for BuildLayerMetadata {
     fn invalidation_reasons(&self, new: &Self) -> Vec<String> {
-        let Self {
-            mix_env,
-            otp_version,
-            elixir_version,
-        } = self;
+        let Self { mix_env, toolchain } = self;
         let mut reasons = Vec::new();
         layers::push_if_changed(&mut reasons, "MIX_ENV", mix_env, &new.mix_env);
-        layers::push_if_changed(
-            &mut reasons,
-            "the Erlang/OTP version",
-            otp_version,
-            &new.otp_version,
-        );
-        layers::push_if_changed(
-            &mut reasons,
-            "the Elixir version",
-            elixir_version,
-            &new.elixir_version,
-        );
+        toolchain.push_reasons(&new.toolchain, &mut reasons);
         reasons
     }
 }
@@ -54,8 +38,7 @@ pub(crate) fn restore(
 ) -> libcnb::Result<PathBuf, ElixirBuildpackError> {
     let metadata = BuildLayerMetadata {
         mix_env: mix_env.to_string(),
-        otp_version: toolchain.otp.display_version(),
-        elixir_version: toolchain.elixir.display_version(),
+        toolchain: layers::ToolchainVersions::of(toolchain),
     };
     let (layer, state) = layers::restore(
         context,
@@ -88,8 +71,7 @@ mod tests {
     fn env_and_toolchain_invalidate() {
         let cached = BuildLayerMetadata {
             mix_env: "prod".into(),
-            otp_version: "27.3.4".into(),
-            elixir_version: "1.18.3".into(),
+            toolchain: layers::ToolchainVersions::new("27.3.4", "1.18.3"),
         };
         assert!(cached.invalidation_reasons(&cached.clone()).is_empty());
         let new = BuildLayerMetadata {

@@ -17,8 +17,7 @@ pub(crate) struct DepsLayerMetadata {
     /// SHA-256 of `mix.lock`, or `none`.
     mix_lock: String,
     mix_env: String,
-    otp_version: String,
-    elixir_version: String,
+    toolchain: layers::ToolchainVersions,
 }
 
 impl CacheKey for DepsLayerMetadata {
@@ -26,26 +25,14 @@ impl CacheKey for DepsLayerMetadata {
         let Self {
             mix_lock,
             mix_env,
-            otp_version,
-            elixir_version,
+            toolchain,
         } = self;
         let mut reasons = Vec::new();
         if mix_lock != &new.mix_lock {
             reasons.push(String::from("mix.lock changed"));
         }
         layers::push_if_changed(&mut reasons, "MIX_ENV", mix_env, &new.mix_env);
-        layers::push_if_changed(
-            &mut reasons,
-            "the Erlang/OTP version",
-            otp_version,
-            &new.otp_version,
-        );
-        layers::push_if_changed(
-            &mut reasons,
-            "the Elixir version",
-            elixir_version,
-            &new.elixir_version,
-        );
+        toolchain.push_reasons(&new.toolchain, &mut reasons);
         reasons
     }
 }
@@ -66,8 +53,7 @@ pub(crate) fn restore(
     let metadata = DepsLayerMetadata {
         mix_lock,
         mix_env: mix_env.to_string(),
-        otp_version: toolchain.otp.display_version(),
-        elixir_version: toolchain.elixir.display_version(),
+        toolchain: layers::ToolchainVersions::of(toolchain),
     };
     let (layer, state) = layers::restore(
         context,
@@ -101,15 +87,13 @@ mod tests {
         let cached = DepsLayerMetadata {
             mix_lock: "a".into(),
             mix_env: "prod".into(),
-            otp_version: "27.3.4".into(),
-            elixir_version: "1.18.3".into(),
+            toolchain: layers::ToolchainVersions::new("27.3.4", "1.18.3"),
         };
         assert!(cached.invalidation_reasons(&cached.clone()).is_empty());
         let new = DepsLayerMetadata {
             mix_lock: "b".into(),
             mix_env: "staging".into(),
-            otp_version: "27.3.5".into(),
-            elixir_version: "1.18.4".into(),
+            toolchain: layers::ToolchainVersions::new("27.3.5", "1.18.4"),
         };
         assert_eq!(
             cached.invalidation_reasons(&new),

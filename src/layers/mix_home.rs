@@ -13,29 +13,14 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct MixHomeLayerMetadata {
-    otp_version: String,
-    elixir_version: String,
+    toolchain: layers::ToolchainVersions,
 }
 
 impl CacheKey for MixHomeLayerMetadata {
     fn invalidation_reasons(&self, new: &Self) -> Vec<String> {
-        let Self {
-            otp_version,
-            elixir_version,
-        } = self;
+        let Self { toolchain } = self;
         let mut reasons = Vec::new();
-        layers::push_if_changed(
-            &mut reasons,
-            "the Erlang/OTP version",
-            otp_version,
-            &new.otp_version,
-        );
-        layers::push_if_changed(
-            &mut reasons,
-            "the Elixir version",
-            elixir_version,
-            &new.elixir_version,
-        );
+        toolchain.push_reasons(&new.toolchain, &mut reasons);
         reasons
     }
 }
@@ -48,8 +33,7 @@ pub(crate) fn restore(
     always_rebuild: bool,
 ) -> libcnb::Result<PathBuf, ElixirBuildpackError> {
     let metadata = MixHomeLayerMetadata {
-        otp_version: toolchain.otp.display_version(),
-        elixir_version: toolchain.elixir.display_version(),
+        toolchain: layers::ToolchainVersions::of(toolchain),
     };
     let (layer, _) = layers::restore(
         context,

@@ -102,6 +102,35 @@ pub(crate) fn restore<M: CacheKey>(
     Ok((layer, state))
 }
 
+/// The toolchain a cached layer was built with: Mix output is only valid for the same OTP and Elixir.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ToolchainVersions {
+    otp: String,
+    elixir: String,
+}
+
+impl ToolchainVersions {
+    pub(crate) fn of(toolchain: &crate::toolchain::Toolchain) -> Self {
+        Self::new(
+            &toolchain.otp.display_version(),
+            &toolchain.elixir.display_version(),
+        )
+    }
+
+    pub(crate) fn new(otp: &str, elixir: &str) -> Self {
+        Self {
+            otp: otp.to_string(),
+            elixir: elixir.to_string(),
+        }
+    }
+
+    pub(crate) fn push_reasons(&self, new: &Self, reasons: &mut Vec<String>) {
+        push_if_changed(reasons, "the Erlang/OTP version", &self.otp, &new.otp);
+        push_if_changed(reasons, "the Elixir version", &self.elixir, &new.elixir);
+    }
+}
+
 /// Pushes a reason when a value changed: "the Elixir version changed from 1.17.3 to 1.18.3".
 pub(crate) fn push_if_changed<T: PartialEq + std::fmt::Display + ?Sized>(
     reasons: &mut Vec<String>,

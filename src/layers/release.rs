@@ -73,8 +73,7 @@ pub(crate) struct ReleaseLayerMetadata {
     inputs: String,
     releases: Vec<String>,
     mix_env: String,
-    otp_version: String,
-    elixir_version: String,
+    toolchain: layers::ToolchainVersions,
 }
 
 impl CacheKey for ReleaseLayerMetadata {
@@ -83,8 +82,7 @@ impl CacheKey for ReleaseLayerMetadata {
             inputs,
             releases,
             mix_env,
-            otp_version,
-            elixir_version,
+            toolchain,
         } = self;
         let mut reasons = Vec::new();
         if inputs != &new.inputs {
@@ -98,18 +96,7 @@ impl CacheKey for ReleaseLayerMetadata {
             ));
         }
         layers::push_if_changed(&mut reasons, "MIX_ENV", mix_env, &new.mix_env);
-        layers::push_if_changed(
-            &mut reasons,
-            "the Erlang/OTP version",
-            otp_version,
-            &new.otp_version,
-        );
-        layers::push_if_changed(
-            &mut reasons,
-            "the Elixir version",
-            elixir_version,
-            &new.elixir_version,
-        );
+        toolchain.push_reasons(&new.toolchain, &mut reasons);
         reasons
     }
 }
@@ -183,8 +170,7 @@ pub(crate) fn assemble(
             .map_err(ElixirBuildpackError::ReadAppFile)?,
         releases: releases.iter().map(|release| release.name.clone()).collect(),
         mix_env: mix_env.to_string(),
-        otp_version: toolchain.otp.display_version(),
-        elixir_version: toolchain.elixir.display_version(),
+        toolchain: layers::ToolchainVersions::of(toolchain),
     };
     let (layer, state) = layers::restore(
         context,
