@@ -97,15 +97,14 @@ impl Buildpack for ElixirBuildpack {
         let mix_lock = fs_err::read_to_string(context.app_dir.join("mix.lock")).ok();
         mix.ensure_package_managers(hex::needed(mix_lock.as_deref()), &mix_home)?;
         let sources_state = source_mtimes::state_file(&build);
-        let (changed_sources, source_digests) =
-            source_mtimes::touch_changed(&context.app_dir, &sources_state)
-                .map_err(ElixirBuildpackError::ReadAppFile)?;
-        print::sub_bullet(format!(
-            "{changed_sources} app file(s) changed since the cached _build"
-        ));
+        let sources = source_mtimes::touch_changed(&context.app_dir, &sources_state)
+            .map_err(ElixirBuildpackError::ReadAppFile)?;
+        if let Some(changed) = sources.changed {
+            print::sub_bullet(format!("{changed} app file(s) changed since the cached _build"));
+        }
         let hooks = &config.hooks;
         fetch_and_compile(&mix, hooks, mix_env)?;
-        source_mtimes::save(&sources_state, &source_digests).map_err(ElixirBuildpackError::WriteCache)?;
+        source_mtimes::save(&sources_state, &sources.digests).map_err(ElixirBuildpackError::WriteCache)?;
         let project = mix.project_info()?;
 
         let launch = if runtime_mix {

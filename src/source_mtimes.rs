@@ -50,12 +50,20 @@ pub(crate) fn changed<'a>(previous: &Digests, current: &'a Digests) -> Vec<&'a s
         .collect()
 }
 
-/// Gives the changed files the current time; returns how many there were.
-pub(crate) fn touch_changed(app_dir: &Path, state_file: &Path) -> std::io::Result<(usize, Digests)> {
-    let previous: Digests = fs_err::read_to_string(state_file)
+/// What `touch_changed` found.
+pub(crate) struct Touched {
+    /// How many files changed since the cached `_build`, or `None` without one (a first build).
+    pub(crate) changed: Option<usize>,
+    /// The digests to save once the build compiled.
+    pub(crate) digests: Digests,
+}
+
+/// Gives the changed files the current time.
+pub(crate) fn touch_changed(app_dir: &Path, state_file: &Path) -> std::io::Result<Touched> {
+    let cached: Option<Digests> = fs_err::read_to_string(state_file)
         .ok()
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or_default();
+        .and_then(|json| serde_json::from_str(&json).ok());
+    let previous = cached.clone().unwrap_or_default();
     let current = digests(app_dir)?;
     let changed = changed(&previous, &current);
     let now = SystemTime::now();
@@ -66,7 +74,10 @@ pub(crate) fn touch_changed(app_dir: &Path, state_file: &Path) -> std::io::Resul
             .file()
             .set_modified(now)?;
     }
-    Ok((changed.len(), current))
+    Ok(Touched {
+        changed: cached.map(|_| changed.len()),
+        digests: current,
+    })
 }
 
 /// Saves the digests for the next build, once it compiled.
@@ -125,20 +136,20 @@ mod tests {
         file("_build/prod/lib/a/ebin/a.beam", "not a source");
         file("deps/x/mix.exs", "not a source");
 
-        let (count, digests) = touch_changed(app.path(), &state_file).expect("first build");
-        assert_eq!(count, 2, "a first build sees every source as new");
+        let touched = touch_changed(app.path(), &state_file).expect("first build");
+        assert_eq!(touched.changed, None, "a first build has nothing to compare with");
         assert_eq!(
-            digests.keys().cloned().collect::<Vec<_>>(),
+            touched.digests.keys().cloned().collect::<Vec<_>>(),
             vec!["lib/a.ex", "lib/b.ex"]
         );
-        save(&state_file, &digests).expect("save");
+        save(&state_file, &touched.digests).expect("save");
 
         // The next build gets the app afresh, with normalized mtimes again. Same size, new contents, old
         // mtime: what Mix alone would miss.
         assert_eq!(file("lib/a.ex", "defmodule A, do: def(n, do: 2)"), edited);
         assert_eq!(file("lib/b.ex", "defmodule B do end"), untouched);
-        let (count, _) = touch_changed(app.path(), &state_file).expect("second build");
-        assert_eq!(count, 1);
+        let touched = touch_changed(app.path(), &state_file).expect("second build");
+        assert_eq!(touched.changed, Some(1));
         assert!(mtime(&edited) > SystemTime::now() - Duration::from_mins(1));
         assert_eq!(mtime(&untouched), normalized());
     }
