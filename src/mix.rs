@@ -87,7 +87,8 @@ impl MixEnv {
     }
 
     /// Installs Hex and rebar3 into `MIX_HOME` when the project needs them and the cached `MIX_HOME`
-    /// doesn't have them yet. They come from `HEX_BUILDS_URL`, like the toolchain.
+    /// doesn't have them yet. Mix fetches them from `HEX_MIRROR` (its own setting, default
+    /// `https://repo.hex.pm`), which the build's environment passes through.
     pub(crate) fn ensure_package_managers(
         &self,
         needed: crate::hex::PackageManagers,
