@@ -1,14 +1,15 @@
 //! Every user-facing error message: what happened, what we found (with where it came from), how to fix
 //! it, and an example.
 
-use crate::archive::ArchiveError;
-use crate::classic_config::SyntaxError;
-use crate::config::{CLASSIC_CONFIG_FILE, ConfigError};
-use crate::download::DownloadError;
+use crate::inputs::classic_config::SyntaxError;
+use crate::inputs::config::{CLASSIC_CONFIG_FILE, ConfigError};
+use crate::inputs::procfile::MalformedLine;
 use crate::toolchain::ToolchainError;
-use crate::versions::ResolveError;
+use crate::toolchain::archive::ArchiveError;
+use crate::toolchain::download::DownloadError;
+use crate::toolchain::fetch::FetchError;
+use crate::toolchain::versions::ResolveError;
 use bullet_stream::fun_run::CmdError;
-use bullet_stream::global::print;
 use indoc::formatdoc;
 
 #[derive(Debug)]
@@ -32,27 +33,33 @@ pub(crate) enum ElixirBuildpackError {
     UmbrellaWithoutReleases,
     WriteRelease(std::io::Error),
     SlimAppDir(std::io::Error),
-    Procfile(crate::procfile::MalformedLine),
+    Procfile(MalformedLine),
+    /// The front-end could not open or save a cache (a CNB layer, a classic cache dir).
+    Cache(String),
+    /// A bug in the buildpack, not a problem of the app.
+    Internal(String),
 }
 
-impl From<ElixirBuildpackError> for libcnb::Error<ElixirBuildpackError> {
-    fn from(error: ElixirBuildpackError) -> Self {
-        Self::BuildpackError(error)
+impl From<FetchError> for ElixirBuildpackError {
+    fn from(error: FetchError) -> Self {
+        match error {
+            FetchError::TempFile(error) => Self::TempFile(error),
+            FetchError::Download(error) => Self::Download(error),
+            FetchError::Unpack(error) => Self::Unpack(error),
+        }
     }
 }
 
-pub(crate) fn on_error(error: libcnb::Error<ElixirBuildpackError>) {
-    match error {
-        libcnb::Error::BuildpackError(error) => print::error(message(&error)),
-        other => print::error(formatdoc! {"
-            Internal buildpack error
+/// For failures that are not the user's: a bug in the buildpack or in the platform running it.
+pub(crate) fn internal_message(error: &dyn std::fmt::Display) -> String {
+    formatdoc! {"
+        Internal buildpack error
 
-            {other}
+        {error}
 
-            This is a bug in the Elixir buildpack (or the CNB platform running it), not in your app.
-            Please open an issue with the build output above.
-        "}),
-    }
+        This is a bug in the Elixir buildpack (or the platform running it), not in your app.
+        Please open an issue with the build output above.
+    "}
 }
 
 const CONFIG_EXAMPLE: &str = "erlang_version=27.3.4\nelixir_version=1.18.3";
@@ -100,6 +107,14 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
             Linking the cached deps/_build into the app failed
 
             {error}
+        "},
+        ElixirBuildpackError::Internal(error) => internal_message(error),
+        ElixirBuildpackError::Cache(error) => formatdoc! {"
+            Opening or saving the build cache failed
+
+            {error}
+
+            The build container may be out of disk space. Retry the build.
         "},
         ElixirBuildpackError::WriteCache(error) => formatdoc! {"
             Writing the build cache failed

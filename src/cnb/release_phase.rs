@@ -2,7 +2,7 @@
 //! README describes: `[[requires]] name = "release-phase"` with `[[requires.metadata.release]]` entries.
 //! The requirement is an alternative, so detection passes without that buildpack too.
 
-use crate::procfile;
+use crate::inputs::procfile;
 use libcnb::data::build_plan::{BuildPlan, BuildPlanBuilder, Require};
 use serde::Serialize;
 use std::path::Path;

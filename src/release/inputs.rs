@@ -20,7 +20,7 @@ pub(crate) fn digest(app_dir: &Path, build_path: &Path) -> std::io::Result<Strin
     ] {
         hash_tree(&mut hasher, label, &root)?;
     }
-    Ok(crate::download::hex(&hasher.finalize()))
+    Ok(crate::digest::hex(&hasher.finalize()))
 }
 
 fn hash_tree(hasher: &mut Sha256, label: &str, root: &Path) -> std::io::Result<()> {

@@ -1,12 +1,11 @@
-//! The `erlang` layer: Erlang/OTP, downloaded, verified and installed with its own `Install` script.
-//! Cached; invalidated by the OTP version, the CPU architecture and the distro.
+//! The `erlang` cache: Erlang/OTP, downloaded, verified and installed with its own `Install` script.
+//! Invalidated by the OTP version, the CPU architecture and the distro.
 
-use crate::layers::{self, CacheKey, CacheState};
-use crate::toolchain::{Platform, Toolchain};
-use crate::{ElixirBuildpack, ElixirBuildpackError, fetch};
+use super::{Platform, Toolchain, fetch};
+use crate::cache::{self, Availability, CacheKey, CacheSpec, CacheState};
+use crate::errors::ElixirBuildpackError;
+use crate::pipeline::Frontend;
 use bullet_stream::global::print;
-use libcnb::build::BuildContext;
-use libcnb::data::layer_name;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::process::Command;
@@ -27,26 +26,26 @@ impl CacheKey for ErlangLayerMetadata {
             distro,
         } = self;
         let mut reasons = Vec::new();
-        layers::push_if_changed(
+        cache::push_if_changed(
             &mut reasons,
             "the requested Erlang/OTP version",
             otp_version,
             &new.otp_version,
         );
-        layers::push_if_changed(&mut reasons, "the CPU architecture", arch, &new.arch);
-        layers::push_if_changed(&mut reasons, "the distro", distro, &new.distro);
+        cache::push_if_changed(&mut reasons, "the CPU architecture", arch, &new.arch);
+        cache::push_if_changed(&mut reasons, "the distro", distro, &new.distro);
         reasons
     }
 }
 
 /// Installs (or reuses) Erlang/OTP; returns its root, whose `bin/` holds `erl`.
 pub(crate) fn install(
-    context: &BuildContext<ElixirBuildpack>,
+    frontend: &mut impl Frontend,
     toolchain: &Toolchain,
     platform: &Platform,
     launch: bool,
     always_rebuild: bool,
-) -> libcnb::Result<PathBuf, ElixirBuildpackError> {
+) -> Result<PathBuf, ElixirBuildpackError> {
     let version = toolchain.otp.display_version();
     print::bullet(format!("Erlang/OTP {version}"));
     let metadata = ErlangLayerMetadata {
@@ -54,15 +53,12 @@ pub(crate) fn install(
         arch: platform.arch.clone(),
         distro: platform.distro.clone(),
     };
-    let (layer, state) = layers::restore(
-        context,
-        layer_name!("erlang"),
-        layers::Availability::build_and_launch_if(launch),
-        &metadata,
-        always_rebuild,
-        "Erlang/OTP",
-    )?;
-    let path = layer.path();
+    let spec = CacheSpec {
+        name: "erlang",
+        availability: Availability::build_and_launch_if(launch),
+        what: "Erlang/OTP",
+    };
+    let (path, state) = cache::restore(frontend, spec, &metadata, always_rebuild)?;
     if state == CacheState::Reused {
         print::sub_bullet(format!("Using cached Erlang/OTP {version}"));
         return Ok(path);
@@ -82,11 +78,10 @@ pub(crate) fn install(
             "{}{}",
             String::from_utf8_lossy(&install.stdout),
             String::from_utf8_lossy(&install.stderr)
-        ))
-        .into());
+        )));
     }
     timer.done();
-    layer.write_metadata(metadata)?;
+    cache::save(frontend, spec, &metadata)?;
     Ok(path)
 }
 

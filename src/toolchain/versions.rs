@@ -5,7 +5,7 @@
 //! newest stable build in the index. Elixir builds are made per OTP major (`v1.18.3-otp-27`): we pick the
 //! one for the installed OTP.
 
-use crate::builds_index::IndexEntry;
+use super::builds_index::IndexEntry;
 use std::cmp::Ordering;
 use std::fmt;
 

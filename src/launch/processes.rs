@@ -1,77 +1,34 @@
-//! The process types of the image.
+//! The process types of the image: the buildpack's own, then the Procfile's and app.json's.
 
-use crate::errors::ElixirBuildpackError;
-use crate::layers::release::AssembledRelease;
+use super::Process;
+use crate::inputs::procfile::ProcfileEntry;
 use crate::mix::ProjectInfo;
-use crate::procfile::{self, ProcfileEntry};
-use crate::{app_json, config::PlatformEnv};
+use crate::release::AssembledRelease;
 use bullet_stream::global::print;
-use libcnb::data::launch::{Launch, LaunchBuilder, Process, ProcessBuilder, ProcessType};
-use libcnb::data::process_type;
-use std::path::Path;
-
-/// Reads the Procfile, if any, printing warnings for classic slug paths.
-pub(crate) fn read_procfile(app_dir: &Path) -> Result<Vec<ProcfileEntry>, ElixirBuildpackError> {
-    let contents = match fs_err::read_to_string(app_dir.join("Procfile")) {
-        Ok(contents) => contents,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(error) => return Err(ElixirBuildpackError::ReadAppFile(error)),
-    };
-    let entries = procfile::parse(&contents).map_err(ElixirBuildpackError::Procfile)?;
-    for warning in procfile::path_warnings(&entries) {
-        print::warning(warning);
-    }
-    Ok(entries)
-}
-
-/// Reads `app.json`, if any, printing its warnings; a malformed file is a warning, never an error.
-pub(crate) fn read_app_json(
-    app_dir: &Path,
-    env: &impl PlatformEnv,
-) -> Result<app_json::ReviewApp, ElixirBuildpackError> {
-    let contents = match fs_err::read_to_string(app_dir.join("app.json")) {
-        Ok(contents) => contents,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            return Ok(app_json::ReviewApp::default());
-        }
-        Err(error) => return Err(ElixirBuildpackError::ReadAppFile(error)),
-    };
-    let review_app = app_json::read(&contents, &|name| env.get(name).is_some());
-    for warning in &review_app.warnings {
-        print::warning(warning);
-    }
-    Ok(review_app)
-}
 
 /// `web` runs the release's `bin/server` overlay (Phoenix `mix phx.gen.release`) when present, else
 /// `<release> start`; `release` runs the `bin/migrate` overlay when present.
-pub(crate) fn for_releases(releases: &[AssembledRelease], project: &ProjectInfo) -> Launch {
+pub(crate) fn for_releases(releases: &[AssembledRelease], project: &ProjectInfo) -> Vec<Process> {
     let Some(primary) = releases
         .iter()
         .find(|release| release.name == project.app)
         .or_else(|| releases.first())
     else {
-        return LaunchBuilder::new().build();
+        return Vec::new();
     };
     let overlay = |name: &str| {
         let path = primary.root.join("bin").join(name);
         path.is_file().then(|| path.to_string_lossy().to_string())
     };
     let web = match overlay("server") {
-        Some(server) => ProcessBuilder::new(process_type!("web"), [server])
-            .default(true)
-            .build(),
-        None => ProcessBuilder::new(process_type!("web"), [primary.executable.as_str()])
-            .arg(primary.start)
-            .default(true)
-            .build(),
+        Some(server) => Process::new("web", [server]),
+        None => Process::new("web", [primary.executable.as_str()]).arg(primary.start),
     };
-    let mut launch = LaunchBuilder::new();
-    launch.process(web);
+    let mut processes = vec![web.default()];
     if let Some(migrate) = overlay("migrate") {
-        launch.process(ProcessBuilder::new(process_type!("release"), [migrate]).build());
+        processes.push(Process::new("release", [migrate]));
     }
-    launch.build()
+    processes
 }
 
 /// Why the image keeps the toolchain: a Procfile entry that runs Mix, or `release=false`.
@@ -90,26 +47,23 @@ pub(crate) fn mix_at_runtime_reason(procfile_mix: Option<&ProcfileEntry>) -> Str
 }
 
 /// Mix-at-runtime mode: `mix phx.server` for Phoenix apps, else `mix run --no-halt`.
-pub(crate) fn for_mix(project: &ProjectInfo) -> Launch {
+pub(crate) fn for_mix(project: &ProjectInfo) -> Vec<Process> {
     let command: &[&str] = if project.phoenix {
         &["mix", "phx.server"]
     } else {
         &["mix", "run", "--no-halt"]
     };
-    LaunchBuilder::new()
-        .process(
-            ProcessBuilder::new(process_type!("web"), command.iter().copied())
-                .default(true)
-                .build(),
-        )
-        .build()
+    vec![Process::new("web", command.iter().copied()).default()]
 }
 
 /// Adds the Procfile's entries and app.json's scripts to the buildpack's own processes. A Procfile entry
 /// replaces the buildpack's process of the same type; commands run with `bash -c` like on Heroku. `web`
 /// is the default process when there is one, else the Procfile's only entry.
-pub(crate) fn merge(defaults: Launch, procfile: &[ProcfileEntry], scripts: &[(String, String)]) -> Launch {
-    let mut processes: Vec<Process> = defaults.processes;
+pub(crate) fn merge(
+    mut processes: Vec<Process>,
+    procfile: &[ProcfileEntry],
+    scripts: &[(String, String)],
+) -> Vec<Process> {
     let user_processes = procfile
         .iter()
         .map(|entry| (entry.process_type.as_str(), entry.command.as_str()))
@@ -119,43 +73,29 @@ pub(crate) fn merge(defaults: Launch, procfile: &[ProcfileEntry], scripts: &[(St
                 .map(|(name, command)| (name.as_str(), command.as_str())),
         );
     for (name, command) in user_processes {
-        let Ok(process_type) = name.parse::<ProcessType>() else {
+        if !super::valid_process_type(name) {
             continue;
-        };
-        processes.retain(|process| process.r#type != process_type);
-        processes.push(ProcessBuilder::new(process_type, ["bash", "-c", command]).build());
+        }
+        processes.retain(|process| process.r#type != name);
+        processes.push(Process::new(name, ["bash", "-c", command]));
     }
-    let default_type = if processes
-        .iter()
-        .any(|process| process.r#type == process_type!("web"))
-    {
-        Some(process_type!("web"))
+    let default_type = if processes.iter().any(|process| process.r#type == "web") {
+        Some("web")
     } else if let [only] = procfile {
-        only.process_type.parse().ok()
+        Some(only.process_type.as_str())
     } else {
         None
     };
-    let mut launch = LaunchBuilder::new();
-    for mut process in processes {
-        process.default = Some(&process.r#type) == default_type.as_ref();
-        launch.process(process);
+    for process in &mut processes {
+        process.default = Some(process.r#type.as_str()) == default_type;
     }
-    launch.build()
+    processes
 }
 
-pub(crate) fn print(launch: &Launch) {
+pub(crate) fn print(processes: &[Process]) {
     print::bullet("Processes");
-    for Process {
-        r#type,
-        command,
-        args,
-        ..
-    } in &launch.processes
-    {
-        print::sub_bullet(format!(
-            "{type}: {}",
-            command.iter().chain(args).cloned().collect::<Vec<_>>().join(" ")
-        ));
+    for process in processes {
+        print::sub_bullet(format!("{}: {}", process.r#type, process.command_line()));
     }
 }
 
@@ -176,19 +116,18 @@ mod tests {
             app: "hello".into(),
             ..ProjectInfo::default()
         };
-        let launch = for_releases(std::slice::from_ref(&release), &project);
-        assert_eq!(launch.processes.len(), 1);
-        assert_eq!(launch.processes[0].command, vec!["hello"]);
-        assert_eq!(launch.processes[0].args, vec!["start"]);
+        let processes = for_releases(std::slice::from_ref(&release), &project);
+        assert_eq!(processes.len(), 1);
+        assert_eq!(processes[0].command, vec!["hello"]);
+        assert_eq!(processes[0].args, vec!["start"]);
 
         fs_err::create_dir_all(root.path().join("bin")).expect("mkdir");
         fs_err::write(root.path().join("bin/server"), "").expect("write");
         fs_err::write(root.path().join("bin/migrate"), "").expect("write");
-        let launch = for_releases(&[release], &project);
-        let commands: Vec<_> = launch
-            .processes
+        let processes = for_releases(&[release], &project);
+        let commands: Vec<_> = processes
             .iter()
-            .map(|process| (process.r#type.to_string(), process.command.clone()))
+            .map(|process| (process.r#type.clone(), process.command.clone()))
             .collect();
         let bin = root.path().join("bin");
         assert_eq!(
@@ -214,13 +153,12 @@ mod tests {
         }
     }
 
-    fn summary(launch: &Launch) -> Vec<(String, Vec<String>, bool)> {
-        launch
-            .processes
+    fn summary(processes: &[Process]) -> Vec<(String, Vec<String>, bool)> {
+        processes
             .iter()
             .map(|process| {
                 let command = process.command.iter().chain(&process.args).cloned().collect();
-                (process.r#type.to_string(), command, process.default)
+                (process.r#type.clone(), command, process.default)
             })
             .collect()
     }
@@ -273,11 +211,7 @@ mod tests {
                 true
             )]
         );
-        let launch = merge(
-            LaunchBuilder::new().build(),
-            &[entry("console", "iex -S mix")],
-            &[],
-        );
+        let launch = merge(Vec::new(), &[entry("console", "iex -S mix")], &[]);
         assert!(summary(&launch)[0].2);
     }
 
@@ -287,9 +221,9 @@ mod tests {
             phoenix: true,
             ..ProjectInfo::default()
         };
-        assert_eq!(for_mix(&phoenix).processes[0].command, vec!["mix", "phx.server"]);
+        assert_eq!(for_mix(&phoenix)[0].command, vec!["mix", "phx.server"]);
         assert_eq!(
-            for_mix(&ProjectInfo::default()).processes[0].command,
+            for_mix(&ProjectInfo::default())[0].command,
             vec!["mix", "run", "--no-halt"]
         );
     }

@@ -1,15 +1,13 @@
 //! The `deps` layer: the project's `deps/`, used in place through a symlink. Cached; invalidated by the
 //! `mix.lock` digest, `MIX_ENV` and the toolchain.
 
-use crate::layers::{self, CacheKey, CacheState};
+use crate::cache::{self, Availability, CacheKey, CacheSpec, CacheState};
+use crate::errors::ElixirBuildpackError;
+use crate::pipeline::{Frontend, LaunchVar};
 use crate::toolchain::Toolchain;
-use crate::{ElixirBuildpack, ElixirBuildpackError};
 use bullet_stream::global::print;
-use libcnb::build::BuildContext;
-use libcnb::data::layer_name;
-use libcnb::layer_env::{LayerEnv, ModificationBehavior, Scope};
 use serde::{Deserialize, Serialize};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -17,7 +15,7 @@ pub(crate) struct DepsLayerMetadata {
     /// SHA-256 of `mix.lock`, or `none`.
     mix_lock: String,
     mix_env: String,
-    toolchain: layers::ToolchainVersions,
+    toolchain: cache::ToolchainVersions,
 }
 
 impl CacheKey for DepsLayerMetadata {
@@ -31,7 +29,7 @@ impl CacheKey for DepsLayerMetadata {
         if mix_lock != &new.mix_lock {
             reasons.push(String::from("mix.lock changed"));
         }
-        layers::push_if_changed(&mut reasons, "MIX_ENV", mix_env, &new.mix_env);
+        cache::push_if_changed(&mut reasons, "MIX_ENV", mix_env, &new.mix_env);
         toolchain.push_reasons(&new.toolchain, &mut reasons);
         reasons
     }
@@ -39,43 +37,39 @@ impl CacheKey for DepsLayerMetadata {
 
 /// Restores `deps/` and links it into the app dir; returns the layer path.
 pub(crate) fn restore(
-    context: &BuildContext<ElixirBuildpack>,
+    frontend: &mut impl Frontend,
+    app_dir: &Path,
     toolchain: &Toolchain,
     mix_env: &str,
     launch: bool,
     always_rebuild: bool,
-) -> libcnb::Result<PathBuf, ElixirBuildpackError> {
-    let mix_lock = match crate::download::sha256_file(&context.app_dir.join("mix.lock")) {
+) -> Result<PathBuf, ElixirBuildpackError> {
+    let mix_lock = match crate::digest::sha256_file(&app_dir.join("mix.lock")) {
         Ok(digest) => digest,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::from("none"),
-        Err(error) => return Err(ElixirBuildpackError::ReadAppFile(error).into()),
+        Err(error) => return Err(ElixirBuildpackError::ReadAppFile(error)),
     };
     let metadata = DepsLayerMetadata {
         mix_lock,
         mix_env: mix_env.to_string(),
-        toolchain: layers::ToolchainVersions::of(toolchain),
+        toolchain: cache::ToolchainVersions::of(toolchain),
     };
-    let (layer, state) = layers::restore(
-        context,
-        layer_name!("deps"),
-        layers::Availability::build_and_launch_if(launch),
-        &metadata,
-        always_rebuild,
-        "deps",
-    )?;
+    let spec = CacheSpec {
+        name: "deps",
+        availability: Availability::build_and_launch_if(launch),
+        what: "deps",
+    };
+    let (path, state) = cache::restore(frontend, spec, &metadata, always_rebuild)?;
     if state == CacheState::Reused {
         print::sub_bullet("Using cached deps");
     }
-    layer.write_metadata(metadata)?;
-    layers::link_into_app(&context.app_dir, "deps", &layer.path())?;
-    // Mix at runtime must find deps where the build put them.
-    layer.write_env(LayerEnv::new().chainable_insert(
-        Scope::Launch,
-        ModificationBehavior::Override,
-        "MIX_DEPS_PATH",
-        layer.path(),
-    ))?;
-    Ok(layer.path())
+    cache::save(frontend, spec, &metadata)?;
+    cache::link_into_app(app_dir, "deps", &path)?;
+    frontend.set_launch_env(
+        spec,
+        &[LaunchVar::override_value("MIX_DEPS_PATH", path.to_string_lossy())],
+    )?;
+    Ok(path)
 }
 
 #[cfg(test)]
@@ -87,13 +81,13 @@ mod tests {
         let cached = DepsLayerMetadata {
             mix_lock: "a".into(),
             mix_env: "prod".into(),
-            toolchain: layers::ToolchainVersions::new("27.3.4", "1.18.3"),
+            toolchain: cache::ToolchainVersions::new("27.3.4", "1.18.3"),
         };
         assert!(cached.invalidation_reasons(&cached.clone()).is_empty());
         let new = DepsLayerMetadata {
             mix_lock: "b".into(),
             mix_env: "staging".into(),
-            toolchain: layers::ToolchainVersions::new("27.3.5", "1.18.4"),
+            toolchain: cache::ToolchainVersions::new("27.3.5", "1.18.4"),
         };
         assert_eq!(
             cached.invalidation_reasons(&new),

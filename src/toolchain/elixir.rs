@@ -1,12 +1,11 @@
-//! The `elixir` layer: Elixir, the build made for the installed OTP major. Cached; invalidated by the
-//! Elixir version and the OTP major it was built for.
+//! The `elixir` cache: Elixir, the build made for the installed OTP major. Invalidated by the Elixir
+//! version and the OTP major it was built for.
 
-use crate::layers::{self, CacheKey, CacheState};
-use crate::toolchain::Toolchain;
-use crate::{ElixirBuildpack, ElixirBuildpackError, fetch};
+use super::{Toolchain, fetch};
+use crate::cache::{self, Availability, CacheKey, CacheSpec, CacheState};
+use crate::errors::ElixirBuildpackError;
+use crate::pipeline::Frontend;
 use bullet_stream::global::print;
-use libcnb::build::BuildContext;
-use libcnb::data::layer_name;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -26,13 +25,13 @@ impl CacheKey for ElixirLayerMetadata {
             otp_major,
         } = self;
         let mut reasons = Vec::new();
-        layers::push_if_changed(
+        cache::push_if_changed(
             &mut reasons,
             "the requested Elixir version",
             elixir_version,
             &new.elixir_version,
         );
-        layers::push_if_changed(
+        cache::push_if_changed(
             &mut reasons,
             "the Erlang/OTP major version",
             otp_major,
@@ -44,11 +43,11 @@ impl CacheKey for ElixirLayerMetadata {
 
 /// Installs (or reuses) Elixir; returns its root, whose `bin/` holds `elixir` and `mix`.
 pub(crate) fn install(
-    context: &BuildContext<ElixirBuildpack>,
+    frontend: &mut impl Frontend,
     toolchain: &Toolchain,
     launch: bool,
     always_rebuild: bool,
-) -> libcnb::Result<PathBuf, ElixirBuildpackError> {
+) -> Result<PathBuf, ElixirBuildpackError> {
     let version = toolchain.elixir.display_version();
     let otp_major = toolchain.elixir.otp_major;
     print::bullet(format!("Elixir {version} (built for OTP {otp_major})"));
@@ -56,15 +55,12 @@ pub(crate) fn install(
         elixir_version: version.clone(),
         otp_major: otp_major.to_string(),
     };
-    let (layer, state) = layers::restore(
-        context,
-        layer_name!("elixir"),
-        layers::Availability::build_and_launch_if(launch),
-        &metadata,
-        always_rebuild,
-        "Elixir",
-    )?;
-    let path = layer.path();
+    let spec = CacheSpec {
+        name: "elixir",
+        availability: Availability::build_and_launch_if(launch),
+        what: "Elixir",
+    };
+    let (path, state) = cache::restore(frontend, spec, &metadata, always_rebuild)?;
     if state == CacheState::Reused {
         print::sub_bullet(format!("Using cached Elixir {version}"));
         return Ok(path);
@@ -73,7 +69,7 @@ pub(crate) fn install(
     let timer = print::sub_start_timer("Installing");
     fetch::unpack_zip(zip, &path)?;
     timer.done();
-    layer.write_metadata(metadata)?;
+    cache::save(frontend, spec, &metadata)?;
     Ok(path)
 }
 

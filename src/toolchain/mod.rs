@@ -1,10 +1,17 @@
-//! Where Erlang/OTP and Elixir builds come from: the builds.hex.pm layout under `HEX_BUILDS_URL`, for the
-//! CPU architecture and distro of the CNB target.
+//! Erlang/OTP and Elixir: which builds (resolved in the builds.hex.pm index under `HEX_BUILDS_URL`, for
+//! the CPU architecture and distro of the build target), and their download and install.
 
-use crate::builds_index;
-use crate::config::{BuildConfig, Source, Sourced};
-use crate::download::{self, DownloadError};
-use crate::versions::{self, ElixirBuild, ElixirRequest, OtpBuild, ResolveError, VersionRequest};
+pub(crate) mod archive;
+pub(crate) mod builds_index;
+pub(crate) mod download;
+pub(crate) mod elixir;
+pub(crate) mod erlang;
+pub(crate) mod fetch;
+pub(crate) mod versions;
+
+use crate::inputs::config::{BuildConfig, Source, Sourced};
+use download::DownloadError;
+use versions::{ElixirBuild, ElixirRequest, OtpBuild, ResolveError, VersionRequest};
 
 pub(crate) const DEFAULT_HEX_BUILDS_URL: &str = "https://builds.hex.pm";
 
@@ -34,15 +41,16 @@ pub(crate) enum ToolchainError {
 }
 
 impl Platform {
-    pub(crate) fn from_target(target: &libcnb::Target) -> Result<Self, ToolchainError> {
-        let arch = match target.arch.as_str() {
+    /// From the build target's CPU architecture (`amd64`, `x86_64`, ...) and distro (`ubuntu`, `24.04`).
+    pub(crate) fn new(arch: &str, distro_name: &str, distro_version: &str) -> Result<Self, ToolchainError> {
+        let arch = match arch {
             "amd64" | "x86_64" => "amd64",
             "arm64" | "aarch64" => "arm64",
             other => return Err(ToolchainError::UnsupportedArch(other.to_string())),
         };
         Ok(Self {
             arch: arch.to_string(),
-            distro: format!("{}-{}", target.distro_name, target.distro_version),
+            distro: format!("{distro_name}-{distro_version}"),
         })
     }
 }
@@ -94,8 +102,27 @@ impl<'a> Urls<'a> {
     }
 }
 
+/// What the user asked for: the version requests, and the `elixir:` requirement of `mix.exs` that narrows
+/// the default Elixir.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Requests<'a> {
+    pub(crate) erlang: Option<&'a Sourced<VersionRequest>>,
+    pub(crate) elixir: Option<&'a Sourced<ElixirRequest>>,
+    pub(crate) elixir_hint: Option<&'a semver::VersionReq>,
+}
+
+impl<'a> Requests<'a> {
+    pub(crate) fn of(config: &'a BuildConfig) -> Self {
+        Self {
+            erlang: config.erlang.as_ref(),
+            elixir: config.elixir.as_ref(),
+            elixir_hint: config.elixir_hint.as_ref().map(|(_, requirement)| requirement),
+        }
+    }
+}
+
 /// Fetches both indexes and resolves the requested (or default) versions.
-pub(crate) fn resolve(config: &BuildConfig, urls: &Urls<'_>) -> Result<Toolchain, ToolchainError> {
+pub(crate) fn resolve(requests: Requests<'_>, urls: &Urls<'_>) -> Result<Toolchain, ToolchainError> {
     let otp_index = match download::fetch_text(&urls.otp_index()) {
         Err(DownloadError::NotFound { .. }) => {
             return Err(ToolchainError::UnsupportedDistro {
@@ -105,13 +132,13 @@ pub(crate) fn resolve(config: &BuildConfig, urls: &Urls<'_>) -> Result<Toolchain
         }
         other => other.map_err(ToolchainError::IndexDownload)?,
     };
-    crate::fetch::print_retries(&otp_index.failed_attempts);
+    fetch::print_retries(&otp_index.failed_attempts);
     let elixir_index = download::fetch_text(&urls.elixir_index()).map_err(ToolchainError::IndexDownload)?;
-    crate::fetch::print_retries(&elixir_index.failed_attempts);
+    fetch::print_retries(&elixir_index.failed_attempts);
     let (otp_index, elixir_index) = (otp_index.value, elixir_index.value);
     let otp_builds = versions::otp_builds(&builds_index::parse(&otp_index));
     let elixir_builds = versions::elixir_builds(&builds_index::parse(&elixir_index));
-    choose(config, &otp_builds, &elixir_builds).map(|(otp, otp_source, elixir, elixir_source)| Toolchain {
+    choose(requests, &otp_builds, &elixir_builds).map(|(otp, otp_source, elixir, elixir_source)| Toolchain {
         otp_url: urls.otp_tarball(&otp),
         elixir_url: urls.elixir_zip(&elixir),
         otp,
@@ -124,7 +151,7 @@ pub(crate) fn resolve(config: &BuildConfig, urls: &Urls<'_>) -> Result<Toolchain
 /// Picks both builds. Without an OTP request but with an Elixir one, the default OTP is the newest that
 /// the requested Elixir has a build for.
 fn choose(
-    config: &BuildConfig,
+    requests: Requests<'_>,
     otp_builds: &[OtpBuild],
     elixir_builds: &[ElixirBuild],
 ) -> Result<(OtpBuild, Source, ElixirBuild, Source), ToolchainError> {
@@ -132,7 +159,7 @@ fn choose(
         error,
         source: source.cloned(),
     };
-    let otp = match (&config.erlang, &config.elixir) {
+    let otp = match (requests.erlang, requests.elixir) {
         (Some(Sourced { value, source }), _) => {
             versions::resolve_otp(otp_builds, Some(value)).map_err(|error| otp_error(error, Some(source)))?
         }
@@ -143,9 +170,8 @@ fn choose(
         }
         (None, None) => versions::resolve_otp(otp_builds, None).map_err(|error| otp_error(error, None))?,
     };
-    let otp_source = config
+    let otp_source = requests
         .erlang
-        .as_ref()
         .map_or(Source::Default, |sourced| sourced.source.clone());
 
     let otp_major = otp.major().ok_or_else(|| ToolchainError::Resolve {
@@ -155,15 +181,14 @@ fn choose(
         },
         source: Some(otp_source.clone()),
     })?;
-    let elixir_source = config
+    let elixir_source = requests
         .elixir
-        .as_ref()
         .map_or(Source::Default, |sourced| sourced.source.clone());
     let elixir = versions::resolve_elixir(
         elixir_builds,
-        config.elixir.as_ref().map(|sourced| &sourced.value),
+        requests.elixir.map(|sourced| &sourced.value),
         otp_major,
-        config.elixir_hint.as_ref().map(|(_, requirement)| requirement),
+        requests.elixir_hint,
     )
     .map_err(|error| ToolchainError::Resolve {
         error,
@@ -191,8 +216,8 @@ fn default_otp_for_elixir(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::builds_index::IndexEntry;
-    use crate::config::Hooks;
+    use crate::inputs::config::Hooks;
+    use builds_index::IndexEntry;
 
     fn entries(names: &[&str]) -> Vec<IndexEntry> {
         names
@@ -230,7 +255,7 @@ mod tests {
         let otp = versions::otp_builds(&entries(&["OTP-25.2.3", "OTP-27.3.4"]));
         let elixir_builds =
             versions::elixir_builds(&entries(&["v1.14.0-otp-25", "v1.18.3-otp-27", "v1.14.0"]));
-        choose(&config(erlang, elixir), &otp, &elixir_builds)
+        choose(Requests::of(&config(erlang, elixir)), &otp, &elixir_builds)
             .map(|(otp, _, elixir, _)| (otp.name, elixir.name))
             .map_err(|error| format!("{error:?}"))
     }
@@ -289,22 +314,16 @@ mod tests {
 
     #[test]
     fn targets_map_to_builds_hex_pm_names() {
-        let target = |arch: &str| libcnb::Target {
-            os: "linux".into(),
-            arch: arch.into(),
-            arch_variant: None,
-            distro_name: "ubuntu".into(),
-            distro_version: "24.04".into(),
-        };
+        let target = |arch: &str| Platform::new(arch, "ubuntu", "24.04");
         assert_eq!(
-            Platform::from_target(&target("arm64")).ok(),
+            target("aarch64").ok(),
             Some(Platform {
                 arch: "arm64".into(),
                 distro: "ubuntu-24.04".into()
             })
         );
         assert!(matches!(
-            Platform::from_target(&target("ppc64le")),
+            target("ppc64le"),
             Err(ToolchainError::UnsupportedArch(_))
         ));
     }

@@ -1,15 +1,15 @@
-//! The `release` layer: every OTP release of the project, assembled by `mix release`, with a `bin/`
+//! The `release` cache: every OTP release of the project, assembled by `mix release`, with a `bin/`
 //! (on PATH at launch) linking each release's start script. The image ships the release, not the
 //! toolchain, `deps` or `_build`. Cached too, so an unchanged release is reused, not re-assembled.
 
-use crate::layers::{self, CacheKey, CacheState};
+pub(crate) mod inputs;
+
+use crate::cache::{self, Availability, CacheKey, CacheSpec, CacheState};
+use crate::errors::ElixirBuildpackError;
 use crate::mix::{MixEnv, ProjectInfo, ReleaseSpec, ReleaseTool};
+use crate::pipeline::{Frontend, LaunchVar};
 use crate::toolchain::Toolchain;
-use crate::{ElixirBuildpack, ElixirBuildpackError, release_inputs};
 use bullet_stream::global::print;
-use libcnb::build::BuildContext;
-use libcnb::data::layer_name;
-use libcnb::layer_env::{LayerEnv, ModificationBehavior, Scope};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -42,7 +42,7 @@ pub(crate) fn releases_to_build(
     rel_config: Option<&str>,
 ) -> Result<Vec<ReleaseSpec>, ElixirBuildpackError> {
     if let (true, Some(rel_config)) = (project.distillery, rel_config) {
-        let mut names = crate::mix_project::distillery_releases(rel_config);
+        let mut names = crate::inputs::mix_project::distillery_releases(rel_config);
         if names.is_empty() {
             names.push(project.app.clone());
         }
@@ -73,7 +73,7 @@ pub(crate) struct ReleaseLayerMetadata {
     inputs: String,
     releases: Vec<String>,
     mix_env: String,
-    toolchain: layers::ToolchainVersions,
+    toolchain: cache::ToolchainVersions,
 }
 
 impl CacheKey for ReleaseLayerMetadata {
@@ -95,7 +95,7 @@ impl CacheKey for ReleaseLayerMetadata {
                 new.releases.join(", ")
             ));
         }
-        layers::push_if_changed(&mut reasons, "MIX_ENV", mix_env, &new.mix_env);
+        cache::push_if_changed(&mut reasons, "MIX_ENV", mix_env, &new.mix_env);
         toolchain.push_reasons(&new.toolchain, &mut reasons);
         reasons
     }
@@ -157,35 +157,33 @@ fn build_release(
 /// Assembles every release into the layer, or reuses the previous build's releases when nothing they
 /// are made from changed (then the lifecycle also reuses the image layer as it is).
 pub(crate) fn assemble(
-    context: &BuildContext<ElixirBuildpack>,
+    frontend: &mut impl Frontend,
     mix: &MixEnv,
     releases: &[ReleaseSpec],
     toolchain: &Toolchain,
     mix_env: &str,
     project: &ProjectInfo,
     always_rebuild: bool,
-) -> libcnb::Result<Vec<AssembledRelease>, ElixirBuildpackError> {
+) -> Result<Vec<AssembledRelease>, ElixirBuildpackError> {
     let metadata = ReleaseLayerMetadata {
-        inputs: release_inputs::digest(&context.app_dir, &mix.build_path())
-            .map_err(ElixirBuildpackError::ReadAppFile)?,
+        inputs: inputs::digest(&mix.app_dir, &mix.build_path()).map_err(ElixirBuildpackError::ReadAppFile)?,
         releases: releases.iter().map(|release| release.name.clone()).collect(),
         mix_env: mix_env.to_string(),
-        toolchain: layers::ToolchainVersions::of(toolchain),
+        toolchain: cache::ToolchainVersions::of(toolchain),
     };
-    let (layer, state) = layers::restore(
-        context,
-        layer_name!("release"),
-        layers::Availability {
+    let spec = CacheSpec {
+        name: "release",
+        availability: Availability {
             build: false,
             launch: true,
         },
-        &metadata,
-        always_rebuild,
-        "release",
-    )?;
+        what: "release",
+    };
+    let (path, state) = cache::restore(frontend, spec, &metadata, always_rebuild)?;
+    frontend.set_launch_env(spec, &launch_env(project, mix_env))?;
     let assembled: Vec<AssembledRelease> = releases
         .iter()
-        .map(|release| AssembledRelease::new(release, &layer.path()))
+        .map(|release| AssembledRelease::new(release, &path))
         .collect();
     if state == CacheState::Reused {
         for release in &assembled {
@@ -198,10 +196,10 @@ pub(crate) fn assemble(
     }
 
     let primary = primary(releases, project);
-    let bin = layer.path().join("bin");
+    let bin = path.join("bin");
     fs_err::create_dir_all(&bin).map_err(ElixirBuildpackError::WriteRelease)?;
-    for (spec, release) in releases.iter().zip(&assembled) {
-        build_release(mix, spec, &release.root, mix_env)?;
+    for (release_spec, release) in releases.iter().zip(&assembled) {
+        build_release(mix, release_spec, &release.root, mix_env)?;
         // An absolute link: older release scripts (Elixir 1.14) resolve `$0` with a single `readlink`,
         // relative to the working directory. Layer paths are the same at build and launch time.
         fs_err::os::unix::fs::symlink(
@@ -226,25 +224,25 @@ pub(crate) fn assemble(
             }
         }
     }
-    let mut env = LayerEnv::new();
+    cache::save(frontend, spec, &metadata)?;
+    Ok(assembled)
+}
+
+/// Defaults for the release's processes; the platform's config vars override them.
+fn launch_env(project: &ProjectInfo, mix_env: &str) -> Vec<LaunchVar> {
+    let mut env = Vec::new();
     if project.phoenix {
         // Phoenix releases made by `mix phx.gen.release` serve HTTP only with PHX_SERVER set.
-        env.insert(Scope::Launch, ModificationBehavior::Default, "PHX_SERVER", "true");
+        env.push(LaunchVar::default_value("PHX_SERVER", "true"));
     }
-    layer.write_env(
-        env.chainable_insert(Scope::Launch, ModificationBehavior::Default, "MIX_ENV", mix_env)
-            .chainable_insert(Scope::Launch, ModificationBehavior::Default, "LANG", "C.UTF-8")
-            .chainable_insert(Scope::Launch, ModificationBehavior::Default, "LC_ALL", "C.UTF-8")
-            // The release root belongs to the build user; run-time temp files go to /tmp.
-            .chainable_insert(
-                Scope::Launch,
-                ModificationBehavior::Default,
-                "RELEASE_TMP",
-                "/tmp",
-            ),
-    )?;
-    layer.write_metadata(metadata)?;
-    Ok(assembled)
+    env.extend([
+        LaunchVar::default_value("MIX_ENV", mix_env),
+        LaunchVar::default_value("LANG", "C.UTF-8"),
+        LaunchVar::default_value("LC_ALL", "C.UTF-8"),
+        // The release root belongs to the build user; run-time temp files go to /tmp.
+        LaunchVar::default_value("RELEASE_TMP", "/tmp"),
+    ]);
+    env
 }
 
 #[cfg(test)]

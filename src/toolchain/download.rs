@@ -4,7 +4,6 @@
 use sha2::{Digest, Sha256};
 use std::fmt;
 use std::io::{Read, Write};
-use std::path::Path;
 use std::time::Duration;
 
 /// How often a request is tried in all, and the first backoff (doubled after each try).
@@ -188,7 +187,7 @@ pub(crate) fn download_verified(
                 })
             })?;
         }
-        Ok(hex(&hasher.finalize()))
+        Ok(crate::digest::hex(&hasher.finalize()))
     })?;
     match expected_sha256 {
         Some(expected) if !expected.eq_ignore_ascii_case(&downloaded.value) => {
@@ -200,24 +199,6 @@ pub(crate) fn download_verified(
         }
         _ => Ok(downloaded),
     }
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut text, byte| {
-            let _ = write!(text, "{byte:02x}");
-            text
-        })
-}
-
-/// SHA-256 of a file on disk, as lowercase hex.
-pub(crate) fn sha256_file(path: &Path) -> std::io::Result<String> {
-    let mut file = fs_err::File::open(path)?;
-    let mut hasher = Sha256::new();
-    std::io::copy(&mut file, &mut hasher)?;
-    Ok(hex(&hasher.finalize()))
 }
 
 #[cfg(test)]
@@ -260,15 +241,6 @@ mod tests {
         assert_eq!(
             result.map_err(|error| error.to_string()),
             Err("http://x/a answered HTTP 404".into())
-        );
-    }
-
-    #[test]
-    fn hex_encoding() {
-        assert_eq!(hex(&[0x00, 0xab, 0x10]), "00ab10");
-        assert_eq!(
-            hex(&Sha256::digest(b"")),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
     }
 }

@@ -1,66 +1,64 @@
-//! The `build` layer: the project's `_build/`, used in place through a symlink. Cached; invalidated by
+//! The `_build` cache: the project's `_build/`, used in place through a symlink. Cached; invalidated by
 //! `MIX_ENV` and the toolchain, never by source edits: Mix recompiles only what changed.
 
-use crate::layers::{self, CacheKey, CacheState};
+use crate::cache::{self, Availability, CacheKey, CacheSpec, CacheState};
+use crate::errors::ElixirBuildpackError;
+use crate::pipeline::{Frontend, LaunchVar};
 use crate::toolchain::Toolchain;
-use crate::{ElixirBuildpack, ElixirBuildpackError};
 use bullet_stream::global::print;
-use libcnb::build::BuildContext;
-use libcnb::data::layer_name;
-use libcnb::layer_env::{LayerEnv, ModificationBehavior, Scope};
 use serde::{Deserialize, Serialize};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct BuildLayerMetadata {
     mix_env: String,
-    toolchain: layers::ToolchainVersions,
+    toolchain: cache::ToolchainVersions,
 }
 
 impl CacheKey for BuildLayerMetadata {
     fn invalidation_reasons(&self, new: &Self) -> Vec<String> {
         let Self { mix_env, toolchain } = self;
         let mut reasons = Vec::new();
-        layers::push_if_changed(&mut reasons, "MIX_ENV", mix_env, &new.mix_env);
+        cache::push_if_changed(&mut reasons, "MIX_ENV", mix_env, &new.mix_env);
         toolchain.push_reasons(&new.toolchain, &mut reasons);
         reasons
     }
 }
 
-/// Restores `_build/` and links it into the app dir; returns the layer path.
+/// Restores `_build/` and links it into the app dir; returns the cache's path.
 pub(crate) fn restore(
-    context: &BuildContext<ElixirBuildpack>,
+    frontend: &mut impl Frontend,
+    app_dir: &Path,
     toolchain: &Toolchain,
     mix_env: &str,
     launch: bool,
     always_rebuild: bool,
-) -> libcnb::Result<PathBuf, ElixirBuildpackError> {
+) -> Result<PathBuf, ElixirBuildpackError> {
     let metadata = BuildLayerMetadata {
         mix_env: mix_env.to_string(),
-        toolchain: layers::ToolchainVersions::of(toolchain),
+        toolchain: cache::ToolchainVersions::of(toolchain),
     };
-    let (layer, state) = layers::restore(
-        context,
-        layer_name!("_build"),
-        layers::Availability::build_and_launch_if(launch),
-        &metadata,
-        always_rebuild,
-        "_build",
-    )?;
+    let spec = CacheSpec {
+        name: "_build",
+        availability: Availability::build_and_launch_if(launch),
+        what: "_build",
+    };
+    let (path, state) = cache::restore(frontend, spec, &metadata, always_rebuild)?;
     if state == CacheState::Reused {
         print::sub_bullet("Using cached _build (Mix recompiles only what changed)");
     }
-    layer.write_metadata(metadata)?;
-    layers::link_into_app(&context.app_dir, "_build", &layer.path())?;
+    cache::save(frontend, spec, &metadata)?;
+    cache::link_into_app(app_dir, "_build", &path)?;
     // Mix at runtime must find the compiled app where the build put it.
-    layer.write_env(LayerEnv::new().chainable_insert(
-        Scope::Launch,
-        ModificationBehavior::Override,
-        "MIX_BUILD_PATH",
-        crate::mix::build_path(&layer.path(), mix_env),
-    ))?;
-    Ok(layer.path())
+    frontend.set_launch_env(
+        spec,
+        &[LaunchVar::override_value(
+            "MIX_BUILD_PATH",
+            super::build_path(&path, mix_env).to_string_lossy(),
+        )],
+    )?;
+    Ok(path)
 }
 
 #[cfg(test)]
@@ -71,7 +69,7 @@ mod tests {
     fn env_and_toolchain_invalidate() {
         let cached = BuildLayerMetadata {
             mix_env: "prod".into(),
-            toolchain: layers::ToolchainVersions::new("27.3.4", "1.18.3"),
+            toolchain: cache::ToolchainVersions::new("27.3.4", "1.18.3"),
         };
         assert!(cached.invalidation_reasons(&cached.clone()).is_empty());
         let new = BuildLayerMetadata {

@@ -599,7 +599,7 @@ mod corpus_tests {
     use std::process::Command;
 
     /// The keys the buildpack reads or knows.
-    const KEYS: &[&str] = crate::config::KNOWN_KEYS;
+    const KEYS: &[&str] = crate::inputs::config::KNOWN_KEYS;
 
     fn corpus_dir() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/elixir_buildpack.config")

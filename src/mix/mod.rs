@@ -1,8 +1,15 @@
-//! Running Mix, Elixir and the classic hooks with the installed toolchain.
+//! Mix: its caches (`mix_home`, `deps`, `_build`), and running Mix, Elixir and the classic hooks with
+//! the installed toolchain.
+
+pub(crate) mod build;
+pub(crate) mod deps;
+pub(crate) mod hex;
+pub(crate) mod mix_home;
+pub(crate) mod source_mtimes;
 
 use crate::errors::ElixirBuildpackError;
 use bullet_stream::global::print;
-use libcnb::Env;
+use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -25,7 +32,7 @@ pub(crate) fn build_path(build: &Path, mix_env: &str) -> PathBuf {
 /// The environment every Mix command and hook runs with: the platform's env plus the toolchain.
 pub(crate) struct MixEnv {
     pub(crate) app_dir: PathBuf,
-    pub(crate) env: Env,
+    pub(crate) env: BTreeMap<OsString, OsString>,
 }
 
 impl MixEnv {
@@ -37,26 +44,27 @@ impl MixEnv {
             deps,
             build,
         } = dirs;
-        let mut env = Env::from_current();
+        let mut env: BTreeMap<OsString, OsString> = std::env::vars_os().collect();
         let mut path = OsString::new();
         path.push(elixir.join("bin"));
         path.push(":");
         path.push(erlang.join("bin"));
-        if let Some(existing) = env.get("PATH") {
+        if let Some(existing) = env.get(&OsString::from("PATH")) {
             path.push(":");
             path.push(existing);
         }
-        env.insert("PATH", path);
-        env.insert("MIX_ENV", mix_env);
-        env.insert("MIX_HOME", mix_home);
-        env.insert("HEX_HOME", mix_home.join("hex"));
+        let mut set = |name: &str, value: OsString| env.insert(OsString::from(name), value);
+        set("PATH", path);
+        set("MIX_ENV", mix_env.into());
+        set("MIX_HOME", mix_home.into());
+        set("HEX_HOME", mix_home.join("hex").into());
         // `deps` and `_build` are also linked into the app dir (for hooks), but Mix must see their real
         // paths: it makes relative `priv` symlinks that would resolve wrongly through a linked `_build`.
-        env.insert("MIX_DEPS_PATH", deps);
-        env.insert("MIX_BUILD_PATH", build_path(build, mix_env));
+        set("MIX_DEPS_PATH", deps.into());
+        set("MIX_BUILD_PATH", build_path(build, mix_env).into());
         // Elixir warns and mangles non-ASCII output without a UTF-8 locale.
-        env.insert("LANG", "C.UTF-8");
-        env.insert("LC_ALL", "C.UTF-8");
+        set("LANG", "C.UTF-8".into());
+        set("LC_ALL", "C.UTF-8".into());
         Self {
             app_dir: app_dir.to_path_buf(),
             env,
@@ -66,7 +74,7 @@ impl MixEnv {
     /// `MIX_BUILD_PATH`: `_build/<MIX_ENV>` in the `_build` layer.
     pub(crate) fn build_path(&self) -> PathBuf {
         self.env
-            .get("MIX_BUILD_PATH")
+            .get(&OsString::from("MIX_BUILD_PATH"))
             .map(PathBuf::from)
             .unwrap_or_default()
     }
@@ -91,7 +99,7 @@ impl MixEnv {
     /// `https://repo.hex.pm`), which the build's environment passes through.
     pub(crate) fn ensure_package_managers(
         &self,
-        needed: crate::hex::PackageManagers,
+        needed: hex::PackageManagers,
         mix_home: &Path,
     ) -> Result<(), ElixirBuildpackError> {
         let installed = |prefix: &str| {

@@ -2,9 +2,9 @@
 //! `.tool-versions`, the `elixir:` requirement in `mix.exs`, then defaults. Every value remembers where it
 //! came from, so messages can say so.
 
-use crate::classic_config::{self, SyntaxError};
-use crate::versions::{self, ElixirRequest, VersionRequest};
-use crate::{mix_project, tool_versions};
+use super::classic_config::{self, SyntaxError};
+use super::{mix_project, tool_versions};
+use crate::toolchain::versions::{self, ElixirRequest, VersionRequest};
 use std::fmt;
 use std::path::Path;
 
@@ -75,12 +75,6 @@ pub(crate) enum ConfigError {
 /// The platform's build-time env vars we read, passed in so tests don't touch the process env.
 pub(crate) trait PlatformEnv {
     fn get(&self, name: &str) -> Option<String>;
-}
-
-impl PlatformEnv for libcnb::Env {
-    fn get(&self, name: &str) -> Option<String> {
-        libcnb::Env::get_string_lossy(self, name).filter(|value| !value.trim().is_empty())
-    }
 }
 
 const IGNORED_KEYS: &[(&str, &str)] = &[

@@ -1,16 +1,22 @@
 //! Downloads a toolchain archive with progress output, then unpacks it into a layer. A failed unpack
 //! empties the layer so nothing half-written is ever used.
 
-use crate::archive;
-use crate::download;
-use crate::errors::ElixirBuildpackError;
+use super::archive::{self, ArchiveError};
+use super::download::{self, DownloadError};
 use bullet_stream::global::print;
 use std::io::Seek;
 use std::path::Path;
 
+#[derive(Debug)]
+pub(crate) enum FetchError {
+    TempFile(std::io::Error),
+    Download(DownloadError),
+    Unpack(ArchiveError),
+}
+
 /// Downloads into an anonymous temp file and returns it rewound, verified when a checksum is known.
-pub(crate) fn download(url: &str, sha256: Option<&str>) -> Result<std::fs::File, ElixirBuildpackError> {
-    let mut file = tempfile::tempfile().map_err(ElixirBuildpackError::TempFile)?;
+pub(crate) fn download(url: &str, sha256: Option<&str>) -> Result<std::fs::File, FetchError> {
+    let mut file = tempfile::tempfile().map_err(FetchError::TempFile)?;
     let timer = print::sub_start_timer(format!("Downloading {url}"));
     match download::download_verified(url, sha256, &mut file) {
         Ok(downloaded) => {
@@ -19,7 +25,7 @@ pub(crate) fn download(url: &str, sha256: Option<&str>) -> Result<std::fs::File,
         }
         Err(error) => {
             timer.cancel("failed");
-            return Err(ElixirBuildpackError::Download(error));
+            return Err(FetchError::Download(error));
         }
     }
     match sha256 {
@@ -28,7 +34,7 @@ pub(crate) fn download(url: &str, sha256: Option<&str>) -> Result<std::fs::File,
             "The index publishes no SHA-256 checksum for {url}, so this download can't be verified."
         )),
     }
-    file.rewind().map_err(ElixirBuildpackError::TempFile)?;
+    file.rewind().map_err(FetchError::TempFile)?;
     Ok(file)
 }
 
@@ -43,17 +49,17 @@ pub(crate) fn print_retries(failed_attempts: &[String]) {
     }
 }
 
-pub(crate) fn unpack_tar_gz(file: &std::fs::File, destination: &Path) -> Result<(), ElixirBuildpackError> {
+pub(crate) fn unpack_tar_gz(file: &std::fs::File, destination: &Path) -> Result<(), FetchError> {
     archive::unpack_tar_gz(file, destination, 1).map_err(|error| {
         empty_dir(destination);
-        ElixirBuildpackError::Unpack(error)
+        FetchError::Unpack(error)
     })
 }
 
-pub(crate) fn unpack_zip(file: std::fs::File, destination: &Path) -> Result<(), ElixirBuildpackError> {
+pub(crate) fn unpack_zip(file: std::fs::File, destination: &Path) -> Result<(), FetchError> {
     archive::unpack_zip(file, destination).map_err(|error| {
         empty_dir(destination);
-        ElixirBuildpackError::Unpack(error)
+        FetchError::Unpack(error)
     })
 }
 

@@ -35,7 +35,7 @@ pub(crate) fn digests(app_dir: &Path) -> std::io::Result<Digests> {
         std::io::copy(&mut fs_err::File::open(entry.path())?, &mut hasher)?;
         digests.insert(
             relative.to_string_lossy().to_string(),
-            crate::download::hex(&hasher.finalize()),
+            crate::digest::hex(&hasher.finalize()),
         );
     }
     Ok(digests)

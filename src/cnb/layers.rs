@@ -1,0 +1,111 @@
+//! Caches as CNB layers: one cached layer per cache, its key in the layer's metadata, its launch env in
+//! the layer's env files. The lifecycle exports caches only after a successful build, so a failed or
+//! killed build never leaves a half-written cache behind.
+
+use super::ElixirBuildpack;
+use crate::cache::{self, CacheKey, CacheSpec, Opened};
+use crate::errors::ElixirBuildpackError;
+use crate::pipeline::{Frontend, LaunchVar};
+use libcnb::build::BuildContext;
+use libcnb::data::layer::LayerName;
+use libcnb::layer::{
+    CachedLayerDefinition, EmptyLayerCause, InvalidMetadataAction, LayerRef, LayerState, RestoredLayerAction,
+};
+use libcnb::layer_env::{LayerEnv, ModificationBehavior, Scope};
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+type CachedLayer = LayerRef<ElixirBuildpack, String, Vec<String>>;
+
+pub(super) struct Layers<'a> {
+    context: &'a BuildContext<ElixirBuildpack>,
+    opened: HashMap<&'static str, CachedLayer>,
+}
+
+impl<'a> Layers<'a> {
+    pub(super) fn new(context: &'a BuildContext<ElixirBuildpack>) -> Self {
+        Self {
+            context,
+            opened: HashMap::new(),
+        }
+    }
+
+    fn layer(&self, spec: CacheSpec) -> Result<&CachedLayer, ElixirBuildpackError> {
+        self.opened.get(spec.name).ok_or_else(|| {
+            ElixirBuildpackError::Internal(format!("layer {} used before it was opened", spec.name))
+        })
+    }
+}
+
+fn cnb_error(error: libcnb::Error<ElixirBuildpackError>) -> ElixirBuildpackError {
+    match error {
+        libcnb::Error::BuildpackError(error) => error,
+        other => ElixirBuildpackError::Cache(other.to_string()),
+    }
+}
+
+impl Frontend for Layers<'_> {
+    fn open_cache<K: CacheKey>(
+        &mut self,
+        spec: CacheSpec,
+        key: &K,
+        always_rebuild: bool,
+    ) -> Result<(PathBuf, Opened), ElixirBuildpackError> {
+        let name: LayerName = spec
+            .name
+            .parse()
+            .map_err(|error| ElixirBuildpackError::Internal(format!("layer name {}: {error}", spec.name)))?;
+        let layer = self
+            .context
+            .cached_layer(
+                name,
+                CachedLayerDefinition {
+                    build: spec.availability.build,
+                    launch: spec.availability.launch,
+                    invalid_metadata_action: &|_| {
+                        (
+                            InvalidMetadataAction::DeleteLayer,
+                            String::from(cache::UNREADABLE_KEY),
+                        )
+                    },
+                    restored_layer_action: &|cached: &K, _| {
+                        let reasons = cache::reasons_to_discard(cached, key, always_rebuild);
+                        if reasons.is_empty() {
+                            (RestoredLayerAction::KeepLayer, reasons)
+                        } else {
+                            (RestoredLayerAction::DeleteLayer, reasons)
+                        }
+                    },
+                },
+            )
+            .map_err(cnb_error)?;
+        let opened = match &layer.state {
+            LayerState::Restored { .. } => Opened::Restored,
+            LayerState::Empty { cause } => match cause {
+                EmptyLayerCause::NewlyCreated => Opened::New,
+                EmptyLayerCause::InvalidMetadataAction { cause } => Opened::Discarded(vec![cause.clone()]),
+                EmptyLayerCause::RestoredLayerAction { cause } => Opened::Discarded(cause.clone()),
+            },
+        };
+        let path = layer.path();
+        self.opened.insert(spec.name, layer);
+        Ok((path, opened))
+    }
+
+    fn save_cache<K: CacheKey>(&mut self, spec: CacheSpec, key: &K) -> Result<(), ElixirBuildpackError> {
+        self.layer(spec)?.write_metadata(key).map_err(cnb_error)
+    }
+
+    fn set_launch_env(&mut self, spec: CacheSpec, vars: &[LaunchVar]) -> Result<(), ElixirBuildpackError> {
+        let mut env = LayerEnv::new();
+        for var in vars {
+            let behavior = if var.overrides {
+                ModificationBehavior::Override
+            } else {
+                ModificationBehavior::Default
+            };
+            env.insert(Scope::Launch, behavior, var.name, &var.value);
+        }
+        self.layer(spec)?.write_env(env).map_err(cnb_error)
+    }
+}

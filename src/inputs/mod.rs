@@ -1,0 +1,48 @@
+//! What the user told us: build env, `elixir_buildpack.config`, `.tool-versions`, facts from `mix.exs`,
+//! the Procfile and `app.json`. Parsers are pure; the readers here print their warnings.
+
+pub(crate) mod app_json;
+pub(crate) mod classic_config;
+pub(crate) mod config;
+pub(crate) mod mix_project;
+pub(crate) mod procfile;
+pub(crate) mod tool_versions;
+
+use crate::errors::ElixirBuildpackError;
+use bullet_stream::global::print;
+use config::PlatformEnv;
+use procfile::ProcfileEntry;
+use std::path::Path;
+
+/// Reads the Procfile, if any, printing warnings for classic slug paths.
+pub(crate) fn read_procfile(app_dir: &Path) -> Result<Vec<ProcfileEntry>, ElixirBuildpackError> {
+    let contents = match fs_err::read_to_string(app_dir.join("Procfile")) {
+        Ok(contents) => contents,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) => return Err(ElixirBuildpackError::ReadAppFile(error)),
+    };
+    let entries = procfile::parse(&contents).map_err(ElixirBuildpackError::Procfile)?;
+    for warning in procfile::path_warnings(&entries) {
+        print::warning(warning);
+    }
+    Ok(entries)
+}
+
+/// Reads `app.json`, if any, printing its warnings; a malformed file is a warning, never an error.
+pub(crate) fn read_app_json(
+    app_dir: &Path,
+    env: &impl PlatformEnv,
+) -> Result<app_json::ReviewApp, ElixirBuildpackError> {
+    let contents = match fs_err::read_to_string(app_dir.join("app.json")) {
+        Ok(contents) => contents,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(app_json::ReviewApp::default());
+        }
+        Err(error) => return Err(ElixirBuildpackError::ReadAppFile(error)),
+    };
+    let review_app = app_json::read(&contents, &|name| env.get(name).is_some());
+    for warning in &review_app.warnings {
+        print::warning(warning);
+    }
+    Ok(review_app)
+}
