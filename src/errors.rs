@@ -2,7 +2,7 @@
 //! it, and an example.
 
 use crate::inputs::classic_config::SyntaxError;
-use crate::inputs::config::{CLASSIC_CONFIG_FILE, ConfigError};
+use crate::inputs::config::{CLASSIC_CONFIG_FILE, ConfigError, Sourced};
 use crate::inputs::procfile::MalformedLine;
 use crate::toolchain::ToolchainError;
 use crate::toolchain::archive::ArchiveError;
@@ -38,6 +38,14 @@ pub(crate) enum ElixirBuildpackError {
     Cache(String),
     /// A bug in the buildpack, not a problem of the app.
     Internal(String),
+    /// Classic builds: the slug's runtime path can't be prepared.
+    RuntimePath {
+        path: std::path::PathBuf,
+        error: std::io::Error,
+    },
+    RelativeRuntimePath(Sourced<String>),
+    /// Classic builds: `ENV_DIR` can't be read.
+    ReadEnvDir(std::io::Error),
 }
 
 impl From<FetchError> for ElixirBuildpackError {
@@ -109,6 +117,33 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
             {error}
         "},
         ElixirBuildpackError::Internal(error) => internal_message(error),
+        ElixirBuildpackError::RuntimePath { path, error } => formatdoc! {"
+            Preparing the runtime path failed
+
+            A classic build sees what ships in the slug at the path the slug runs from, {path},
+            as Heroku's own buildpacks do, but creating {path}/.elixir-cnb failed: {error}
+
+            On Heroku this path is writable during builds. Elsewhere, make it writable by the build
+            user, or set `runtime_path` in {CLASSIC_CONFIG_FILE} to where the slug will run:
+
+                runtime_path=/app
+        ", path = path.display()},
+        ElixirBuildpackError::RelativeRuntimePath(runtime_path) => formatdoc! {"
+            `runtime_path` must be an absolute path
+
+            Found `runtime_path={value}` ({source}). It is where the slug runs, so an absolute path,
+            for example in {CLASSIC_CONFIG_FILE}:
+
+                runtime_path=/app
+        ", value = runtime_path.value, source = runtime_path.source},
+        ElixirBuildpackError::ReadEnvDir(error) => formatdoc! {"
+            Reading the app's config vars failed
+
+            The classic build reads config vars from the ENV_DIR the platform passes to bin/compile,
+            and reading it failed: {error}
+
+            This is a problem of the platform running the build. Retry the build.
+        "},
         ElixirBuildpackError::Cache(error) => formatdoc! {"
             Opening or saving the build cache failed
 

@@ -5,8 +5,9 @@
 
 use crate::cache::{CacheKey, CacheSpec, Opened};
 use crate::errors::ElixirBuildpackError;
-use crate::inputs::config::{self, BuildConfig, PlatformEnv};
-use crate::inputs::{self, procfile};
+use crate::inputs::config::{self, BuildConfig, ClassicOnly, PlatformEnv};
+use crate::inputs::procfile::{self, ProcfileEntry};
+use crate::inputs::{self};
 use crate::launch::{Process, processes};
 use crate::mix::{self, MixEnv, source_mtimes};
 use crate::release;
@@ -16,6 +17,9 @@ use std::path::{Path, PathBuf};
 
 /// What the pipeline needs from the platform it runs on.
 pub(crate) trait Frontend {
+    /// Takes the config keys whose meaning depends on the front-end, before any cache is opened.
+    fn classic_only(&mut self, keys: &ClassicOnly) -> Result<(), ElixirBuildpackError>;
+
     /// Opens the cache `spec.name`: restored when the key saved with it equals `key` (see
     /// [`crate::cache::reasons_to_discard`]), else emptied. An emptied cache has no key until [`Self::save_cache`].
     fn open_cache<K: CacheKey>(
@@ -60,12 +64,44 @@ impl LaunchVar {
     }
 }
 
+/// What the build is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    /// An image or slug that runs the app.
+    Deploy,
+    /// Compiling for `mix test` (Heroku CI): `MIX_ENV=test`, no release, the toolchain kept for the tests.
+    Test,
+}
+
 /// Where the build runs.
 pub(crate) struct Context<'a, E: PlatformEnv> {
     pub(crate) app_dir: &'a Path,
     /// The build-time env the platform passes (config vars, `pack build --env`).
     pub(crate) env: &'a E,
+    /// Config vars to pass to build commands beyond the process env (the classic `ENV_DIR`).
+    pub(crate) extra_env: &'a [(String, String)],
     pub(crate) platform: Platform,
+    pub(crate) purpose: Purpose,
+}
+
+/// What the build made, for the front-end to declare.
+#[derive(Debug, Default)]
+pub(crate) struct Output {
+    /// The buildpack's own processes (`web`, `release`).
+    pub(crate) processes: Vec<Process>,
+    pub(crate) procfile: Vec<ProcfileEntry>,
+    /// `app.json` scripts that become process types (`postdeploy`, `pr-predestroy`).
+    pub(crate) review_scripts: Vec<(String, String)>,
+    /// What later build steps need to run Mix: the toolchain on PATH, `MIX_ENV`, `MIX_HOME`, ...
+    pub(crate) mix_build_env: Vec<(String, String)>,
+}
+
+impl Output {
+    /// Every process: the Procfile's and `app.json`'s added to the buildpack's own (see
+    /// [`processes::merge`]).
+    pub(crate) fn merged_processes(&self) -> Vec<Process> {
+        processes::merge(self.processes.clone(), &self.procfile, &self.review_scripts)
+    }
 }
 
 /// What detection prints when the app is not a Mix project.
@@ -77,18 +113,13 @@ pub(crate) fn detect(app_dir: &Path) -> bool {
     app_dir.join("mix.exs").is_file()
 }
 
-/// Runs the whole build; returns the image's processes.
+/// Runs the whole build, in DESIGN.md's order.
 pub(crate) fn build<E: PlatformEnv>(
     frontend: &mut impl Frontend,
     context: &Context<'_, E>,
-) -> Result<Vec<Process>, ElixirBuildpackError> {
-    let app_dir = context.app_dir;
-    let config = config::read(app_dir, context.env).map_err(ElixirBuildpackError::Config)?;
-    for warning in &config.warnings {
-        print::warning(warning);
-    }
-    let review_app = inputs::read_app_json(app_dir, context.env)?;
-    let procfile = inputs::read_procfile(app_dir)?;
+) -> Result<Output, ElixirBuildpackError> {
+    let inputs = read_inputs(frontend, context)?;
+    let config = &inputs.config;
 
     print::bullet("Versions");
     let hex_builds_url = context
@@ -96,73 +127,57 @@ pub(crate) fn build<E: PlatformEnv>(
         .get("HEX_BUILDS_URL")
         .unwrap_or_else(|| toolchain::DEFAULT_HEX_BUILDS_URL.to_string());
     let toolchain = toolchain::resolve(
-        toolchain::Requests::of(&config),
+        toolchain::Requests::of(config),
         &Urls::new(&hex_builds_url, &context.platform),
     )
     .map_err(ElixirBuildpackError::Toolchain)?;
-    print_versions(&config, &toolchain);
+    print_versions(config, &toolchain);
 
     // In mix-at-runtime mode the toolchain and compiled app ship in the image; a release needs none.
-    let procfile_mix = procfile::first_mix_command(&procfile);
-    let runtime_mix = !config.release || procfile_mix.is_some();
+    let testing = context.purpose == Purpose::Test;
+    let procfile_mix = procfile::first_mix_command(&inputs.procfile);
+    let runtime_mix = testing || !config.release || procfile_mix.is_some();
     let always_rebuild = config.always_rebuild;
-    let erlang_dir = toolchain::erlang::install(
+    let erlang = toolchain::erlang::install(
         frontend,
         &toolchain,
         &context.platform,
         runtime_mix,
         always_rebuild,
     )?;
-    let elixir_dir = toolchain::elixir::install(frontend, &toolchain, runtime_mix, always_rebuild)?;
+    let elixir = toolchain::elixir::install(frontend, &toolchain, runtime_mix, always_rebuild)?;
 
     print::bullet("Mix");
+    let caches = MixCaches::restore(frontend, context.app_dir, config, &toolchain, runtime_mix)?;
+    let dirs = caches.dirs(&erlang, &elixir);
     let mix_env = &config.mix_env.value;
-    let mix_home = mix::mix_home::restore(frontend, &toolchain, mix_env, runtime_mix, always_rebuild)?;
-    let deps = mix::deps::restore(
-        frontend,
-        app_dir,
-        &toolchain,
-        mix_env,
-        runtime_mix,
-        always_rebuild,
-    )?;
-    let build = mix::build::restore(
-        frontend,
-        app_dir,
-        &toolchain,
-        mix_env,
-        runtime_mix,
-        always_rebuild,
-    )?;
-    let dirs = mix::MixDirs {
-        erlang: &erlang_dir,
-        elixir: &elixir_dir,
-        mix_home: &mix_home,
-        deps: &deps,
-        build: &build,
-    };
-    let mix = MixEnv::new(app_dir, &dirs, mix_env);
-    let mix_lock = fs_err::read_to_string(app_dir.join("mix.lock")).ok();
-    mix.ensure_package_managers(mix::hex::needed(mix_lock.as_deref()), &mix_home)?;
-    let sources_state = source_mtimes::state_file(&build);
-    let sources =
-        source_mtimes::touch_changed(app_dir, &sources_state).map_err(ElixirBuildpackError::ReadAppFile)?;
-    if let Some(changed) = sources.changed {
-        print::sub_bullet(format!("{changed} app file(s) changed since the cached _build"));
-    }
-    let hooks = &config.hooks;
-    fetch_and_compile(&mix, hooks, mix_env)?;
-    source_mtimes::save(&sources_state, &sources.digests).map_err(ElixirBuildpackError::WriteCache)?;
+    let mix = MixEnv::new(context.app_dir, &dirs, mix_env, context.extra_env);
+    compile(&mix, &caches, config)?;
     let project = mix.project_info()?;
+    // The classic buildpack ran `post_compile` last; here it still comes before the release, so that what
+    // it does to the app (digested assets, a release of its own) is what ships.
+    run_hook(&mix, "post_compile", config.hooks.legacy_post_compile.as_deref())?;
+    let mix_build_env = mix::build_env(&dirs, mix_env);
 
-    let processes = if runtime_mix {
-        run_hook(&mix, "post_compile", hooks.legacy_post_compile.as_deref())?;
+    let processes = if testing {
+        Vec::new()
+    } else if runtime_mix {
         print::bullet("Mix at runtime");
         print::sub_bullet(processes::mix_at_runtime_reason(procfile_mix));
         processes::for_mix(&project)
+    } else if let Some(name) = release::unpacked_in(context.app_dir) {
+        // The deployment article's workflow: a post_compile hook that builds a release and replaces the
+        // app dir with it. That release ships; a second one would only double the image.
+        print::bullet("Release");
+        print::sub_bullet(format!(
+            "The post_compile hook unpacked release `{name}` into the app dir: it ships as it is, and \
+             the buildpack builds no release of its own"
+        ));
+        remove_build_output(context.app_dir)?;
+        Vec::new()
     } else {
         print::bullet("Release");
-        let rel_config = fs_err::read_to_string(app_dir.join("rel/config.exs")).ok();
+        let rel_config = fs_err::read_to_string(context.app_dir.join("rel/config.exs")).ok();
         let releases = release::releases_to_build(&project, rel_config.as_deref())?;
         let assembled = release::assemble(
             frontend,
@@ -173,13 +188,96 @@ pub(crate) fn build<E: PlatformEnv>(
             &project,
             always_rebuild,
         )?;
-        run_hook(&mix, "post_compile", hooks.legacy_post_compile.as_deref())?;
-        remove_build_output(app_dir)?;
+        remove_build_output(context.app_dir)?;
         processes::for_releases(&assembled, &project)
     };
-    let processes = processes::merge(processes, &procfile, &review_app.scripts);
-    processes::print(&processes);
-    Ok(processes)
+    Ok(Output {
+        processes,
+        procfile: inputs.procfile,
+        review_scripts: inputs.review_scripts,
+        mix_build_env,
+    })
+}
+
+/// What the user told us, with every warning printed.
+struct Inputs {
+    config: BuildConfig,
+    procfile: Vec<ProcfileEntry>,
+    review_scripts: Vec<(String, String)>,
+}
+
+fn read_inputs<E: PlatformEnv>(
+    frontend: &mut impl Frontend,
+    context: &Context<'_, E>,
+) -> Result<Inputs, ElixirBuildpackError> {
+    let mut config = config::read(context.app_dir, context.env).map_err(ElixirBuildpackError::Config)?;
+    if context.purpose == Purpose::Test {
+        config.mix_env = config::Sourced {
+            value: String::from("test"),
+            source: config::Source::Env("MIX_ENV"),
+        };
+    }
+    for warning in &config.warnings {
+        print::warning(warning);
+    }
+    frontend.classic_only(&config.classic_only)?;
+    let review_app = inputs::read_app_json(context.app_dir, context.env)?;
+    let procfile = inputs::read_procfile(context.app_dir)?;
+    Ok(Inputs {
+        config,
+        procfile,
+        review_scripts: review_app.scripts,
+    })
+}
+
+/// The caches Mix works in: `MIX_HOME`, `deps` and `_build`.
+struct MixCaches {
+    mix_home: PathBuf,
+    deps: PathBuf,
+    build: PathBuf,
+}
+
+impl MixCaches {
+    fn restore(
+        frontend: &mut impl Frontend,
+        app_dir: &Path,
+        config: &BuildConfig,
+        toolchain: &Toolchain,
+        launch: bool,
+    ) -> Result<Self, ElixirBuildpackError> {
+        let (mix_env, always_rebuild) = (&config.mix_env.value, config.always_rebuild);
+        Ok(Self {
+            mix_home: mix::mix_home::restore(frontend, toolchain, mix_env, launch, always_rebuild)?,
+            deps: mix::deps::restore(frontend, app_dir, toolchain, mix_env, launch, always_rebuild)?,
+            build: mix::build::restore(frontend, app_dir, toolchain, mix_env, launch, always_rebuild)?,
+        })
+    }
+
+    fn dirs<'a>(&'a self, erlang: &'a Path, elixir: &'a Path) -> mix::MixDirs<'a> {
+        mix::MixDirs {
+            erlang,
+            elixir,
+            mix_home: &self.mix_home,
+            deps: &self.deps,
+            build: &self.build,
+        }
+    }
+}
+
+/// Hex and rebar3 when needed, then deps and compile with the hooks around them; only files whose
+/// contents changed since the cached `_build` are recompiled.
+fn compile(mix: &MixEnv, caches: &MixCaches, config: &BuildConfig) -> Result<(), ElixirBuildpackError> {
+    let app_dir = &mix.app_dir;
+    let mix_lock = fs_err::read_to_string(app_dir.join("mix.lock")).ok();
+    mix.ensure_package_managers(mix::hex::needed(mix_lock.as_deref()), &caches.mix_home)?;
+    let sources_state = source_mtimes::state_file(&caches.build);
+    let sources =
+        source_mtimes::touch_changed(app_dir, &sources_state).map_err(ElixirBuildpackError::ReadAppFile)?;
+    if let Some(changed) = sources.changed {
+        print::sub_bullet(format!("{changed} app file(s) changed since the cached _build"));
+    }
+    fetch_and_compile(mix, &config.hooks, &config.mix_env.value)?;
+    source_mtimes::save(&sources_state, &sources.digests).map_err(ElixirBuildpackError::WriteCache)
 }
 
 /// The classic steps, in the classic order: fetch deps and compile, with the hooks around them.

@@ -5,7 +5,9 @@
 use super::ElixirBuildpack;
 use crate::cache::{self, CacheKey, CacheSpec, Opened};
 use crate::errors::ElixirBuildpackError;
+use crate::inputs::config::{CLASSIC_CONFIG_FILE, ClassicOnly, Source};
 use crate::pipeline::{Frontend, LaunchVar};
+use bullet_stream::global::print;
 use libcnb::build::BuildContext;
 use libcnb::data::layer::LayerName;
 use libcnb::layer::{
@@ -45,6 +47,24 @@ fn cnb_error(error: libcnb::Error<ElixirBuildpackError>) -> ElixirBuildpackError
 }
 
 impl Frontend for Layers<'_> {
+    fn classic_only(&mut self, keys: &ClassicOnly) -> Result<(), ElixirBuildpackError> {
+        for (key, source) in keys.set_keys() {
+            let why = match key {
+                "runtime_path" => "the app dir is fixed by the CNB platform (/workspace)",
+                "config_vars_to_export" => "CNB platforms already pass your config vars to the build",
+                _ => {
+                    "`mix test` runs in Heroku CI with the classic buildpack (`bin/test`), not in CNB builds"
+                }
+            };
+            let place = match source {
+                Source::ClassicConfig { line } => format!(" (line {line} of {CLASSIC_CONFIG_FILE})"),
+                _ => String::new(),
+            };
+            print::warning(format!("Ignoring `{key}`{place}: {why}."));
+        }
+        Ok(())
+    }
+
     fn open_cache<K: CacheKey>(
         &mut self,
         spec: CacheSpec,

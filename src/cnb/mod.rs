@@ -7,7 +7,7 @@ mod release_phase;
 
 use crate::errors::{self, ElixirBuildpackError};
 use crate::inputs::config::PlatformEnv;
-use crate::launch::Process;
+use crate::launch::{Process, processes};
 use crate::pipeline;
 use crate::toolchain::Platform;
 use bullet_stream::global::print;
@@ -42,14 +42,19 @@ impl Buildpack for ElixirBuildpack {
         let platform = Platform::new(&target.arch, &target.distro_name, &target.distro_version)
             .map_err(ElixirBuildpackError::Toolchain)?;
         let mut frontend = layers::Layers::new(&context);
-        let processes = pipeline::build(
+        let output = pipeline::build(
             &mut frontend,
             &pipeline::Context {
                 app_dir: &context.app_dir,
                 env: context.platform.env(),
+                // The lifecycle already passes the platform's env vars to the buildpack's process.
+                extra_env: &[],
                 platform,
+                purpose: pipeline::Purpose::Deploy,
             },
         )?;
+        let processes = output.merged_processes();
+        processes::print(&processes);
         print::all_done(&Some(started));
         let mut launch = LaunchBuilder::new();
         for process in processes {

@@ -59,7 +59,37 @@ pub(crate) struct BuildConfig {
     /// `false` keeps the classic "mix at runtime" mode.
     pub(crate) release: bool,
     pub(crate) hooks: Hooks,
+    /// Keys only the classic front-end uses; the CNB one ignores them with a warning.
+    pub(crate) classic_only: ClassicOnly,
     pub(crate) warnings: Vec<String>,
+}
+
+/// The classic keys whose meaning depends on the front-end.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct ClassicOnly {
+    /// Where the slug runs (classic default `/app`).
+    pub(crate) runtime_path: Option<Sourced<String>>,
+    /// Config vars the classic buildpack exported to the build (it now exports all of them).
+    pub(crate) config_vars_to_export: Option<Sourced<Vec<String>>>,
+    /// Arguments of `mix test` in Heroku CI.
+    pub(crate) test_args: Option<Sourced<String>>,
+}
+
+impl ClassicOnly {
+    /// The keys that are set, with their line, for messages.
+    pub(crate) fn set_keys(&self) -> Vec<(&'static str, &Source)> {
+        let mut keys = Vec::new();
+        if let Some(value) = &self.runtime_path {
+            keys.push(("runtime_path", &value.source));
+        }
+        if let Some(value) = &self.config_vars_to_export {
+            keys.push(("config_vars_to_export", &value.source));
+        }
+        if let Some(value) = &self.test_args {
+            keys.push(("test_args", &value.source));
+        }
+        keys
+    }
 }
 
 #[derive(Debug)]
@@ -77,17 +107,8 @@ pub(crate) trait PlatformEnv {
     fn get(&self, name: &str) -> Option<String>;
 }
 
-const IGNORED_KEYS: &[(&str, &str)] = &[
-    (
-        "runtime_path",
-        "the app dir is fixed by the CNB platform (/workspace)",
-    ),
-    (
-        "config_vars_to_export",
-        "CNB platforms already pass your config vars to the build",
-    ),
-    ("test_args", "test mode isn't supported yet"),
-];
+/// Keys read here for one front-end only: they may use shell constructs the other ignores.
+const CLASSIC_ONLY_KEYS: &[&str] = &["runtime_path", "config_vars_to_export", "test_args"];
 
 pub(crate) fn read(app_dir: &Path, env: &impl PlatformEnv) -> Result<BuildConfig, ConfigError> {
     let read_optional = |name: &str| match fs_err::read_to_string(app_dir.join(name)) {
@@ -124,7 +145,7 @@ fn from_contents(
 
     for error in &parsed.errors {
         match error.key.as_deref() {
-            Some(key) if IGNORED_KEYS.iter().any(|(ignored, _)| *ignored == key) || !is_known_key(key) => {
+            Some(key) if CLASSIC_ONLY_KEYS.contains(&key) || !is_known_key(key) => {
                 warnings.push(format!(
                     "Ignoring `{key}` on line {line} of {CLASSIC_CONFIG_FILE}: it uses {kind}, which needs a shell to evaluate.",
                     line = error.line,
@@ -142,12 +163,7 @@ fn from_contents(
     };
 
     for (key, assignment) in &values {
-        if let Some((_, why)) = IGNORED_KEYS.iter().find(|(ignored, _)| ignored == key) {
-            warnings.push(format!(
-                "Ignoring `{key}` (line {line} of {CLASSIC_CONFIG_FILE}): {why}.",
-                line = assignment.line
-            ));
-        } else if !is_known_key(key) {
+        if !is_known_key(key) {
             warnings.push(format!(
                 "Ignoring unknown key `{key}` (line {line} of {CLASSIC_CONFIG_FILE}). Known keys: {known}.",
                 line = assignment.line,
@@ -237,6 +253,27 @@ fn from_contents(
             post_compile: hook("hook_post_compile"),
             legacy_pre_compile: hook("pre_compile"),
             legacy_post_compile: hook("post_compile"),
+        },
+        classic_only: ClassicOnly {
+            runtime_path: classic_value("runtime_path").map(|(value, line)| Sourced {
+                value,
+                source: Source::ClassicConfig { line },
+            }),
+            config_vars_to_export: values.get("config_vars_to_export").map(|assignment| Sourced {
+                value: match &assignment.value {
+                    classic_config::Value::Scalar(value) => {
+                        value.split_whitespace().map(String::from).collect()
+                    }
+                    classic_config::Value::Array(values) => values.clone(),
+                },
+                source: Source::ClassicConfig {
+                    line: assignment.line,
+                },
+            }),
+            test_args: classic_value("test_args").map(|(value, line)| Sourced {
+                value,
+                source: Source::ClassicConfig { line },
+            }),
         },
         warnings,
     })
@@ -346,13 +383,51 @@ mod tests {
         assert_eq!(config.hooks.legacy_post_compile.as_deref(), Some("./compile"));
         assert_eq!(
             config.warnings,
-            vec![
-                format!(
-                    "Ignoring unknown key `node_version` (line 6 of elixir_buildpack.config). Known keys: {}.",
-                    KNOWN_KEYS.join(", ")
-                ),
-                "Ignoring `runtime_path` (line 5 of elixir_buildpack.config): the app dir is fixed by the CNB platform (/workspace).".to_string(),
-            ]
+            vec![format!(
+                "Ignoring unknown key `node_version` (line 6 of elixir_buildpack.config). Known keys: {}.",
+                KNOWN_KEYS.join(", ")
+            ),]
+        );
+        assert_eq!(
+            config.classic_only.runtime_path,
+            Some(Sourced {
+                value: "/app".into(),
+                source: Source::ClassicConfig { line: 5 }
+            })
+        );
+    }
+
+    #[test]
+    fn classic_only_keys_are_kept_for_the_front_end() {
+        let classic = "config_vars_to_export=(DATABASE_URL\n  POOL_SIZE)\ntest_args=\"--cover --trace\"\n";
+        let config = from_contents(Some(classic), None, None, &no_env()).expect("valid");
+        assert_eq!(
+            config
+                .classic_only
+                .config_vars_to_export
+                .map(|sourced| sourced.value),
+            Some(vec!["DATABASE_URL".to_string(), "POOL_SIZE".to_string()])
+        );
+        assert_eq!(
+            config
+                .classic_only
+                .test_args
+                .map(|sourced| (sourced.value, sourced.source)),
+            Some(("--cover --trace".to_string(), Source::ClassicConfig { line: 3 }))
+        );
+        assert!(config.warnings.is_empty());
+        let scalar =
+            from_contents(Some("config_vars_to_export=\"A B\"\n"), None, None, &no_env()).expect("valid");
+        assert_eq!(
+            scalar.classic_only.set_keys(),
+            vec![("config_vars_to_export", &Source::ClassicConfig { line: 1 })]
+        );
+        assert_eq!(
+            scalar
+                .classic_only
+                .config_vars_to_export
+                .map(|sourced| sourced.value),
+            Some(vec!["A".to_string(), "B".to_string()])
         );
     }
 

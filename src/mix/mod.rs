@@ -29,6 +29,29 @@ pub(crate) fn build_path(build: &Path, mix_env: &str) -> PathBuf {
     build.join(mix_env)
 }
 
+/// What later build steps (other buildpacks) need to run Mix as the build did.
+pub(crate) fn build_env(dirs: &MixDirs<'_>, mix_env: &str) -> Vec<(String, String)> {
+    let path = |path: &Path| path.to_string_lossy().to_string();
+    vec![
+        (
+            String::from("PATH"),
+            format!(
+                "{}:{}",
+                path(&dirs.elixir.join("bin")),
+                path(&dirs.erlang.join("bin"))
+            ),
+        ),
+        (String::from("MIX_ENV"), mix_env.to_string()),
+        (String::from("MIX_HOME"), path(dirs.mix_home)),
+        (String::from("HEX_HOME"), path(&dirs.mix_home.join("hex"))),
+        (String::from("MIX_DEPS_PATH"), path(dirs.deps)),
+        (
+            String::from("MIX_BUILD_PATH"),
+            path(&build_path(dirs.build, mix_env)),
+        ),
+    ]
+}
+
 /// The environment every Mix command and hook runs with: the platform's env plus the toolchain.
 pub(crate) struct MixEnv {
     pub(crate) app_dir: PathBuf,
@@ -36,7 +59,13 @@ pub(crate) struct MixEnv {
 }
 
 impl MixEnv {
-    pub(crate) fn new(app_dir: &Path, dirs: &MixDirs<'_>, mix_env: &str) -> Self {
+    /// `extra_env`: config vars the front-end passes to build commands beyond the process env.
+    pub(crate) fn new(
+        app_dir: &Path,
+        dirs: &MixDirs<'_>,
+        mix_env: &str,
+        extra_env: &[(String, String)],
+    ) -> Self {
         let MixDirs {
             erlang,
             elixir,
@@ -45,6 +74,11 @@ impl MixEnv {
             build,
         } = dirs;
         let mut env: BTreeMap<OsString, OsString> = std::env::vars_os().collect();
+        env.extend(
+            extra_env
+                .iter()
+                .map(|(name, value)| (OsString::from(name), OsString::from(value))),
+        );
         let mut path = OsString::new();
         path.push(elixir.join("bin"));
         path.push(":");

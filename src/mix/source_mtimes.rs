@@ -85,10 +85,13 @@ pub(crate) fn save(state_file: &Path, digests: &Digests) -> std::io::Result<()> 
     if let Some(parent) = state_file.parent() {
         fs_err::create_dir_all(parent)?;
     }
+    // Written aside and renamed, so a build killed meanwhile leaves the previous state, never half a file.
+    let partial = state_file.with_extension("json.partial");
     fs_err::write(
-        state_file,
+        &partial,
         serde_json::to_string(digests).map_err(std::io::Error::other)?,
-    )
+    )?;
+    fs_err::rename(&partial, state_file)
 }
 
 /// Where the digests live: in the `_build` layer, so they are dropped with it.

@@ -228,6 +228,29 @@ pub(crate) fn assemble(
     Ok(assembled)
 }
 
+/// The release a `post_compile` hook unpacked into the app dir, as the deployment article's hook does:
+/// `bin/` beside `releases/<version>/<name>.rel`. Returns its name.
+pub(crate) fn unpacked_in(app_dir: &Path) -> Option<String> {
+    if !app_dir.join("releases/start_erl.data").is_file() || !app_dir.join("bin").is_dir() {
+        return None;
+    }
+    let versions = fs_err::read_dir(app_dir.join("releases")).ok()?;
+    let mut names: Vec<String> = versions
+        .flatten()
+        .filter(|entry| entry.path().is_dir())
+        .filter_map(|entry| fs_err::read_dir(entry.path()).ok())
+        .flat_map(Iterator::flatten)
+        .filter_map(|file| {
+            let path = file.path();
+            let name = path.file_stem()?.to_string_lossy().to_string();
+            (path.extension()? == "rel" && app_dir.join("bin").join(&name).is_file()).then_some(name)
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names.into_iter().next()
+}
+
 /// Defaults for the release's processes; the platform's config vars override them.
 fn launch_env(project: &ProjectInfo, mix_env: &str) -> Vec<LaunchVar> {
     let mut env = Vec::new();
@@ -248,6 +271,22 @@ fn launch_env(project: &ProjectInfo, mix_env: &str) -> Vec<LaunchVar> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_release_unpacked_into_the_app_dir_is_found() {
+        let app = tempfile::tempdir().expect("tempdir");
+        assert_eq!(unpacked_in(app.path()), None);
+        for dir in ["bin", "releases/0.1.0", "lib"] {
+            fs_err::create_dir_all(app.path().join(dir)).expect("mkdir");
+        }
+        fs_err::write(app.path().join("releases/0.1.0/myapp.rel"), "{release, ...}.").expect("write");
+        fs_err::write(app.path().join("bin/myapp"), "#!/bin/sh").expect("write");
+        assert_eq!(unpacked_in(app.path()), None, "no start_erl.data: not a release");
+        fs_err::write(app.path().join("releases/start_erl.data"), "13.1.5 0.1.0").expect("write");
+        assert_eq!(unpacked_in(app.path()).as_deref(), Some("myapp"));
+        fs_err::remove_file(app.path().join("bin/myapp")).expect("rm");
+        assert_eq!(unpacked_in(app.path()), None, "no start script for the .rel");
+    }
 
     #[test]
     fn default_release_is_the_app() {

@@ -247,6 +247,7 @@ mod tests {
             always_rebuild: false,
             release: true,
             hooks: Hooks::default(),
+            classic_only: crate::inputs::config::ClassicOnly::default(),
             warnings: Vec::new(),
         }
     }

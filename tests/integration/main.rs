@@ -9,9 +9,11 @@
 
 mod article_app;
 mod caching;
+mod classic;
 mod detect;
 mod faults;
 mod hello_web;
+mod heroku;
 mod mirror;
 mod processes;
 mod releases;

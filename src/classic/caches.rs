@@ -1,0 +1,407 @@
+//! Caches as directories of the classic `CACHE_DIR`, with the same keys and printed reasons as the CNB
+//! layers: `CACHE_DIR/elixir-cnb/<name>/` holds the contents and `<name>.toml` the key they were made
+//! for. A key is written only once its cache's contents are complete, and removed before a cache is
+//! emptied, so a build killed midway leaves a cache the next build either uses or discards with a
+//! reason, never one that looks valid but is not.
+//!
+//! The slug runs at `runtime_path` (`/app`), not where it is built, and some caches hold absolute paths
+//! (OTP's `Install` root, the release's `bin/` links, launch env). So the build sees every cache at
+//! `<runtime_path>/.elixir-cnb/<name>`, a link to the cache dir, as Heroku's own buildpacks do; caches
+//! that ship are copied into the slug at the same place when the build is done.
+
+use crate::cache::{self, CacheKey, CacheSpec, Opened};
+use crate::errors::ElixirBuildpackError;
+use crate::inputs::config::ClassicOnly;
+use crate::pipeline::{Frontend, LaunchVar};
+use bullet_stream::global::print;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Where the slug runs when `runtime_path` doesn't say.
+pub(super) const DEFAULT_RUNTIME_PATH: &str = "/app";
+
+/// The reason given for a cache an earlier build was writing when it stopped.
+pub(super) const UNFINISHED: &str = "an earlier build stopped before it finished writing it";
+
+/// The folder, in the slug and at the runtime path, that holds what the buildpack ships.
+pub(super) const SLUG_DIR: &str = ".elixir-cnb";
+
+pub(super) struct CacheDirs {
+    build_dir: PathBuf,
+    store: PathBuf,
+    runtime_dir: PathBuf,
+    opened: Vec<CacheSpec>,
+    launch_env: BTreeMap<&'static str, Vec<LaunchVar>>,
+}
+
+fn io_error(what: &str, path: &Path, error: &std::io::Error) -> ElixirBuildpackError {
+    ElixirBuildpackError::Cache(format!("{what} {}: {error}", path.display()))
+}
+
+impl CacheDirs {
+    /// `store`: the buildpack's folder in `CACHE_DIR`.
+    pub(super) fn new(build_dir: &Path, store: &Path) -> Self {
+        Self {
+            build_dir: build_dir.to_path_buf(),
+            store: store.to_path_buf(),
+            runtime_dir: PathBuf::from(DEFAULT_RUNTIME_PATH),
+            opened: Vec::new(),
+            launch_env: BTreeMap::new(),
+        }
+    }
+
+    fn contents(&self, name: &str) -> PathBuf {
+        self.store.join(name)
+    }
+
+    fn key_file(&self, name: &str) -> PathBuf {
+        self.store.join(format!("{name}.toml"))
+    }
+
+    /// Where the build and the slug see a cache.
+    pub(super) fn visible(&self, name: &str) -> PathBuf {
+        self.runtime_dir.join(SLUG_DIR).join(name)
+    }
+
+    fn in_slug(&self, name: &str) -> PathBuf {
+        self.build_dir.join(SLUG_DIR).join(name)
+    }
+
+    fn link_visible(&self, name: &str) -> Result<PathBuf, ElixirBuildpackError> {
+        let visible = self.visible(name);
+        let parent = self.runtime_dir.join(SLUG_DIR);
+        fs_err::create_dir_all(&parent).map_err(|error| ElixirBuildpackError::RuntimePath {
+            path: self.runtime_dir.clone(),
+            error,
+        })?;
+        remove_any(&visible).map_err(|error| io_error("removing", &visible, &error))?;
+        fs_err::os::unix::fs::symlink(self.contents(name), &visible)
+            .map_err(|error| io_error("linking", &visible, &error))?;
+        Ok(visible)
+    }
+
+    /// Copies the caches that ship into the slug, drops the links of those that don't, and returns
+    /// the launch env and PATH entries the slug needs, in the order the caches were opened.
+    pub(super) fn finish(&self) -> Result<(Vec<String>, Vec<LaunchVar>), ElixirBuildpackError> {
+        let mut path = Vec::new();
+        let mut vars = Vec::new();
+        for spec in &self.opened {
+            let in_slug = self.in_slug(spec.name);
+            if spec.availability.launch {
+                remove_any(&in_slug).map_err(|error| io_error("removing", &in_slug, &error))?;
+                copy_tree(&self.contents(spec.name), &in_slug)?;
+                if in_slug.join("bin").is_dir() {
+                    path.push(self.visible(spec.name).join("bin").to_string_lossy().to_string());
+                }
+                vars.extend(self.launch_env.get(spec.name).cloned().unwrap_or_default());
+            } else if in_slug.is_symlink() {
+                // The runtime path is the build dir (Heroku CI): the link must not ship.
+                fs_err::remove_file(&in_slug).map_err(|error| io_error("removing", &in_slug, &error))?;
+            }
+        }
+        let slug_dir = self.build_dir.join(SLUG_DIR);
+        if fs_err::read_dir(&slug_dir).is_ok_and(|mut entries| entries.next().is_none()) {
+            fs_err::remove_dir(&slug_dir).map_err(|error| io_error("removing", &slug_dir, &error))?;
+        }
+        Ok((path, vars))
+    }
+}
+
+impl Frontend for CacheDirs {
+    fn classic_only(&mut self, keys: &ClassicOnly) -> Result<(), ElixirBuildpackError> {
+        if let Some(runtime_path) = &keys.runtime_path {
+            let path = PathBuf::from(&runtime_path.value);
+            if !path.is_absolute() {
+                return Err(ElixirBuildpackError::RelativeRuntimePath(runtime_path.clone()));
+            }
+            self.runtime_dir = path;
+        }
+        if let Some(exported) = &keys.config_vars_to_export {
+            print::sub_bullet(format!(
+                "`config_vars_to_export` ({}) is no longer needed: every config var is exported to the build",
+                exported.value.join(", ")
+            ));
+        }
+        Ok(())
+    }
+
+    fn open_cache<K: CacheKey>(
+        &mut self,
+        spec: CacheSpec,
+        key: &K,
+        always_rebuild: bool,
+    ) -> Result<(PathBuf, Opened), ElixirBuildpackError> {
+        let (contents, key_file) = (self.contents(spec.name), self.key_file(spec.name));
+        let opened = match fs_err::read_to_string(&key_file) {
+            Ok(text) => match toml::from_str::<K>(&text) {
+                Ok(cached) => {
+                    let reasons = cache::reasons_to_discard(&cached, key, always_rebuild);
+                    if reasons.is_empty() && contents.is_dir() {
+                        Opened::Restored
+                    } else if reasons.is_empty() {
+                        Opened::Discarded(vec![String::from(UNFINISHED)])
+                    } else {
+                        Opened::Discarded(reasons)
+                    }
+                }
+                Err(_) => Opened::Discarded(vec![String::from(cache::UNREADABLE_KEY)]),
+            },
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                if fs_err::symlink_metadata(&contents).is_ok() {
+                    Opened::Discarded(vec![String::from(UNFINISHED)])
+                } else {
+                    Opened::New
+                }
+            }
+            Err(error) => return Err(io_error("reading", &key_file, &error)),
+        };
+        if opened != Opened::Restored {
+            // The key goes first: from here until it is saved again, the contents are not trusted.
+            remove_any(&key_file).map_err(|error| io_error("removing", &key_file, &error))?;
+            remove_any(&contents).map_err(|error| io_error("removing", &contents, &error))?;
+            fs_err::create_dir_all(&contents).map_err(|error| io_error("creating", &contents, &error))?;
+        }
+        let visible = self.link_visible(spec.name)?;
+        self.opened.retain(|opened| opened.name != spec.name);
+        self.opened.push(spec);
+        Ok((visible, opened))
+    }
+
+    fn save_cache<K: CacheKey>(&mut self, spec: CacheSpec, key: &K) -> Result<(), ElixirBuildpackError> {
+        let key_file = self.key_file(spec.name);
+        let text = toml::to_string(key).map_err(|error| ElixirBuildpackError::Internal(error.to_string()))?;
+        let partial = key_file.with_extension("toml.partial");
+        fs_err::write(&partial, text).map_err(|error| io_error("writing", &partial, &error))?;
+        fs_err::rename(&partial, &key_file).map_err(|error| io_error("writing", &key_file, &error))
+    }
+
+    fn set_launch_env(&mut self, spec: CacheSpec, vars: &[LaunchVar]) -> Result<(), ElixirBuildpackError> {
+        self.launch_env.insert(spec.name, vars.to_vec());
+        Ok(())
+    }
+}
+
+/// Removes a file, a link or a whole tree; nothing there is fine.
+fn remove_any(path: &Path) -> std::io::Result<()> {
+    match fs_err::symlink_metadata(path) {
+        Ok(metadata) if metadata.is_dir() => fs_err::remove_dir_all(path),
+        Ok(_) => fs_err::remove_file(path),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(error) => Err(error),
+    }
+}
+
+/// Copies a tree as `cp -a` does: links stay links, modes and mtimes are kept (Mix decides what to
+/// recompile from mtimes).
+fn copy_tree(from: &Path, to: &Path) -> Result<(), ElixirBuildpackError> {
+    if let Some(parent) = to.parent() {
+        fs_err::create_dir_all(parent).map_err(|error| io_error("creating", parent, &error))?;
+    }
+    let output = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(from)
+        .arg(to)
+        .output()
+        .map_err(|error| io_error("copying", from, &error))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(ElixirBuildpackError::Cache(format!(
+            "copying {} to {} failed: {}",
+            from.display(),
+            to.display(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::Availability;
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    struct Key {
+        version: String,
+    }
+
+    impl CacheKey for Key {
+        fn invalidation_reasons(&self, new: &Self) -> Vec<String> {
+            let mut reasons = Vec::new();
+            cache::push_if_changed(&mut reasons, "the version", &self.version, &new.version);
+            reasons
+        }
+    }
+
+    const SPEC: CacheSpec = CacheSpec {
+        name: "erlang",
+        availability: Availability {
+            build: true,
+            launch: false,
+        },
+        what: "Erlang/OTP",
+    };
+
+    struct Dirs {
+        _root: tempfile::TempDir,
+        build: PathBuf,
+        store: PathBuf,
+        runtime: PathBuf,
+    }
+
+    fn dirs() -> Dirs {
+        let root = tempfile::tempdir().expect("tempdir");
+        let [build, store, runtime] = ["build", "cache/elixir-cnb", "app"].map(|dir| root.path().join(dir));
+        fs_err::create_dir_all(&build).expect("mkdir");
+        Dirs {
+            _root: root,
+            build,
+            store,
+            runtime,
+        }
+    }
+
+    fn caches(dirs: &Dirs) -> CacheDirs {
+        let mut caches = CacheDirs::new(&dirs.build, &dirs.store);
+        caches.runtime_dir = dirs.runtime.clone();
+        caches
+    }
+
+    fn key(version: &str) -> Key {
+        Key {
+            version: version.into(),
+        }
+    }
+
+    fn open(caches: &mut CacheDirs, version: &str) -> (PathBuf, Opened) {
+        caches.open_cache(SPEC, &key(version), false).expect("opens")
+    }
+
+    #[test]
+    fn a_saved_cache_is_restored_for_the_same_key_and_discarded_for_another() {
+        let dirs = dirs();
+        let mut first = caches(&dirs);
+        let (path, opened) = open(&mut first, "27.3");
+        assert_eq!(opened, Opened::New);
+        assert_eq!(path, dirs.runtime.join(".elixir-cnb/erlang"));
+        fs_err::write(path.join("file"), "x").expect("writes through the link");
+        first.save_cache(SPEC, &key("27.3")).expect("saves");
+
+        let (path, opened) = open(&mut caches(&dirs), "27.3");
+        assert_eq!(opened, Opened::Restored);
+        assert_eq!(fs_err::read_to_string(path.join("file")).expect("kept"), "x");
+
+        let (path, opened) = open(&mut caches(&dirs), "28.0");
+        assert_eq!(
+            opened,
+            Opened::Discarded(vec!["the version changed from 27.3 to 28.0".into()])
+        );
+        assert!(!path.join("file").exists());
+        assert!(!dirs.store.join("erlang.toml").exists(), "no key until saved");
+    }
+
+    #[test]
+    fn a_build_that_stopped_midway_leaves_a_cache_that_is_discarded_with_a_reason() {
+        let dirs = dirs();
+        let mut first = caches(&dirs);
+        let (path, _) = open(&mut first, "27.3");
+        fs_err::write(path.join("half"), "x").expect("write");
+        // No save: the build was killed here.
+        let (path, opened) = open(&mut caches(&dirs), "27.3");
+        assert_eq!(opened, Opened::Discarded(vec![UNFINISHED.into()]));
+        assert!(!path.join("half").exists());
+    }
+
+    #[test]
+    fn always_rebuild_and_unreadable_keys_discard() {
+        let dirs = dirs();
+        let mut first = caches(&dirs);
+        open(&mut first, "27.3");
+        first.save_cache(SPEC, &key("27.3")).expect("saves");
+        let opened = caches(&dirs)
+            .open_cache(SPEC, &key("27.3"), true)
+            .expect("opens")
+            .1;
+        assert_eq!(
+            opened,
+            Opened::Discarded(vec![
+                "`always_rebuild=true` is set in elixir_buildpack.config".into()
+            ])
+        );
+        fs_err::write(dirs.store.join("erlang.toml"), "not = [toml").expect("write");
+        assert_eq!(
+            open(&mut caches(&dirs), "27.3").1,
+            Opened::Discarded(vec![cache::UNREADABLE_KEY.into()])
+        );
+    }
+
+    #[test]
+    fn launch_caches_are_copied_into_the_slug_and_others_stay_out() {
+        let dirs = dirs();
+        let mut caches = caches(&dirs);
+        let release = CacheSpec {
+            name: "release",
+            availability: Availability {
+                build: false,
+                launch: true,
+            },
+            what: "release",
+        };
+        let (path, _) = caches.open_cache(release, &key("1"), false).expect("opens");
+        fs_err::create_dir_all(path.join("bin")).expect("mkdir");
+        fs_err::os::unix::fs::symlink("../app/bin/app", path.join("bin/app")).expect("link");
+        caches
+            .set_launch_env(release, &[LaunchVar::default_value("MIX_ENV", "prod")])
+            .expect("env");
+        let (erlang, _) = open(&mut caches, "27.3");
+        fs_err::write(erlang.join("file"), "x").expect("write");
+
+        let (path, vars) = caches.finish().expect("finishes");
+        let shipped = dirs.build.join(".elixir-cnb/release");
+        assert!(shipped.is_dir() && !shipped.is_symlink());
+        assert_eq!(
+            fs_err::read_link(shipped.join("bin/app")).expect("a link, copied as a link"),
+            PathBuf::from("../app/bin/app")
+        );
+        assert!(!dirs.build.join(".elixir-cnb/erlang").exists());
+        assert_eq!(
+            path,
+            vec![
+                dirs.runtime
+                    .join(".elixir-cnb/release/bin")
+                    .to_string_lossy()
+                    .to_string()
+            ]
+        );
+        assert_eq!(vars, vec![LaunchVar::default_value("MIX_ENV", "prod")]);
+    }
+
+    #[test]
+    fn when_the_slug_runs_where_it_is_built_links_of_caches_that_do_not_ship_are_removed() {
+        let dirs = dirs();
+        let mut caches = CacheDirs::new(&dirs.build, &dirs.store);
+        caches.runtime_dir = dirs.build.clone();
+        let (path, _) = open(&mut caches, "27.3");
+        assert_eq!(path, dirs.build.join(".elixir-cnb/erlang"));
+        caches.finish().expect("finishes");
+        assert!(!dirs.build.join(".elixir-cnb").exists());
+        assert!(dirs.store.join("erlang").is_dir(), "the cache itself stays");
+    }
+
+    #[test]
+    fn the_runtime_path_must_be_absolute() {
+        let dirs = dirs();
+        let keys = ClassicOnly {
+            runtime_path: Some(crate::inputs::config::Sourced {
+                value: "app".into(),
+                source: crate::inputs::config::Source::ClassicConfig { line: 2 },
+            }),
+            ..ClassicOnly::default()
+        };
+        assert!(matches!(
+            caches(&dirs).classic_only(&keys),
+            Err(ElixirBuildpackError::RelativeRuntimePath(_))
+        ));
+    }
+}

@@ -1,0 +1,3 @@
+import Config
+
+config :myapp, greeting: "Hello from myapp"
