@@ -12,6 +12,7 @@ mod caching;
 mod detect;
 mod faults;
 mod hello_web;
+mod hex_repo;
 mod mirror;
 mod processes;
 mod releases;
