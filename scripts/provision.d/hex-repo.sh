@@ -54,13 +54,9 @@ rm -rf "${tools}"/hex-mirror.build.* # left by a killed run (we hold the lock, s
 
 # --- inputs ------------------------------------------------------------------------------------------------
 # The build toolchain: the mirror's Debian 12 OTP and the Elixir built for its major.
-otp_index="${mirror}/builds/otp/amd64/debian-12/builds.txt"
-[[ -f "${otp_index}" ]] || die "no toolchain mirror at ${mirror} (run scripts/provision.d/mirror.sh first)"
-read -r otp_name _ _ otp_sha <"${otp_index}"
-otp_major=${otp_name#OTP-}
-otp_major=${otp_major%%.*}
-read -r elixir_name _ _ elixir_sha < <(grep -E "^v[0-9.]+-otp-${otp_major} " "${mirror}/builds/elixir/builds.txt" | tail -n 1) ||
-	die "no Elixir for OTP ${otp_major} in the mirror"
+toolchain() { ELIXIR_CNB_MIRROR_DIR="${mirror}" bash "${here}/mirror-toolchain.sh" "$@"; }
+toolchain_names=$(toolchain names debian-12) || die "no toolchain in ${mirror} (run mirror.sh first)"
+read -r otp_name _ elixir_name _ <<<"${toolchain_names}"
 elixir_version=${elixir_name#v}
 elixir_version=${elixir_version%-otp-*}
 installs_elixir="${elixir_version%.*}.0" # the `saved_elixir_version` upstream lists an archive under
@@ -98,9 +94,9 @@ hex_version=$(awk -F'\t' '$1 == "hex" {print $2}' "${sources}/PROVENANCE.tsv")
 key=$(
 	{
 		echo "layout=${layout} org=${org} epoch=${epoch}"
-		sha256sum "${here}/hex-repo.sh" "${here}/hex-tarball.exs" "${here}/hex-verify.exs" | cut -d' ' -f1
+		sha256sum "${here}"/{hex-repo.sh,hex-tarball.exs,hex-verify.exs,mirror-toolchain.sh} | cut -d' ' -f1
 		(cd "${sources}" && sha256sum PROVENANCE.tsv ./*.tar.gz)
-		echo "${otp_name} ${otp_sha} ${elixir_name} ${elixir_sha} rebar3=${rebar_deb_version} ${rebar_deb_sha}"
+		echo "${toolchain_names} rebar3=${rebar_deb_version} ${rebar_deb_sha}"
 		for pem in repo installs; do openssl rsa -in "${keys}/${pem}.pem" -pubout 2>/dev/null; done
 		sha256sum <"${keys}/${org}.key"
 	} | sha256sum | cut -d' ' -f1
@@ -117,10 +113,7 @@ new="${scratch}/hex-mirror"
 mkdir -p "${new}/tarballs" "${new}/installs/${installs_elixir}" "${new}/repos/${org}/tarballs"
 
 # --- toolchain -----------------------------------------------------------------------------------------------
-mkdir -p "${scratch}/otp" "${scratch}/elixir"
-tar -xzf "${mirror}/builds/otp/amd64/debian-12/${otp_name}.tar.gz" -C "${scratch}/otp" --strip-components=1
-"${scratch}/otp/Install" -minimal "${scratch}/otp" >/dev/null
-unzip -q "${mirror}/builds/elixir/${elixir_name}.zip" -d "${scratch}/elixir"
+toolchain unpack debian-12 "${scratch}"
 export PATH="${scratch}/otp/bin:${scratch}/elixir/bin:${PATH}"
 export LANG=C.UTF-8 MIX_ENV=prod HEX_OFFLINE=1 MIX_HOME="${scratch}/mix" HEX_HOME="${scratch}/hex"
 # Nothing from the caller's environment steers the build (plug reads PLUG_CRYPTO_2_0 at load time).
