@@ -14,6 +14,7 @@ mod detect;
 mod faults;
 mod hello_web;
 mod heroku;
+mod hex_repo;
 mod mirror;
 mod processes;
 mod releases;

@@ -1,6 +1,12 @@
 //! A builds.hex.pm-shaped mirror served on 127.0.0.1 from the tree `scripts/provision` made
 //! (`ELIXIR_CNB_MIRROR_DIR`), with optional faults for chosen files. Build containers reach it through
 //! host networking (the `pack` shim adds `--network host`).
+//!
+//! The local Hex repository (`ELIXIR_CNB_HEX_MIRROR_DIR`, when provisioned) is served from the same base
+//! URL, so one URL works as `HEX_BUILDS_URL` and `HEX_MIRROR` (Mix 1.18 fetches `/installs/...` from
+//! `HEX_BUILDS_URL`, Mix 1.14 from `HEX_MIRROR`). Its organization under `/repos/` is served only to
+//! requests with `authorization: <the key in ELIXIR_CNB_HEX_ORG_KEY_FILE>`, as Hex sends it: 401
+//! without the header, 403 with another key.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -39,13 +45,28 @@ pub(crate) fn mirror_dir() -> PathBuf {
     ))
 }
 
+/// The local Hex repository's tree, when provisioned.
+pub(crate) fn hex_mirror_dir() -> Option<PathBuf> {
+    std::env::var_os("ELIXIR_CNB_HEX_MIRROR_DIR").map(PathBuf::from)
+}
+
+/// The key the Hex organization's repository (`/repos/...`) requires, when provisioned.
+pub(crate) fn hex_org_key() -> Option<String> {
+    let file = std::env::var_os("ELIXIR_CNB_HEX_ORG_KEY_FILE")?;
+    let key =
+        std::fs::read_to_string(&file).unwrap_or_else(|error| panic!("reading {}: {error}", file.display()));
+    Some(key.trim().to_string())
+}
+
 impl Mirror {
     pub(crate) fn healthy() -> Self {
         Self::with_faults(Vec::new())
     }
 
     pub(crate) fn with_faults(faults: Vec<(&'static str, Fault)>) -> Self {
-        let root = mirror_dir();
+        let roots: Arc<Vec<PathBuf>> =
+            Arc::new(std::iter::once(mirror_dir()).chain(hex_mirror_dir()).collect());
+        let org_key = Arc::new(hex_org_key());
         let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("a free port on 127.0.0.1"));
         let port = server.server_addr().to_ip().expect("an IP listener").port();
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -56,14 +77,17 @@ impl Mirror {
             let requests = Arc::clone(&requests);
             std::thread::spawn(move || {
                 for request in server.incoming_requests() {
-                    let root = root.clone();
+                    let roots = Arc::clone(&roots);
+                    let org_key = Arc::clone(&org_key);
                     let faults = Arc::clone(&faults);
                     let counters = Arc::clone(&counters);
                     requests
                         .lock()
                         .expect("requests lock")
                         .push(request.url().to_string());
-                    std::thread::spawn(move || serve(request, &root, &faults, &counters));
+                    std::thread::spawn(move || {
+                        serve(request, &roots, org_key.as_deref(), &faults, &counters);
+                    });
                 }
             })
         };
@@ -92,11 +116,30 @@ impl Drop for Mirror {
 
 fn serve(
     request: tiny_http::Request,
-    root: &std::path::Path,
+    roots: &[PathBuf],
+    org_key: Option<&str>,
     faults: &[(&str, Fault)],
     counters: &[AtomicUsize],
 ) {
     let path = request.url().split('?').next().unwrap_or_default().to_string();
+    if let Some(key) = org_key
+        && path.starts_with("/repos/")
+    {
+        let given = request
+            .headers()
+            .iter()
+            .find(|header| header.field.equiv("authorization"))
+            .map(|header| header.value.to_string());
+        let status = match given {
+            None => Some(401),
+            Some(given) if given != key => Some(403),
+            Some(_) => None,
+        };
+        if let Some(status) = status {
+            let _ = request.respond(tiny_http::Response::empty(status));
+            return;
+        }
+    }
     let fault = faults
         .iter()
         .enumerate()
@@ -105,7 +148,11 @@ fn serve(
     let file = if path.contains("..") {
         None
     } else {
-        Some(root.join(path.trim_start_matches('/')))
+        let relative = path.trim_start_matches('/');
+        roots
+            .iter()
+            .map(|root| root.join(relative))
+            .find(|file| file.is_file())
     };
     let read = |file: &std::path::Path| std::fs::read(file).ok();
     let body = match (&fault, &file) {
