@@ -7,6 +7,7 @@
 // Integration tests share the crate's dependency list but use only a few of them.
 #![allow(unused_crate_dependencies)]
 
+mod arm64;
 mod article_app;
 mod caching;
 mod classic;
