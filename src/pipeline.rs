@@ -8,7 +8,7 @@ use crate::errors::ElixirBuildpackError;
 use crate::inputs::config::{self, BuildConfig, ClassicOnly, PlatformEnv};
 use crate::inputs::procfile::{self, ProcfileEntry};
 use crate::inputs::{self};
-use crate::launch::{Process, processes};
+use crate::launch::{Process, processes, sbom};
 use crate::mix::{self, MixEnv, source_mtimes};
 use crate::release;
 use crate::toolchain::{self, Platform, Toolchain, Urls};
@@ -35,6 +35,10 @@ pub(crate) trait Frontend {
     /// Declares the env vars the image's processes get from the cache `spec.name` (replacing what an
     /// earlier build declared for it). A launch cache's `bin/` is on PATH without being declared.
     fn set_launch_env(&mut self, spec: CacheSpec, vars: &[LaunchVar]) -> Result<(), ElixirBuildpackError>;
+
+    /// Attaches the launch SBOM (`CycloneDX` JSON) to the cache `spec.name`, which ships.
+    fn set_launch_sbom(&mut self, spec: CacheSpec, cyclonedx_json: &[u8])
+    -> Result<(), ElixirBuildpackError>;
 }
 
 /// An env var for the image's processes.
@@ -147,8 +151,15 @@ pub(crate) fn build<E: PlatformEnv>(
     )?;
     let elixir = toolchain::elixir::install(frontend, &toolchain, runtime_mix, always_rebuild)?;
 
+    let mix_lock = fs_err::read_to_string(context.app_dir.join("mix.lock")).ok();
+    let sbom = sbom::cyclonedx(
+        &toolchain.otp.display_version(),
+        &toolchain.elixir.display_version(),
+        &sbom::hex_packages(mix_lock.as_deref().unwrap_or_default()),
+    );
+
     print::bullet("Mix");
-    let caches = MixCaches::restore(frontend, context.app_dir, config, &toolchain, runtime_mix)?;
+    let caches = MixCaches::restore(frontend, context.app_dir, config, &toolchain, runtime_mix, &sbom)?;
     let dirs = caches.dirs(&erlang, &elixir);
     let mix_env = &config.mix_env.value;
     let mix = MixEnv::new(context.app_dir, &dirs, mix_env, context.extra_env);
@@ -182,11 +193,14 @@ pub(crate) fn build<E: PlatformEnv>(
         let assembled = release::assemble(
             frontend,
             &mix,
-            &releases,
-            &toolchain,
-            mix_env,
-            &project,
-            always_rebuild,
+            &release::Build {
+                releases: &releases,
+                project: &project,
+                toolchain: &toolchain,
+                mix_env,
+                always_rebuild,
+                sbom: &sbom,
+            },
         )?;
         remove_build_output(context.app_dir)?;
         processes::for_releases(&assembled, &project)
@@ -244,11 +258,20 @@ impl MixCaches {
         config: &BuildConfig,
         toolchain: &Toolchain,
         launch: bool,
+        sbom: &[u8],
     ) -> Result<Self, ElixirBuildpackError> {
         let (mix_env, always_rebuild) = (&config.mix_env.value, config.always_rebuild);
+        let deps_launch = mix::deps::Launch { launch, sbom };
         Ok(Self {
             mix_home: mix::mix_home::restore(frontend, toolchain, mix_env, launch, always_rebuild)?,
-            deps: mix::deps::restore(frontend, app_dir, toolchain, mix_env, launch, always_rebuild)?,
+            deps: mix::deps::restore(
+                frontend,
+                app_dir,
+                toolchain,
+                mix_env,
+                &deps_launch,
+                always_rebuild,
+            )?,
             build: mix::build::restore(frontend, app_dir, toolchain, mix_env, launch, always_rebuild)?,
         })
     }

@@ -32,6 +32,7 @@ pub(super) struct CacheDirs {
     runtime_dir: PathBuf,
     opened: Vec<CacheSpec>,
     launch_env: BTreeMap<&'static str, Vec<LaunchVar>>,
+    sboms: BTreeMap<&'static str, Vec<u8>>,
 }
 
 fn io_error(what: &str, path: &Path, error: &std::io::Error) -> ElixirBuildpackError {
@@ -47,6 +48,7 @@ impl CacheDirs {
             runtime_dir: PathBuf::from(DEFAULT_RUNTIME_PATH),
             opened: Vec::new(),
             launch_env: BTreeMap::new(),
+            sboms: BTreeMap::new(),
         }
     }
 
@@ -94,6 +96,11 @@ impl CacheDirs {
                     path.push(self.visible(spec.name).join("bin").to_string_lossy().to_string());
                 }
                 vars.extend(self.launch_env.get(spec.name).cloned().unwrap_or_default());
+                if let Some(sbom) = self.sboms.get(spec.name) {
+                    // No SBOM API on the classic generation: it ships beside the app, for scanners.
+                    let file = self.build_dir.join(SLUG_DIR).join("sbom.cdx.json");
+                    fs_err::write(&file, sbom).map_err(|error| io_error("writing", &file, &error))?;
+                }
             } else if in_slug.is_symlink() {
                 // The runtime path is the build dir (Heroku CI): the link must not ship.
                 fs_err::remove_file(&in_slug).map_err(|error| io_error("removing", &in_slug, &error))?;
@@ -177,6 +184,15 @@ impl Frontend for CacheDirs {
 
     fn set_launch_env(&mut self, spec: CacheSpec, vars: &[LaunchVar]) -> Result<(), ElixirBuildpackError> {
         self.launch_env.insert(spec.name, vars.to_vec());
+        Ok(())
+    }
+
+    fn set_launch_sbom(
+        &mut self,
+        spec: CacheSpec,
+        cyclonedx_json: &[u8],
+    ) -> Result<(), ElixirBuildpackError> {
+        self.sboms.insert(spec.name, cyclonedx_json.to_vec());
         Ok(())
     }
 }

@@ -10,10 +10,12 @@ use crate::pipeline::{Frontend, LaunchVar};
 use bullet_stream::global::print;
 use libcnb::build::BuildContext;
 use libcnb::data::layer::LayerName;
+use libcnb::data::sbom::SbomFormat;
 use libcnb::layer::{
     CachedLayerDefinition, EmptyLayerCause, InvalidMetadataAction, LayerRef, LayerState, RestoredLayerAction,
 };
 use libcnb::layer_env::{LayerEnv, ModificationBehavior, Scope};
+use libcnb::sbom::Sbom;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -127,5 +129,14 @@ impl Frontend for Layers<'_> {
             env.insert(Scope::Launch, behavior, var.name, &var.value);
         }
         self.layer(spec)?.write_env(env).map_err(cnb_error)
+    }
+
+    fn set_launch_sbom(
+        &mut self,
+        spec: CacheSpec,
+        cyclonedx_json: &[u8],
+    ) -> Result<(), ElixirBuildpackError> {
+        let sbom = Sbom::from_bytes(SbomFormat::CycloneDxJson, cyclonedx_json);
+        self.layer(spec)?.write_sboms(&[sbom]).map_err(cnb_error)
     }
 }

@@ -2,6 +2,7 @@
 //! them (CNB `launch.toml`, classic `bin/release` and Procfile).
 
 pub(crate) mod processes;
+pub(crate) mod sbom;
 
 /// A process type of the image.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -36,12 +36,18 @@ impl CacheKey for DepsLayerMetadata {
 }
 
 /// Restores `deps/` and links it into the app dir; returns the layer path.
+/// Whether `deps` ships (mix-at-runtime mode), and the launch SBOM it then carries.
+pub(crate) struct Launch<'a> {
+    pub(crate) launch: bool,
+    pub(crate) sbom: &'a [u8],
+}
+
 pub(crate) fn restore(
     frontend: &mut impl Frontend,
     app_dir: &Path,
     toolchain: &Toolchain,
     mix_env: &str,
-    launch: bool,
+    launch: &Launch<'_>,
     always_rebuild: bool,
 ) -> Result<PathBuf, ElixirBuildpackError> {
     let mix_lock = match crate::digest::sha256_file(&app_dir.join("mix.lock")) {
@@ -56,7 +62,7 @@ pub(crate) fn restore(
     };
     let spec = CacheSpec {
         name: "deps",
-        availability: Availability::build_and_launch_if(launch),
+        availability: Availability::build_and_launch_if(launch.launch),
         what: "deps",
     };
     let (path, state) = cache::restore(frontend, spec, &metadata, always_rebuild)?;
@@ -69,6 +75,9 @@ pub(crate) fn restore(
         spec,
         &[LaunchVar::override_value("MIX_DEPS_PATH", path.to_string_lossy())],
     )?;
+    if launch.launch {
+        frontend.set_launch_sbom(spec, launch.sbom)?;
+    }
     Ok(path)
 }
 

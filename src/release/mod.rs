@@ -154,17 +154,32 @@ fn build_release(
     }
 }
 
+/// What the releases are made from, besides the compiled app.
+pub(crate) struct Build<'a> {
+    pub(crate) releases: &'a [ReleaseSpec],
+    pub(crate) project: &'a ProjectInfo,
+    pub(crate) toolchain: &'a Toolchain,
+    pub(crate) mix_env: &'a str,
+    pub(crate) always_rebuild: bool,
+    /// The launch SBOM the release ships with.
+    pub(crate) sbom: &'a [u8],
+}
+
 /// Assembles every release into the layer, or reuses the previous build's releases when nothing they
 /// are made from changed (then the lifecycle also reuses the image layer as it is).
 pub(crate) fn assemble(
     frontend: &mut impl Frontend,
     mix: &MixEnv,
-    releases: &[ReleaseSpec],
-    toolchain: &Toolchain,
-    mix_env: &str,
-    project: &ProjectInfo,
-    always_rebuild: bool,
+    build: &Build<'_>,
 ) -> Result<Vec<AssembledRelease>, ElixirBuildpackError> {
+    let Build {
+        releases,
+        project,
+        toolchain,
+        mix_env,
+        always_rebuild,
+        sbom,
+    } = *build;
     let metadata = ReleaseLayerMetadata {
         inputs: inputs::digest(&mix.app_dir, &mix.build_path()).map_err(ElixirBuildpackError::ReadAppFile)?,
         releases: releases.iter().map(|release| release.name.clone()).collect(),
@@ -181,6 +196,7 @@ pub(crate) fn assemble(
     };
     let (path, state) = cache::restore(frontend, spec, &metadata, always_rebuild)?;
     frontend.set_launch_env(spec, &launch_env(project, mix_env))?;
+    frontend.set_launch_sbom(spec, sbom)?;
     let assembled: Vec<AssembledRelease> = releases
         .iter()
         .map(|release| AssembledRelease::new(release, &path))

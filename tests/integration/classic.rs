@@ -48,6 +48,7 @@ fn classic_hello_web_builds_a_slug_that_runs_at_app_and_rebuilds_from_cache() {
         let slug = listing(&first.slug);
         assert!(slug.contains(&".elixir-cnb/release/hello_web/bin/hello_web".to_string()));
         assert!(slug.contains(&".elixir-cnb/release/bin/hello_web".to_string()));
+        assert!(slug.contains(&".elixir-cnb/sbom.cdx.json".to_string()));
         for absent in [".elixir-cnb/erlang", ".elixir-cnb/elixir", "_build", "deps"] {
             assert!(!slug.contains(&absent.to_string()), "{absent} is in the slug");
         }

@@ -2,7 +2,7 @@
 //! a rebuild reuses the toolchain layers.
 
 use crate::mirror::Mirror;
-use crate::{build_config, expected_toolchain, for_each_builder, http_get};
+use crate::{build_config, expected_toolchain, for_each_builder, http_get, launch_sbom_components};
 use indoc::formatdoc;
 use libcnb_test::{ContainerConfig, TestRunner, assert_contains, assert_not_contains};
 
@@ -69,6 +69,15 @@ fn hello_web_builds_answers_http_and_rebuilds_from_cache() {
             assert_not_contains!(listing.stdout, "deps\n");
             assert_contains!(listing.stdout, "no toolchain on PATH");
             assert_contains!(listing.stdout, "/layers/elixir-cnb_elixir/release/bin/hello_web");
+
+            // `pack sbom download`: the release layer's CycloneDX SBOM names the toolchain it runs on.
+            assert_eq!(
+                launch_sbom_components(&context),
+                vec![
+                    ("Erlang/OTP".to_string(), expected.otp.to_string()),
+                    ("Elixir".to_string(), expected.elixir.to_string()),
+                ]
+            );
 
             let before_rebuild = mirror.requests().len();
             context.rebuild(&config, |rebuild| {

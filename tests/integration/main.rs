@@ -109,3 +109,31 @@ pub(crate) fn http_get(address: std::net::SocketAddr, path: &str) -> String {
         }
     }
 }
+
+/// The (name, version) of every component in the release layer's launch SBOM (`pack sbom download`).
+pub(crate) fn launch_sbom_components(context: &libcnb_test::TestContext) -> Vec<(String, String)> {
+    context.download_sbom_files(|files| {
+        let path = files.path_for(
+            libcnb::data::buildpack_id!("elixir-cnb/elixir"),
+            libcnb_test::SbomType::Layer(libcnb::data::layer_name!("release")),
+            libcnb::data::sbom::SbomFormat::CycloneDxJson,
+        );
+        let sbom: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(&path)
+                .unwrap_or_else(|error| panic!("no launch SBOM at {}: {error}", path.display())),
+        )
+        .expect("JSON");
+        assert_eq!(sbom["bomFormat"], "CycloneDX");
+        sbom["components"]
+            .as_array()
+            .expect("components")
+            .iter()
+            .map(|component| {
+                (
+                    component["name"].as_str().unwrap_or_default().to_string(),
+                    component["version"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    })
+}
