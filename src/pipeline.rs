@@ -36,6 +36,14 @@ pub(crate) trait Frontend {
     /// earlier build declared for it). A launch cache's `bin/` is on PATH without being declared.
     fn set_launch_env(&mut self, spec: CacheSpec, vars: &[LaunchVar]) -> Result<(), ElixirBuildpackError>;
 
+    /// Runs `program` at launch for every process of the image, to set env (CNB: an exec.d program;
+    /// classic: `.profile.d`). It comes with the cache `spec.name`, which ships.
+    fn set_launch_program(
+        &mut self,
+        spec: CacheSpec,
+        program: &LaunchProgram,
+    ) -> Result<(), ElixirBuildpackError>;
+
     /// Attaches the launch SBOM (`CycloneDX` JSON) to the cache `spec.name`, which ships.
     fn set_launch_sbom(&mut self, spec: CacheSpec, cyclonedx_json: &[u8])
     -> Result<(), ElixirBuildpackError>;
@@ -66,6 +74,16 @@ impl LaunchVar {
             overrides: true,
         }
     }
+}
+
+/// A program that sets env at launch, in the two forms the front-ends run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LaunchProgram {
+    pub(crate) name: &'static str,
+    /// A CNB exec.d executable: prints TOML env to fd 3.
+    pub(crate) exec_d: String,
+    /// A shell snippet that exports the same, sourced at boot.
+    pub(crate) profile_d: String,
 }
 
 /// What the build is for.

@@ -12,7 +12,7 @@
 use crate::cache::{self, CacheKey, CacheSpec, Opened};
 use crate::errors::ElixirBuildpackError;
 use crate::inputs::config::ClassicOnly;
-use crate::pipeline::{Frontend, LaunchVar};
+use crate::pipeline::{Frontend, LaunchProgram, LaunchVar};
 use bullet_stream::global::print;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -26,6 +26,14 @@ pub(super) const UNFINISHED: &str = "an earlier build stopped before it finished
 /// The folder, in the slug and at the runtime path, that holds what the buildpack ships.
 pub(super) const SLUG_DIR: &str = ".elixir-cnb";
 
+/// What the slug's processes need at boot, from the caches that ship.
+pub(super) struct Launch {
+    /// PATH entries, first first.
+    pub(super) path: Vec<String>,
+    pub(super) vars: Vec<LaunchVar>,
+    pub(super) programs: Vec<LaunchProgram>,
+}
+
 pub(super) struct CacheDirs {
     build_dir: PathBuf,
     store: PathBuf,
@@ -33,6 +41,7 @@ pub(super) struct CacheDirs {
     opened: Vec<CacheSpec>,
     launch_env: BTreeMap<&'static str, Vec<LaunchVar>>,
     sboms: BTreeMap<&'static str, Vec<u8>>,
+    programs: BTreeMap<&'static str, Vec<LaunchProgram>>,
 }
 
 fn io_error(what: &str, path: &Path, error: &std::io::Error) -> ElixirBuildpackError {
@@ -49,6 +58,7 @@ impl CacheDirs {
             opened: Vec::new(),
             launch_env: BTreeMap::new(),
             sboms: BTreeMap::new(),
+            programs: BTreeMap::new(),
         }
     }
 
@@ -84,9 +94,10 @@ impl CacheDirs {
 
     /// Copies the caches that ship into the slug, drops the links of those that don't, and returns
     /// the launch env and PATH entries the slug needs, in the order the caches were opened.
-    pub(super) fn finish(&self) -> Result<(Vec<String>, Vec<LaunchVar>), ElixirBuildpackError> {
+    pub(super) fn finish(&self) -> Result<Launch, ElixirBuildpackError> {
         let mut path = Vec::new();
         let mut vars = Vec::new();
+        let mut programs = Vec::new();
         for spec in &self.opened {
             let in_slug = self.in_slug(spec.name);
             if spec.availability.launch {
@@ -96,6 +107,7 @@ impl CacheDirs {
                     path.push(self.visible(spec.name).join("bin").to_string_lossy().to_string());
                 }
                 vars.extend(self.launch_env.get(spec.name).cloned().unwrap_or_default());
+                programs.extend(self.programs.get(spec.name).cloned().unwrap_or_default());
                 if let Some(sbom) = self.sboms.get(spec.name) {
                     // No SBOM API on the classic generation: it ships beside the app, for scanners.
                     let file = self.build_dir.join(SLUG_DIR).join("sbom.cdx.json");
@@ -110,7 +122,7 @@ impl CacheDirs {
         if fs_err::read_dir(&slug_dir).is_ok_and(|mut entries| entries.next().is_none()) {
             fs_err::remove_dir(&slug_dir).map_err(|error| io_error("removing", &slug_dir, &error))?;
         }
-        Ok((path, vars))
+        Ok(Launch { path, vars, programs })
     }
 }
 
@@ -184,6 +196,17 @@ impl Frontend for CacheDirs {
 
     fn set_launch_env(&mut self, spec: CacheSpec, vars: &[LaunchVar]) -> Result<(), ElixirBuildpackError> {
         self.launch_env.insert(spec.name, vars.to_vec());
+        Ok(())
+    }
+
+    fn set_launch_program(
+        &mut self,
+        spec: CacheSpec,
+        program: &LaunchProgram,
+    ) -> Result<(), ElixirBuildpackError> {
+        let programs = self.programs.entry(spec.name).or_default();
+        programs.retain(|existing| existing.name != program.name);
+        programs.push(program.clone());
         Ok(())
     }
 
@@ -373,7 +396,7 @@ mod tests {
         let (erlang, _) = open(&mut caches, "27.3");
         fs_err::write(erlang.join("file"), "x").expect("write");
 
-        let (path, vars) = caches.finish().expect("finishes");
+        let Launch { path, vars, .. } = caches.finish().expect("finishes");
         let shipped = dirs.build.join(".elixir-cnb/release");
         assert!(shipped.is_dir() && !shipped.is_symlink());
         assert_eq!(

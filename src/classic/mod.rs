@@ -183,7 +183,7 @@ fn compile(
             purpose,
         },
     )?;
-    let (path, launch_env) = caches.finish()?;
+    let launch = caches.finish()?;
     let write = |path: &Path, contents: &str| {
         if let Some(parent) = path.parent() {
             fs_err::create_dir_all(parent)?;
@@ -192,7 +192,7 @@ fn compile(
     };
     write(
         &build_dir.join(".profile.d/elixir-cnb.sh"),
-        &slug::profile_d(&path, &launch_env),
+        &slug::profile_d(&launch.path, &launch.vars, &launch.programs),
     )
     .map_err(ElixirBuildpackError::WriteRelease)?;
     if purpose == Purpose::Deploy {

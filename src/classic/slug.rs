@@ -3,7 +3,7 @@
 //! Pure text rendering; values are single-quoted for the shell.
 
 use crate::launch::Process;
-use crate::pipeline::LaunchVar;
+use crate::pipeline::{LaunchProgram, LaunchVar};
 use std::fmt::Write as _;
 
 /// A shell word that stays one word, literally: `'it'\''s'`.
@@ -20,8 +20,8 @@ pub(super) fn shell_quote(value: &str) -> String {
 }
 
 /// `.profile.d/elixir-cnb.sh`: `path` entries go first on PATH; a default yields to a config var of the
-/// same name, an override does not.
-pub(super) fn profile_d(path: &[String], vars: &[LaunchVar]) -> String {
+/// same name, an override does not; the launch programs' snippets come last.
+pub(super) fn profile_d(path: &[String], vars: &[LaunchVar], programs: &[LaunchProgram]) -> String {
     let mut script = String::from("# Written by the Elixir buildpack. Sourced by the dyno at boot.\n");
     if !path.is_empty() {
         let _ = writeln!(script, "export PATH={}:\"$PATH\"", shell_quote(&path.join(":")));
@@ -37,6 +37,9 @@ pub(super) fn profile_d(path: &[String], vars: &[LaunchVar]) -> String {
                 name = var.name
             );
         }
+    }
+    for program in programs {
+        script.push_str(&program.profile_d);
     }
     script
 }
@@ -125,6 +128,11 @@ mod tests {
                 LaunchVar::default_value("GREETING", "it's \"here\""),
                 LaunchVar::override_value("MIX_BUILD_PATH", "/app/.elixir-cnb/_build/prod"),
             ],
+            &[LaunchProgram {
+                name: "greeting",
+                exec_d: String::new(),
+                profile_d: String::from("export SNIPPET=ran\n"),
+            }],
         );
         assert_eq!(
             script,
@@ -135,6 +143,7 @@ mod tests {
                 [ -n "${RELEASE_TMP+set}" ] || export RELEASE_TMP=/tmp
                 [ -n "${GREETING+set}" ] || export GREETING='it'\''s "here"'
                 export MIX_BUILD_PATH=/app/.elixir-cnb/_build/prod
+                export SNIPPET=ran
             "#}
         );
         assert_eq!(

@@ -6,7 +6,7 @@ use super::ElixirBuildpack;
 use crate::cache::{self, CacheKey, CacheSpec, Opened};
 use crate::errors::ElixirBuildpackError;
 use crate::inputs::config::{CLASSIC_CONFIG_FILE, ClassicOnly, Source};
-use crate::pipeline::{Frontend, LaunchVar};
+use crate::pipeline::{Frontend, LaunchProgram, LaunchVar};
 use bullet_stream::global::print;
 use libcnb::build::BuildContext;
 use libcnb::data::layer::LayerName;
@@ -129,6 +129,21 @@ impl Frontend for Layers<'_> {
             env.insert(Scope::Launch, behavior, var.name, &var.value);
         }
         self.layer(spec)?.write_env(env).map_err(cnb_error)
+    }
+
+    fn set_launch_program(
+        &mut self,
+        spec: CacheSpec,
+        program: &LaunchProgram,
+    ) -> Result<(), ElixirBuildpackError> {
+        let exec_d = self.layer(spec)?.path().join("exec.d");
+        let file = exec_d.join(program.name);
+        let write = || -> std::io::Result<()> {
+            fs_err::create_dir_all(&exec_d)?;
+            fs_err::write(&file, &program.exec_d)?;
+            fs_err::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        };
+        write().map_err(|error| ElixirBuildpackError::Cache(format!("writing {}: {error}", file.display())))
     }
 
     fn set_launch_sbom(

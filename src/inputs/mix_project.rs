@@ -84,7 +84,10 @@ pub(crate) fn hard_coded_cookies(mix_exs: Option<&str>, rel_config: Option<&str>
     let mut warnings = Vec::new();
     if let Some(line) = find(mix_exs, "cookie:") {
         warnings.push(format!(
-            "mix.exs sets a release `cookie:` (line {line}). {advice}"
+            "mix.exs sets a release `cookie:` (line {line}). Anyone with the source can connect to your nodes. \
+             The image doesn't ship it: each container makes a random cookie unless RELEASE_COOKIE is set. \
+             To cluster nodes, set RELEASE_COOKIE as a config var (for example `mix phx.gen.secret 32`), and \
+             remove the hard-coded cookie."
         ));
     }
     if let Some(line) = find(rel_config, "set cookie:") {
@@ -135,7 +138,10 @@ mod tests {
         let rel_config = "environment :prod do\n  set include_erts: true\n  set cookie: :\"abc\"\nend\n";
         let warnings = hard_coded_cookies(Some(mix_exs), Some(rel_config));
         assert_eq!(warnings.len(), 2);
-        assert!(warnings[0].starts_with("mix.exs sets a release `cookie:` (line 4). Anyone with the source"));
+        assert!(warnings[0].starts_with(
+            "mix.exs sets a release `cookie:` (line 4). Anyone with the source can connect to your nodes. The image \
+             doesn't ship it"
+        ));
         assert!(warnings[1].starts_with("rel/config.exs sets a Distillery `cookie:` (line 3)."));
         assert!(hard_coded_cookies(Some("releases: [app: []]"), None).is_empty());
         // A cookie read from the environment is fine.

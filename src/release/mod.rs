@@ -2,12 +2,13 @@
 //! (on PATH at launch) linking each release's start script. The image ships the release, not the
 //! toolchain, `deps` or `_build`. Cached too, so an unchanged release is reused, not re-assembled.
 
+pub(crate) mod cookie;
 pub(crate) mod inputs;
 
 use crate::cache::{self, Availability, CacheKey, CacheSpec, CacheState};
 use crate::errors::ElixirBuildpackError;
 use crate::mix::{MixEnv, ProjectInfo, ReleaseSpec, ReleaseTool};
-use crate::pipeline::{Frontend, LaunchVar};
+use crate::pipeline::{Frontend, LaunchProgram, LaunchVar};
 use crate::toolchain::Toolchain;
 use bullet_stream::global::print;
 use serde::{Deserialize, Serialize};
@@ -197,6 +198,14 @@ pub(crate) fn assemble(
     let (path, state) = cache::restore(frontend, spec, &metadata, always_rebuild)?;
     frontend.set_launch_env(spec, &launch_env(project, mix_env))?;
     frontend.set_launch_sbom(spec, sbom)?;
+    frontend.set_launch_program(
+        spec,
+        &LaunchProgram {
+            name: "erlang-cookie",
+            exec_d: cookie::exec_d_program(),
+            profile_d: cookie::profile_d_snippet(),
+        },
+    )?;
     let assembled: Vec<AssembledRelease> = releases
         .iter()
         .map(|release| AssembledRelease::new(release, &path))
@@ -216,6 +225,9 @@ pub(crate) fn assemble(
     fs_err::create_dir_all(&bin).map_err(ElixirBuildpackError::WriteRelease)?;
     for (release_spec, release) in releases.iter().zip(&assembled) {
         build_release(mix, release_spec, &release.root, mix_env)?;
+        if release_spec.tool != ReleaseTool::Distillery {
+            cookie::unbake(&release.root).map_err(ElixirBuildpackError::WriteRelease)?;
+        }
         // An absolute link: older release scripts (Elixir 1.14) resolve `$0` with a single `readlink`,
         // relative to the working directory. Layer paths are the same at build and launch time.
         fs_err::os::unix::fs::symlink(

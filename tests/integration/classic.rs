@@ -49,6 +49,23 @@ fn classic_hello_web_builds_a_slug_that_runs_at_app_and_rebuilds_from_cache() {
         assert!(slug.contains(&".elixir-cnb/release/hello_web/bin/hello_web".to_string()));
         assert!(slug.contains(&".elixir-cnb/release/bin/hello_web".to_string()));
         assert!(slug.contains(&".elixir-cnb/sbom.cdx.json".to_string()));
+        // No cookie in the slug: each dyno makes its own, unless RELEASE_COOKIE is set.
+        assert_eq!(
+            std::fs::read_link(first.slug.join(".elixir-cnb/release/hello_web/releases/COOKIE")).ok(),
+            Some(std::path::PathBuf::from("/tmp/elixir-cnb/cookie"))
+        );
+        assert_eq!(
+            heroku.run_once(&first.slug, &[], "printf %s \"$RELEASE_COOKIE\" | wc -c"),
+            ("64\n".to_string(), 0)
+        );
+        assert_eq!(
+            heroku.run_once(
+                &first.slug,
+                &[("RELEASE_COOKIE", "set")],
+                "printf %s \"$RELEASE_COOKIE\""
+            ),
+            ("set".to_string(), 0)
+        );
         for absent in [".elixir-cnb/erlang", ".elixir-cnb/elixir", "_build", "deps"] {
             assert!(!slug.contains(&absent.to_string()), "{absent} is in the slug");
         }

@@ -19,6 +19,7 @@ mod hex_repo;
 mod mirror;
 mod processes;
 mod releases;
+mod reproducible;
 
 use libcnb_test::BuildConfig;
 use std::path::PathBuf;
