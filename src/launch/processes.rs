@@ -7,7 +7,8 @@ use crate::release::AssembledRelease;
 use bullet_stream::global::print;
 
 /// `web` runs the release's `bin/server` overlay (Phoenix `mix phx.gen.release`) when present, else
-/// `<release> start`; `release` runs the `bin/migrate` overlay when present.
+/// `<release> start`; `release` runs the `bin/migrate` overlay when present. With several releases, each
+/// also gets a process type of its own name that starts it (`worker: worker start`).
 pub(crate) fn for_releases(releases: &[AssembledRelease], project: &ProjectInfo) -> Vec<Process> {
     let Some(primary) = releases
         .iter()
@@ -27,6 +28,15 @@ pub(crate) fn for_releases(releases: &[AssembledRelease], project: &ProjectInfo)
     let mut processes = vec![web.default()];
     if let Some(migrate) = overlay("migrate") {
         processes.push(Process::new("release", [migrate]));
+    }
+    if releases.len() > 1 {
+        for release in releases {
+            if super::valid_process_type(&release.name)
+                && !processes.iter().any(|process| process.r#type == release.name)
+            {
+                processes.push(Process::new(&release.name, [release.executable.as_str()]).arg(release.start));
+            }
+        }
     }
     processes
 }
@@ -143,6 +153,35 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    fn release(name: &str) -> AssembledRelease {
+        AssembledRelease {
+            name: name.into(),
+            root: std::path::PathBuf::from("/layers/x/release").join(name),
+            executable: name.into(),
+            start: "start",
+        }
+    }
+
+    #[test]
+    fn every_release_of_several_gets_a_process_type() {
+        let project = ProjectInfo::default();
+        let processes = for_releases(&[release("web"), release("worker"), release("admin")], &project);
+        let summary: Vec<(String, String, bool)> = processes
+            .iter()
+            .map(|process| (process.r#type.clone(), process.command_line(), process.default))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("web".into(), "web start".into(), true),
+                ("worker".into(), "worker start".into(), false),
+                ("admin".into(), "admin start".into(), false),
+            ]
+        );
+        // One release: `web` only.
+        assert_eq!(for_releases(&[release("solo")], &project).len(), 1);
     }
 
     fn entry(process_type: &str, command: &str) -> ProcfileEntry {

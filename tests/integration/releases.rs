@@ -26,7 +26,10 @@ fn an_umbrella_builds_every_release() {
             output,
             "  - Release `worker` is in the image at /layers/elixir-cnb_elixir/release/worker\n"
         );
-        assert_contains!(output, "- Processes\n  - web: web start\n");
+        assert_contains!(
+            output,
+            "- Processes\n  - web: web start\n  - worker: worker start\n"
+        );
 
         context.start_container(
             ContainerConfig::new()
@@ -39,9 +42,17 @@ fn an_umbrella_builds_every_release() {
                 );
             },
         );
-        // The second release (built with steps [:assemble, :tar]) is on PATH, assembled and runnable.
+        // The second release (built with steps [:assemble, :tar]) is on PATH, assembled and runnable, and
+        // its process type starts it.
         let worker = context.run_shell_command("worker eval 'IO.write(Greeter.hello())'");
         assert_contains!(worker.stdout, "Hello from an umbrella release!\n");
+        context.start_container(ContainerConfig::new().entrypoint("worker"), |container| {
+            // `worker pid` asks the running node over distribution (same container, same cookie).
+            let pid = container.shell_exec(
+                "for _ in $(seq 60); do worker pid 2>/dev/null && exit 0; sleep 0.5; done; exit 1",
+            );
+            assert!(pid.stdout.trim().parse::<u32>().is_ok(), "{}", pid.stdout);
+        });
     });
 }
 
