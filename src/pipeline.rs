@@ -8,7 +8,7 @@ use crate::errors::ElixirBuildpackError;
 use crate::inputs::config::{self, BuildConfig, ClassicOnly, PlatformEnv};
 use crate::inputs::procfile::{self, ProcfileEntry};
 use crate::inputs::{self};
-use crate::launch::{Process, processes, sbom};
+use crate::launch::{Process, classic_paths, processes, sbom};
 use crate::mix::{self, MixEnv, source_mtimes};
 use crate::release;
 use crate::toolchain::{self, Platform, Toolchain, Urls};
@@ -116,13 +116,58 @@ pub(crate) struct Output {
     pub(crate) review_scripts: Vec<(String, String)>,
     /// What later build steps need to run Mix: the toolchain on PATH, `MIX_ENV`, `MIX_HOME`, ...
     pub(crate) mix_build_env: Vec<(String, String)>,
+    /// The releases built: name and root.
+    pub(crate) releases: Vec<(String, PathBuf)>,
 }
 
 impl Output {
-    /// Every process: the Procfile's and `app.json`'s added to the buildpack's own (see
-    /// [`processes::merge`]).
-    pub(crate) fn merged_processes(&self) -> Vec<Process> {
-        processes::merge(self.processes.clone(), &self.procfile, &self.review_scripts)
+    /// Every process of an image whose app dir is `app_dir`: the Procfile's and `app.json`'s added to the
+    /// buildpack's own (see [`processes::merge`]), with the classic slug's paths (`/app/...`,
+    /// `_build/<env>/rel/<name>/...`) pointing where the app and the releases are; and a notice for each
+    /// command that changed.
+    pub(crate) fn image_processes(&self, app_dir: &Path) -> (Vec<Process>, Vec<String>) {
+        let app_dir = app_dir.to_string_lossy();
+        let releases: Vec<(String, String)> = self
+            .releases
+            .iter()
+            .map(|(name, root)| (name.clone(), root.to_string_lossy().to_string()))
+            .collect();
+        let mut notices = Vec::new();
+        let mut rewrite = |source: String, process_type: &str, command: &str| {
+            let rewritten = classic_paths::rewrite(command, &app_dir, &releases);
+            if rewritten != command {
+                notices.push(format!(
+                    "{source} `{process_type}` is written for the classic slug, so here it runs: {rewritten}"
+                ));
+            }
+            rewritten
+        };
+        let procfile: Vec<ProcfileEntry> = self
+            .procfile
+            .iter()
+            .map(|entry| ProcfileEntry {
+                command: rewrite(
+                    format!("Procfile line {}", entry.line),
+                    &entry.process_type,
+                    &entry.command,
+                ),
+                ..entry.clone()
+            })
+            .collect();
+        let scripts: Vec<(String, String)> = self
+            .review_scripts
+            .iter()
+            .map(|(name, command)| {
+                (
+                    name.clone(),
+                    rewrite(String::from("app.json script"), name, command),
+                )
+            })
+            .collect();
+        (
+            processes::merge(self.processes.clone(), &procfile, &scripts),
+            notices,
+        )
     }
 }
 
@@ -188,6 +233,7 @@ pub(crate) fn build<E: PlatformEnv>(
     run_hook(&mix, "post_compile", config.hooks.legacy_post_compile.as_deref())?;
     let mix_build_env = mix::build_env(&dirs, mix_env);
 
+    let mut built = Vec::new();
     let processes = if testing {
         Vec::new()
     } else if runtime_mix {
@@ -221,6 +267,10 @@ pub(crate) fn build<E: PlatformEnv>(
             },
         )?;
         remove_build_output(context.app_dir)?;
+        built = assembled
+            .iter()
+            .map(|release| (release.name.clone(), release.root.clone()))
+            .collect();
         processes::for_releases(&assembled, &project)
     };
     Ok(Output {
@@ -228,6 +278,7 @@ pub(crate) fn build<E: PlatformEnv>(
         procfile: inputs.procfile,
         review_scripts: inputs.review_scripts,
         mix_build_env,
+        releases: built,
     })
 }
 

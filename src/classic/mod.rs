@@ -14,7 +14,7 @@ mod stack;
 
 use crate::errors::{self, ElixirBuildpackError};
 use crate::inputs::config::{self, PlatformEnv};
-use crate::launch::processes;
+use crate::launch::{classic_paths, processes};
 use crate::pipeline::{self, Purpose};
 use bullet_stream::global::print;
 use caches::CacheDirs;
@@ -196,6 +196,7 @@ fn compile(
     )
     .map_err(ElixirBuildpackError::WriteRelease)?;
     if purpose == Purpose::Deploy {
+        link_releases_run_from_build(build_dir, &output).map_err(ElixirBuildpackError::WriteRelease)?;
         write(
             &release_yaml_file(build_dir),
             &slug::release_yaml(&output.processes),
@@ -217,6 +218,30 @@ fn compile(
         }
     }
     print::all_done(&Some(started));
+    Ok(())
+}
+
+/// Procfile and `app.json` commands that run a release from `_build/<env>/rel/<name>` (where `mix release`
+/// puts it, and where classic-era hooks built it) find it there: a link to the release in the slug.
+fn link_releases_run_from_build(build_dir: &Path, output: &pipeline::Output) -> std::io::Result<()> {
+    let commands = output
+        .procfile
+        .iter()
+        .map(|entry| entry.command.as_str())
+        .chain(output.review_scripts.iter().map(|(_, command)| command.as_str()));
+    for (env, name) in commands.flat_map(classic_paths::releases_run_from_build) {
+        let Some((_, root)) = output.releases.iter().find(|(release, _)| *release == name) else {
+            continue;
+        };
+        let link = build_dir.join("_build").join(&env).join("rel").join(&name);
+        if fs_err::symlink_metadata(&link).is_ok() {
+            continue;
+        }
+        if let Some(parent) = link.parent() {
+            fs_err::create_dir_all(parent)?;
+        }
+        fs_err::os::unix::fs::symlink(root, &link)?;
+    }
     Ok(())
 }
 

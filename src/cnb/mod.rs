@@ -53,8 +53,11 @@ impl Buildpack for ElixirBuildpack {
                 purpose: pipeline::Purpose::Deploy,
             },
         )?;
-        let processes = output.merged_processes();
+        let (processes, notices) = output.image_processes(&context.app_dir);
         processes::print(&processes);
+        for notice in notices {
+            print::sub_bullet(notice);
+        }
         print::all_done(&Some(started));
         let mut launch = LaunchBuilder::new();
         for process in processes {

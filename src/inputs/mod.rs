@@ -14,18 +14,14 @@ use config::PlatformEnv;
 use procfile::ProcfileEntry;
 use std::path::Path;
 
-/// Reads the Procfile, if any, printing warnings for classic slug paths.
+/// Reads the Procfile, if any.
 pub(crate) fn read_procfile(app_dir: &Path) -> Result<Vec<ProcfileEntry>, ElixirBuildpackError> {
     let contents = match fs_err::read_to_string(app_dir.join("Procfile")) {
         Ok(contents) => contents,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(error) => return Err(ElixirBuildpackError::ReadAppFile(error)),
     };
-    let entries = procfile::parse(&contents).map_err(ElixirBuildpackError::Procfile)?;
-    for warning in procfile::path_warnings(&entries) {
-        print::warning(warning);
-    }
-    Ok(entries)
+    procfile::parse(&contents).map_err(ElixirBuildpackError::Procfile)
 }
 
 /// Reads `app.json`, if any, printing its warnings; a malformed file is a warning, never an error.

@@ -46,34 +46,6 @@ pub(crate) fn parse(contents: &str) -> Result<Vec<ProcfileEntry>, MalformedLine>
     Ok(entries)
 }
 
-/// Warnings for commands written for the classic slug layout: `/app/...` paths, and releases run from
-/// `_build/<env>/rel/...`, which isn't in the image (the release is on PATH by its name).
-pub(crate) fn path_warnings(entries: &[ProcfileEntry]) -> Vec<String> {
-    let mut warnings = Vec::new();
-    for entry in entries {
-        if entry.command.contains("/app/") {
-            warnings.push(format!(
-                "Procfile line {line} (`{type}`) uses a path under /app, the classic slug directory. In a CNB \
-                 image the app is at /workspace (the working directory), so use a relative path or \
-                 /workspace/..., for example: `{fixed}`",
-                line = entry.line,
-                r#type = entry.process_type,
-                fixed = entry.command.replace("/app/", "/workspace/")
-            ));
-        }
-        if let Some(release) = release_from_build_path(&entry.command) {
-            warnings.push(format!(
-                "Procfile line {line} (`{type}`) runs the release from _build, which is not in the image: \
-                 the release is in its own layer, on PATH. Use `{release} ...` instead, for example: \
-                 `{release} start`",
-                line = entry.line,
-                r#type = entry.process_type,
-            ));
-        }
-    }
-    warnings
-}
-
 /// The first entry whose command runs `mix`, `elixir` or `iex` (which need the toolchain in the image).
 pub(crate) fn first_mix_command(entries: &[ProcfileEntry]) -> Option<&ProcfileEntry> {
     entries.iter().find(|entry| runs_mix(&entry.command))
@@ -90,14 +62,6 @@ fn runs_mix(command: &str) -> bool {
 
 fn is_assignment(word: &str) -> bool {
     word.split_once('=').is_some_and(|(name, _)| !name.is_empty())
-}
-
-/// `_build/prod/rel/my_app/bin/my_app start` → `my_app`.
-fn release_from_build_path(command: &str) -> Option<String> {
-    let after = command.split("_build/").nth(1)?;
-    let mut parts = after.split('/');
-    let (_env, rel, name) = (parts.next()?, parts.next()?, parts.next()?);
-    (rel == "rel" && !name.is_empty()).then(|| name.split_whitespace().next().unwrap_or(name).to_string())
 }
 
 #[cfg(test)]
@@ -154,23 +118,6 @@ mod tests {
         );
         assert_eq!(parse("web:\n").map_err(|error| error.line), Err(1));
         assert_eq!(parse("my web: x\n").map_err(|error| error.line), Err(1));
-    }
-
-    #[test]
-    fn classic_paths_get_warnings() {
-        let entries = parse(
-            "web: /app/_build/prod/rel/my_app/bin/my_app start\nrelease: _build/prod/rel/my_app/bin/my_app eval Migrate.run\n",
-        )
-        .expect("valid");
-        assert_eq!(
-            path_warnings(&entries),
-            vec![
-                "Procfile line 1 (`web`) uses a path under /app, the classic slug directory. In a CNB image the app is at /workspace (the working directory), so use a relative path or /workspace/..., for example: `/workspace/_build/prod/rel/my_app/bin/my_app start`",
-                "Procfile line 1 (`web`) runs the release from _build, which is not in the image: the release is in its own layer, on PATH. Use `my_app ...` instead, for example: `my_app start`",
-                "Procfile line 2 (`release`) runs the release from _build, which is not in the image: the release is in its own layer, on PATH. Use `my_app ...` instead, for example: `my_app start`",
-            ]
-        );
-        assert!(path_warnings(&parse("web: my_app start\n").expect("valid")).is_empty());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! What the image runs: process types and the release phase, independent of the platform that declares
 //! them (CNB `launch.toml`, classic `bin/release` and Procfile).
 
+pub(crate) mod classic_paths;
 pub(crate) mod processes;
 pub(crate) mod sbom;
 

@@ -111,3 +111,63 @@ fn the_release_command_goes_to_release_phase_and_secrets_stay_out() {
         assert_eq!(search.stdout, "0\nnot in any file\n");
     });
 }
+
+/// The article's workflow verbatim (`test-fixtures/myapp`): its `post_compile` hook builds a release
+/// tarball and replaces the app dir with the unpacked release, and the Procfile runs `/app/bin/myapp`.
+/// The image holds that one release, and the Procfile's `/app` commands run against the app dir.
+#[test]
+#[ignore = "integration test"]
+fn the_article_post_compile_release_ships_once() {
+    let builder = builders().into_iter().next().expect("a builder");
+    let mirror = Mirror::healthy();
+    TestRunner::default().build(build_config(&builder, "myapp", &mirror.url), |context| {
+        let output = &context.pack_stderr;
+        assert_contains!(
+            output,
+            "- Release\n  - The post_compile hook unpacked release `myapp` into the app dir: it ships as it is, \
+             and the buildpack builds no release of its own\n"
+        );
+        assert_contains!(
+            output,
+            indoc! {r#"
+                - Processes
+                  - release: bash -c /workspace/bin/myapp eval "MyApp.ReleaseTasks.migrate()"
+                  - web: bash -c /workspace/bin/myapp start
+                  - postdeploy: bash -c /workspace/bin/myapp eval "MyApp.ReleaseTasks.seed()"
+            "#}
+        );
+        context.start_container(
+            ContainerConfig::new()
+                .expose_port(PORT)
+                .env("PORT", PORT.to_string())
+                .env("GREETING", "Hello from the article"),
+            |container| {
+                assert_eq!(
+                    http_get(container.address_for_port(PORT), "/"),
+                    "Hello from the article\n"
+                );
+            },
+        );
+        let shell = context.run_shell_command(
+            "export CNB_PLATFORM_API=0.13; /cnb/process/release; /cnb/process/postdeploy; \
+             find / -name start_erl.data -not -path '/proc/*' 2>/dev/null; \
+             du -sk /workspace | cut -f1; du -sk /layers/elixir-cnb_elixir 2>/dev/null | cut -f1 || true",
+        );
+        let lines: Vec<&str> = shell.stdout.lines().collect();
+        assert_eq!(
+            lines[..3],
+            [
+                "Running migrations for myapp",
+                "Running seed script for myapp",
+                "/workspace/releases/start_erl.data"
+            ],
+            "{}",
+            shell.stdout
+        );
+        // One release: the app dir holds it (about 12 MiB with ERTS); the buildpack's layers, if any,
+        // hold nothing but launch env.
+        let sizes: Vec<u64> = lines[3..].iter().filter_map(|size| size.parse().ok()).collect();
+        assert!(sizes[0] > 8 * 1024 && sizes[0] < 20 * 1024, "{}", shell.stdout);
+        assert!(sizes.get(1).is_none_or(|size| *size < 64), "{}", shell.stdout);
+    });
+}

@@ -222,12 +222,25 @@ fn classic_config_vars_reach_the_build_not_the_slug() {
          config_vars_to_export=(DATABASE_URL)\n",
     )
     .expect("write");
+    // A Procfile from the classic era, running the release where `mix release` put it.
+    std::fs::write(
+        app.path().join("Procfile"),
+        "web: /app/_build/prod/rel/hello_web/bin/hello_web start\n",
+    )
+    .expect("write");
     let compiled = heroku.push(app.path());
     assert!(compiled.success, "{}", compiled.output);
     assert_contains!(
         compiled.output,
         "  - Config vars exported to the build: HEX_BUILDS_URL, SECRET_KEY_BASE\n"
     );
+    let dyno = heroku.start_web(&compiled.slug, &[], &process_command(&compiled, "web"));
+    assert!(
+        http_get(dyno.address, "/").starts_with("Hello from hello_web!"),
+        "{}",
+        dyno.logs()
+    );
+    drop(dyno);
     assert_contains!(compiled.output, "      the build sees SECRET_KEY_BASE\n");
     assert_contains!(
         compiled.output,

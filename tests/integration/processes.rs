@@ -39,23 +39,19 @@ fn overlays_classic_procfile_paths_and_review_app_scripts() {
             "rel/overlays/bin/migrate",
             "#!/bin/sh\nset -eu\ncd -P -- \"$(dirname -- \"$0\")\"\nexec ./hello_web eval 'IO.puts(\"migrated by overlay\")'\n",
         );
-        write(&app_dir, "Procfile", "worker: /app/_build/prod/rel/hello_web/bin/hello_web start\n");
+        write(
+            &app_dir,
+            "Procfile",
+            "worker: /app/_build/prod/rel/hello_web/bin/hello_web start\nfiles: cd /app && ls lib\n",
+        );
         write(
             &app_dir,
             "app.json",
-            r#"{"scripts": {"pr-predestroy": "echo bye"}, "buildpacks": [{"url": "https://github.com/HashNuke/heroku-buildpack-elixir"}]}"#,
+            r#"{"scripts": {"pr-predestroy": "echo bye from /app", "postdeploy": "_build/prod/rel/hello_web/bin/hello_web eval 'IO.puts(:seeded)'"}, "buildpacks": [{"url": "https://github.com/HashNuke/heroku-buildpack-elixir"}]}"#,
         );
     });
     TestRunner::default().build(&config, |context| {
         let output = &context.pack_stderr;
-        assert_contains!(
-            output,
-            "! Procfile line 1 (`worker`) uses a path under /app, the classic slug directory. In a CNB image the app is at /workspace (the working directory), so use a relative path or /workspace/..., for example: `/workspace/_build/prod/rel/hello_web/bin/hello_web start`\n"
-        );
-        assert_contains!(
-            output,
-            "! Procfile line 1 (`worker`) runs the release from _build, which is not in the image: the release is in its own layer, on PATH. Use `hello_web ...` instead, for example: `hello_web start`\n"
-        );
         assert_contains!(
             output,
             "! app.json lists the classic Elixir buildpack (https://github.com/HashNuke/heroku-buildpack-elixir). On a CNB platform, replace it with this buildpack (elixir-cnb/elixir); your elixir_buildpack.config keeps working.\n"
@@ -66,8 +62,14 @@ fn overlays_classic_procfile_paths_and_review_app_scripts() {
                 - Processes
                   - web: /layers/elixir-cnb_elixir/release/hello_web/bin/server
                   - release: /layers/elixir-cnb_elixir/release/hello_web/bin/migrate
-                  - worker: bash -c /app/_build/prod/rel/hello_web/bin/hello_web start
-                  - pr-predestroy: bash -c echo bye
+                  - worker: bash -c /layers/elixir-cnb_elixir/release/hello_web/bin/hello_web start
+                  - files: bash -c cd /workspace && ls lib
+                  - postdeploy: bash -c /layers/elixir-cnb_elixir/release/hello_web/bin/hello_web eval 'IO.puts(:seeded)'
+                  - pr-predestroy: bash -c echo bye from /workspace
+                  - Procfile line 1 `worker` is written for the classic slug, so here it runs: /layers/elixir-cnb_elixir/release/hello_web/bin/hello_web start
+                  - Procfile line 2 `files` is written for the classic slug, so here it runs: cd /workspace && ls lib
+                  - app.json script `postdeploy` is written for the classic slug, so here it runs: /layers/elixir-cnb_elixir/release/hello_web/bin/hello_web eval 'IO.puts(:seeded)'
+                  - app.json script `pr-predestroy` is written for the classic slug, so here it runs: echo bye from /workspace
             "}
         );
 
@@ -77,6 +79,10 @@ fn overlays_classic_procfile_paths_and_review_app_scripts() {
                 assert_contains!(http_get(container.address_for_port(PORT), "/"), "Hello from hello_web!");
             },
         );
+        let classic = context.run_shell_command(
+            "export CNB_PLATFORM_API=0.13; /cnb/process/files; /cnb/process/postdeploy; /cnb/process/pr-predestroy",
+        );
+        assert_eq!(classic.stdout, "hello_web\nhello_web.ex\nseeded\nbye from /workspace\n");
         let shell = context.run_shell_command(
             "export CNB_PLATFORM_API=0.13; /cnb/process/release; migrate; \
              echo \"MIX_ENV=$MIX_ENV LANG=$LANG LC_ALL=$LC_ALL RELEASE_TMP=$RELEASE_TMP\"",
