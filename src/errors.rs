@@ -44,6 +44,12 @@ pub(crate) enum ElixirBuildpackError {
         error: std::io::Error,
     },
     RelativeRuntimePath(Sourced<String>),
+    /// A Distillery project whose build would run on OTP 25 or later.
+    DistilleryOnOtp25 {
+        otp: String,
+        source: crate::inputs::config::Source,
+        release: String,
+    },
     /// Classic builds: `ENV_DIR` can't be read.
     ReadEnvDir(std::io::Error),
 }
@@ -187,6 +193,30 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
             {output}
 
             Check that `mix compile` works locally with the same Elixir version.
+        "},
+        ElixirBuildpackError::DistilleryOnOtp25 { otp, source, release } => formatdoc! {"
+            Distillery can't build releases on Erlang/OTP 25 or later
+
+            This project builds its release with Distillery (rel/config.exs and a `:distillery`
+            dependency in mix.exs), and this build would use Erlang/OTP {otp} ({source}). Since OTP 25,
+            Distillery's release step resolves its `RELEASES` file against the Erlang install, so
+            `mix distillery.release` fails, or overwrites the toolchain's own releases/RELEASES
+            (Distillery issue 744, still open; Distillery 2.1.1 is its last release). Nothing was built.
+
+            Either pin an Erlang/OTP older than 25, for example in {CLASSIC_CONFIG_FILE}:
+
+                erlang_version=24.3.4.17
+
+            or move to Elixir's own releases, two lines in mix.exs: remove the dependency
+
+                {{:distillery, \"~> 2.1\"}},
+
+            and add a release to `project`:
+
+                releases: [{release}: [include_executables_for: [:unix]]]
+
+            (rel/config.exs settings move to config/runtime.exs and rel/vm.args.eex). The buildpack
+            builds and runs `mix release` releases with no further setup.
         "},
         ElixirBuildpackError::UmbrellaWithoutReleases => formatdoc! {"
             This umbrella project defines no releases

@@ -199,6 +199,7 @@ pub(crate) fn build<E: PlatformEnv>(
     )
     .map_err(ElixirBuildpackError::Toolchain)?;
     print_versions(config, &toolchain);
+    refuse_distillery_on_otp_25(context.app_dir, &toolchain)?;
 
     // In mix-at-runtime mode the toolchain and compiled app ship in the image; a release needs none.
     let testing = context.purpose == Purpose::Test;
@@ -411,6 +412,30 @@ fn print_versions(config: &BuildConfig, toolchain: &Toolchain) {
         print::warning(
             "A branch build is selected: its contents change as the branch moves, so builds are not reproducible.",
         );
+    }
+}
+
+/// Distillery can't build on OTP 25 or later and would write into the cached Erlang install trying: stop
+/// before anything is installed or built.
+fn refuse_distillery_on_otp_25(app_dir: &Path, toolchain: &Toolchain) -> Result<(), ElixirBuildpackError> {
+    let (Ok(mix_exs), Ok(rel_config)) = (
+        fs_err::read_to_string(app_dir.join("mix.exs")),
+        fs_err::read_to_string(app_dir.join("rel/config.exs")),
+    ) else {
+        return Ok(());
+    };
+    match toolchain.otp.major() {
+        Some(major) if major >= 25 && inputs::mix_project::depends_on_distillery(&mix_exs) => {
+            Err(ElixirBuildpackError::DistilleryOnOtp25 {
+                otp: toolchain.otp.display_version(),
+                source: toolchain.otp_source.clone(),
+                release: inputs::mix_project::distillery_releases(&rel_config)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| String::from("my_app")),
+            })
+        }
+        _ => Ok(()),
     }
 }
 

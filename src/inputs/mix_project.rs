@@ -45,6 +45,14 @@ fn to_semver_requirement(requirement: &str) -> Option<semver::VersionReq> {
     semver::VersionReq::parse(&clauses.join(", ")).ok()
 }
 
+/// Whether `mix.exs` depends on Distillery (`{:distillery, ...}` outside a comment), read as text.
+pub(crate) fn depends_on_distillery(mix_exs: &str) -> bool {
+    mix_exs.lines().any(|line| {
+        let code = line.split('#').next().unwrap_or_default();
+        code.contains("{:distillery,") || code.contains("{:distillery ,")
+    })
+}
+
 /// The release names of a Distillery `rel/config.exs` (`release :my_app do`), read as text.
 pub(crate) fn distillery_releases(rel_config: &str) -> Vec<String> {
     rel_config
@@ -101,6 +109,17 @@ pub(crate) fn hard_coded_cookies(mix_exs: Option<&str>, rel_config: Option<&str>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn distillery_dependencies() {
+        assert!(depends_on_distillery(
+            "deps: [{:distillery, \"~> 2.1\", runtime: false}]"
+        ));
+        assert!(depends_on_distillery("  [\n    {:distillery, path: \"x\"},\n  ]"));
+        assert!(!depends_on_distillery("  # {:distillery, \"~> 2.1\"},\n"));
+        assert!(!depends_on_distillery("{:distillery_packager, \"~> 1.0\"}"));
+        assert!(!depends_on_distillery("releases: [my_app: []]"));
+    }
 
     fn matches(mix_exs: &str, version: &str) -> bool {
         let (_, requirement) = elixir_requirement(mix_exs).expect("a requirement");

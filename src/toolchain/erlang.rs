@@ -1,6 +1,7 @@
 //! The `erlang` cache: Erlang/OTP, downloaded, verified and installed with its own `Install` script.
 //! Invalidated by the OTP version, the CPU architecture and the distro.
 
+use super::fingerprint::{self, Check};
 use super::{Platform, Toolchain, fetch};
 use crate::cache::{self, Availability, CacheKey, CacheSpec, CacheState};
 use crate::errors::ElixirBuildpackError;
@@ -60,8 +61,18 @@ pub(crate) fn install(
     };
     let (path, state) = cache::restore(frontend, spec, &metadata, always_rebuild)?;
     if state == CacheState::Reused {
-        print::sub_bullet(format!("Using cached Erlang/OTP {version}"));
-        return Ok(path);
+        let reason = match fingerprint::check(&path) {
+            Check::Unchanged => {
+                print::sub_bullet(format!("Using cached Erlang/OTP {version}"));
+                return Ok(path);
+            }
+            Check::Unrecorded => "it was installed by an older version of this buildpack",
+            Check::Changed => {
+                "its files changed after it was installed (a build step wrote into the toolchain)"
+            }
+        };
+        print::sub_bullet(format!("Discarding cached Erlang/OTP since {reason}"));
+        fetch::empty_dir(&path);
     }
 
     let tarball = fetch::download(&toolchain.otp_url, toolchain.otp.sha256.as_deref())?;
@@ -80,6 +91,7 @@ pub(crate) fn install(
             String::from_utf8_lossy(&install.stderr)
         )));
     }
+    fingerprint::record(&path).map_err(ElixirBuildpackError::WriteCache)?;
     timer.done();
     cache::save(frontend, spec, &metadata)?;
     Ok(path)

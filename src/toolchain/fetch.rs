@@ -64,7 +64,7 @@ pub(crate) fn unpack_zip(file: std::fs::File, destination: &Path) -> Result<(), 
 }
 
 /// Best effort: the build fails anyway, and the layer has no metadata, so it is never reused.
-fn empty_dir(path: &Path) {
+pub(crate) fn empty_dir(path: &Path) {
     if let Ok(entries) = fs_err::read_dir(path) {
         for entry in entries.flatten() {
             let path = entry.path();

@@ -263,3 +263,32 @@ fn failures_keep_the_last_good_caches() {
         });
     });
 }
+
+/// A build step that writes into the cached Erlang install (as Distillery does on OTP 25 and later) is
+/// noticed by the next build, which installs Erlang/OTP afresh and says why.
+#[test]
+#[ignore = "integration test"]
+fn a_build_that_writes_into_the_toolchain_is_noticed() {
+    let builder = builders().into_iter().next().expect("a builder");
+    let otp = crate::expected_toolchain(&builder).otp;
+    let mirror = Mirror::healthy();
+    let mut config = build_config(&builder, "hello_web", &mirror.url);
+    config.app_dir_preprocessor(|app_dir| {
+        std::fs::write(
+            app_dir.join("elixir_buildpack.config"),
+            "hook_post_compile='erl_root=\"$(dirname \"$(dirname \"$(command -v erl)\")\")\" && echo tampered >> \"$erl_root/releases/RELEASES\"'\n",
+        )
+        .expect("write");
+    });
+    TestRunner::default().build(&config, |context| {
+        context.rebuild(&config, |rebuild| {
+            assert_contains!(
+                rebuild.pack_stderr,
+                &format!(
+                    "- Erlang/OTP {otp}\n  - Discarding cached Erlang/OTP since its files changed after it was \
+                     installed (a build step wrote into the toolchain)\n  - Downloading "
+                )
+            );
+        });
+    });
+}
