@@ -3,7 +3,7 @@
 
 use crate::cache::{self, Availability, CacheKey, CacheSpec, CacheState};
 use crate::errors::ElixirBuildpackError;
-use crate::pipeline::{Frontend, LaunchVar};
+use crate::pipeline::{Frontend, LaunchProgram, LaunchVar};
 use crate::toolchain::Toolchain;
 use bullet_stream::global::print;
 use serde::{Deserialize, Serialize};
@@ -50,7 +50,7 @@ pub(crate) fn restore(
     }
     cache::save(frontend, spec, &metadata)?;
     cache::link_into_app(app_dir, "_build", &path)?;
-    // Mix at runtime must find the compiled app where the build put it.
+    // Mix at runtime must find the compiled app where the build put it, and find it compiled.
     frontend.set_launch_env(
         spec,
         &[LaunchVar::override_value(
@@ -58,6 +58,16 @@ pub(crate) fn restore(
             super::build_path(&path, mix_env).to_string_lossy(),
         )],
     )?;
+    if launch {
+        frontend.set_launch_program(
+            spec,
+            &LaunchProgram {
+                name: "mix-build-path",
+                exec_d: super::boot::exec_d_program(),
+                profile_d: super::boot::profile_d_snippet(),
+            },
+        )?;
+    }
     Ok(path)
 }
 

@@ -1,6 +1,7 @@
 //! Mix: its caches (`mix_home`, `deps`, `_build`), and running Mix, Elixir and the classic hooks with
 //! the installed toolchain.
 
+pub(crate) mod boot;
 pub(crate) mod build;
 pub(crate) mod deps;
 pub(crate) mod hex;

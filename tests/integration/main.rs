@@ -18,6 +18,7 @@ mod heroku;
 mod hex_repo;
 mod mirror;
 mod processes;
+mod read_only;
 mod releases;
 mod reproducible;
 
