@@ -29,6 +29,9 @@ pub(crate) trait Frontend {
         always_rebuild: bool,
     ) -> Result<(PathBuf, Opened), ElixirBuildpackError>;
 
+    /// The key a cache was last saved with, without opening it (none when there is no such cache).
+    fn cached_key<K: CacheKey>(&self, name: &'static str) -> Option<K>;
+
     /// Saves `key` with the cache: its contents are complete.
     fn save_cache<K: CacheKey>(&mut self, spec: CacheSpec, key: &K) -> Result<(), ElixirBuildpackError>;
 
@@ -193,12 +196,19 @@ pub(crate) fn build<E: PlatformEnv>(
         .env
         .get("HEX_BUILDS_URL")
         .unwrap_or_else(|| toolchain::DEFAULT_HEX_BUILDS_URL.to_string());
-    let toolchain = toolchain::resolve(
-        toolchain::Requests::of(config),
-        &Urls::new(&hex_builds_url, &context.platform),
-    )
-    .map_err(ElixirBuildpackError::Toolchain)?;
+    let requests = toolchain::Requests::of(config);
+    let urls = Urls::new(&hex_builds_url, &context.platform);
+    let pinned = cached_toolchain(frontend, &context.platform, config.always_rebuild)
+        .and_then(|cached| toolchain::pinned::from_cache(requests, &cached, &urls));
+    let from_cache = pinned.is_some();
+    let toolchain = match pinned {
+        Some(toolchain) => toolchain,
+        None => toolchain::resolve(requests, &urls).map_err(ElixirBuildpackError::Toolchain)?,
+    };
     print_versions(config, &toolchain);
+    if from_cache {
+        print::sub_bullet("Pinned exactly and cached: no index lookup");
+    }
     refuse_distillery_on_otp_25(context.app_dir, &toolchain)?;
 
     // In mix-at-runtime mode the toolchain and compiled app ship in the image; a release needs none.
@@ -413,6 +423,24 @@ fn print_versions(config: &BuildConfig, toolchain: &Toolchain) {
             "A branch build is selected: its contents change as the branch moves, so builds are not reproducible.",
         );
     }
+}
+
+/// What the toolchain caches hold for this platform, unless every cache is to be dropped.
+fn cached_toolchain(
+    frontend: &impl Frontend,
+    platform: &Platform,
+    always_rebuild: bool,
+) -> Option<toolchain::pinned::Cached> {
+    if always_rebuild {
+        return None;
+    }
+    let otp = toolchain::erlang::cached_version(frontend, platform)?;
+    let (elixir, elixir_otp_major) = toolchain::elixir::cached_version(frontend)?;
+    Some(toolchain::pinned::Cached {
+        otp,
+        elixir,
+        elixir_otp_major,
+    })
 }
 
 /// Distillery can't build on OTP 25 or later and would write into the cached Erlang install trying: stop

@@ -186,6 +186,11 @@ impl Frontend for CacheDirs {
         Ok((visible, opened))
     }
 
+    fn cached_key<K: CacheKey>(&self, name: &'static str) -> Option<K> {
+        let text = fs_err::read_to_string(self.key_file(name)).ok()?;
+        toml::from_str(&text).ok()
+    }
+
     fn save_cache<K: CacheKey>(&mut self, spec: CacheSpec, key: &K) -> Result<(), ElixirBuildpackError> {
         let key_file = self.key_file(spec.name);
         let text = toml::to_string(key).map_err(|error| ElixirBuildpackError::Internal(error.to_string()))?;

@@ -114,6 +114,13 @@ impl Frontend for Layers<'_> {
         Ok((path, opened))
     }
 
+    fn cached_key<K: CacheKey>(&self, name: &'static str) -> Option<K> {
+        // The lifecycle restores each cached layer's `<name>.toml`, with its metadata, before the build.
+        let text = fs_err::read_to_string(self.context.layers_dir.join(format!("{name}.toml"))).ok()?;
+        let mut layer: toml::Table = toml::from_str(&text).ok()?;
+        layer.remove("metadata")?.try_into().ok()
+    }
+
     fn save_cache<K: CacheKey>(&mut self, spec: CacheSpec, key: &K) -> Result<(), ElixirBuildpackError> {
         self.layer(spec)?.write_metadata(key).map_err(cnb_error)
     }

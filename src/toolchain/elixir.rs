@@ -41,6 +41,12 @@ impl CacheKey for ElixirLayerMetadata {
     }
 }
 
+/// The Elixir version the cache holds and the OTP major it was built for, read without opening it.
+pub(crate) fn cached_version(frontend: &impl Frontend) -> Option<(String, u64)> {
+    let key: ElixirLayerMetadata = frontend.cached_key("elixir")?;
+    Some((key.elixir_version, key.otp_major.parse().ok()?))
+}
+
 /// Installs (or reuses) Elixir; returns its root, whose `bin/` holds `elixir` and `mix`.
 pub(crate) fn install(
     frontend: &mut impl Frontend,

@@ -39,6 +39,12 @@ impl CacheKey for ErlangLayerMetadata {
     }
 }
 
+/// The OTP version the cache holds for this platform, read without opening it.
+pub(crate) fn cached_version(frontend: &impl Frontend, platform: &Platform) -> Option<String> {
+    let key: ErlangLayerMetadata = frontend.cached_key("erlang")?;
+    (key.arch == platform.arch && key.distro == platform.distro).then_some(key.otp_version)
+}
+
 /// Installs (or reuses) Erlang/OTP; returns its root, whose `bin/` holds `erl`.
 pub(crate) fn install(
     frontend: &mut impl Frontend,

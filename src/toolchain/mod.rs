@@ -8,6 +8,7 @@ pub(crate) mod elixir;
 pub(crate) mod erlang;
 pub(crate) mod fetch;
 pub(crate) mod fingerprint;
+pub(crate) mod pinned;
 pub(crate) mod versions;
 
 use crate::inputs::config::{BuildConfig, Source, Sourced};

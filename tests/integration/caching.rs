@@ -292,3 +292,43 @@ fn a_build_that_writes_into_the_toolchain_is_noticed() {
         });
     });
 }
+
+/// A warm rebuild with exactly pinned versions needs no index: it makes no request to the mirror, and
+/// works with the mirror down. A partial pin still asks the index.
+#[test]
+#[ignore = "integration test"]
+fn a_pinned_warm_rebuild_makes_no_request() {
+    let builder = builders().into_iter().next().expect("a builder");
+    let expected = crate::expected_toolchain(&builder);
+    let mirror = Mirror::healthy();
+    let pin = format!(
+        "erlang_version={}\nelixir_version={}\n",
+        expected.otp, expected.elixir
+    );
+    let pinned = |url: &str| {
+        let mut config = build_config(&builder, "hello_web", url);
+        let pin = pin.clone();
+        config.app_dir_preprocessor(move |app_dir| {
+            std::fs::write(app_dir.join("elixir_buildpack.config"), &pin).expect("write");
+        });
+        config
+    };
+    TestRunner::default().build(pinned(&mirror.url), |context| {
+        let before = mirror.requests().len();
+        context.rebuild(pinned(&mirror.url), |rebuild| {
+            assert_contains!(rebuild.pack_stderr, "  - Pinned exactly and cached: no index lookup\n");
+            assert_eq!(mirror.requests().len(), before, "{:?}", mirror.requests());
+            // The mirror down (a closed port): the rebuild still works.
+            rebuild.rebuild(pinned("http://127.0.0.1:9"), |offline| {
+                assert_contains!(
+                    offline.pack_stderr,
+                    &format!(
+                        "- Versions\n  - Erlang/OTP {otp} (from elixir_buildpack.config, line 1)\n  - Elixir {elixir} (from elixir_buildpack.config, line 2)\n  - Pinned exactly and cached: no index lookup\n",
+                        otp = expected.otp,
+                        elixir = expected.elixir
+                    )
+                );
+            });
+        });
+    });
+}
