@@ -216,6 +216,8 @@ pub(crate) fn build<E: PlatformEnv>(
     let procfile_mix = procfile::first_mix_command(&inputs.procfile);
     let runtime_mix = testing || !config.release || procfile_mix.is_some();
     let always_rebuild = config.always_rebuild;
+    // On a cold build, Elixir downloads while Erlang/OTP downloads and installs.
+    let elixir_download = toolchain::elixir::prefetch(frontend, &toolchain, always_rebuild);
     let erlang = toolchain::erlang::install(
         frontend,
         &toolchain,
@@ -223,7 +225,8 @@ pub(crate) fn build<E: PlatformEnv>(
         runtime_mix,
         always_rebuild,
     )?;
-    let elixir = toolchain::elixir::install(frontend, &toolchain, runtime_mix, always_rebuild)?;
+    let elixir =
+        toolchain::elixir::install(frontend, &toolchain, runtime_mix, always_rebuild, elixir_download)?;
 
     let mix_lock = fs_err::read_to_string(context.app_dir.join("mix.lock")).ok();
     let sbom = sbom::cyclonedx(

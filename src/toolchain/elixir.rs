@@ -47,20 +47,46 @@ pub(crate) fn cached_version(frontend: &impl Frontend) -> Option<(String, u64)> 
     Some((key.elixir_version, key.otp_major.parse().ok()?))
 }
 
+fn key(toolchain: &Toolchain) -> ElixirLayerMetadata {
+    ElixirLayerMetadata {
+        elixir_version: toolchain.elixir.display_version(),
+        otp_major: toolchain.elixir.otp_major.to_string(),
+    }
+}
+
+/// A download of the Elixir build started before Erlang/OTP is installed, so the two overlap.
+pub(crate) type Prefetch = std::thread::JoinHandle<Result<fetch::Downloaded, fetch::FetchError>>;
+
+/// Starts downloading the Elixir build in the background when the cache can't serve it.
+pub(crate) fn prefetch(
+    frontend: &impl Frontend,
+    toolchain: &Toolchain,
+    always_rebuild: bool,
+) -> Option<Prefetch> {
+    let reusable = frontend
+        .cached_key::<ElixirLayerMetadata>("elixir")
+        .is_some_and(|cached| cache::reasons_to_discard(&cached, &key(toolchain), always_rebuild).is_empty());
+    if reusable {
+        return None;
+    }
+    let (url, sha256) = (toolchain.elixir_url.clone(), toolchain.elixir.sha256.clone());
+    Some(std::thread::spawn(move || {
+        fetch::download_quietly(&url, sha256.as_deref())
+    }))
+}
+
 /// Installs (or reuses) Elixir; returns its root, whose `bin/` holds `elixir` and `mix`.
 pub(crate) fn install(
     frontend: &mut impl Frontend,
     toolchain: &Toolchain,
     launch: bool,
     always_rebuild: bool,
+    prefetched: Option<Prefetch>,
 ) -> Result<PathBuf, ElixirBuildpackError> {
     let version = toolchain.elixir.display_version();
     let otp_major = toolchain.elixir.otp_major;
     print::bullet(format!("Elixir {version} (built for OTP {otp_major})"));
-    let metadata = ElixirLayerMetadata {
-        elixir_version: version.clone(),
-        otp_major: otp_major.to_string(),
-    };
+    let metadata = key(toolchain);
     let spec = CacheSpec {
         name: "elixir",
         availability: Availability::build_and_launch_if(launch),
@@ -71,7 +97,12 @@ pub(crate) fn install(
         print::sub_bullet(format!("Using cached Elixir {version}"));
         return Ok(path);
     }
-    let zip = fetch::download(&toolchain.elixir_url, toolchain.elixir.sha256.as_deref())?;
+    let (url, sha256) = (&toolchain.elixir_url, toolchain.elixir.sha256.as_deref());
+    let zip = match prefetched.map(std::thread::JoinHandle::join) {
+        Some(Ok(result)) => fetch::finish_background(url, sha256, result)?,
+        // Not started, or the download thread panicked: download here.
+        Some(Err(_)) | None => fetch::download(url, sha256)?,
+    };
     let timer = print::sub_start_timer("Installing");
     fetch::unpack_zip(zip, &path)?;
     timer.done();

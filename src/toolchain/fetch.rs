@@ -16,18 +16,60 @@ pub(crate) enum FetchError {
 
 /// Downloads into an anonymous temp file and returns it rewound, verified when a checksum is known.
 pub(crate) fn download(url: &str, sha256: Option<&str>) -> Result<std::fs::File, FetchError> {
-    let mut file = tempfile::tempfile().map_err(FetchError::TempFile)?;
     let timer = print::sub_start_timer(format!("Downloading {url}"));
-    match download::download_verified(url, sha256, &mut file) {
+    let result = download_quietly(url, sha256);
+    match &result {
         Ok(downloaded) => {
             timer.done();
             print_retries(&downloaded.failed_attempts);
         }
-        Err(error) => {
+        Err(_) => {
             timer.cancel("failed");
-            return Err(FetchError::Download(error));
         }
     }
+    finish(url, sha256, result)
+}
+
+/// A download made without output (in the background, beside another); [`finish`] reports it.
+pub(crate) struct Downloaded {
+    file: std::fs::File,
+    failed_attempts: Vec<String>,
+    elapsed: std::time::Duration,
+}
+
+pub(crate) fn download_quietly(url: &str, sha256: Option<&str>) -> Result<Downloaded, FetchError> {
+    let started = std::time::Instant::now();
+    let mut file = tempfile::tempfile().map_err(FetchError::TempFile)?;
+    let downloaded = download::download_verified(url, sha256, &mut file).map_err(FetchError::Download)?;
+    Ok(Downloaded {
+        file,
+        failed_attempts: downloaded.failed_attempts,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Reports a download made in the background, as [`download`] would have, and returns its file.
+pub(crate) fn finish_background(
+    url: &str,
+    sha256: Option<&str>,
+    result: Result<Downloaded, FetchError>,
+) -> Result<std::fs::File, FetchError> {
+    if let Ok(downloaded) = &result {
+        print::sub_bullet(format!(
+            "Downloaded {url} alongside Erlang/OTP ({:.1}s)",
+            downloaded.elapsed.as_secs_f64()
+        ));
+        print_retries(&downloaded.failed_attempts);
+    }
+    finish(url, sha256, result)
+}
+
+fn finish(
+    url: &str,
+    sha256: Option<&str>,
+    result: Result<Downloaded, FetchError>,
+) -> Result<std::fs::File, FetchError> {
+    let mut file = result?.file;
     match sha256 {
         Some(sha256) => print::sub_bullet(format!("Verified SHA-256 {sha256}")),
         None => print::warning(format!(
