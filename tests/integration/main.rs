@@ -14,6 +14,7 @@ mod faults;
 mod hello_web;
 mod mirror;
 mod processes;
+mod registry;
 mod releases;
 
 use libcnb_test::BuildConfig;
