@@ -16,6 +16,7 @@ mod mirror;
 mod processes;
 mod registry;
 mod releases;
+mod versions;
 
 use libcnb_test::BuildConfig;
 use std::path::PathBuf;
