@@ -6,6 +6,7 @@
 # Results under $ELIXIR_CNB_TOOLS:
 #   bin/pack                                     the real pack
 #   shim/pack                                    pack + `--network host --pull-policy never` for `pack build`
+#                                                (if-not-present for a buildpack in the loopback registry)
 #   lifecycle/lifecycle-v<ver>+linux.x86-64.tgz  local lifecycle for builder.toml's [lifecycle] uri
 #   go/{cache,mod}                               Go build and module caches, so a rebuild is quick
 set -euo pipefail
@@ -100,10 +101,19 @@ cat >"${tools}/shim/pack.tmp" <<SHIM
 # toolchain mirror on the host's 127.0.0.1; libcnb-test passes no --network), forbids pulling (no registry is
 # reachable; the later --pull-policy wins over libcnb-test's if-not-present), and trusts extra buildpacks so
 # the trusted builder's single creator container runs instead of the lifecycle-image flow.
+# One exception to "never": a build naming an image in a registry on the loopback (the local registry that
+# scripts/package publishes to) pulls what the engine lacks (if-not-present), so the buildpack really comes
+# from that registry; the builder and run images are local, so nothing else is pulled.
+pull_policy=never
+for arg in "\$@"; do
+	case "\${arg}" in
+	127.*:[0-9]*/* | --buildpack=127.*:[0-9]*/*) pull_policy=if-not-present ;;
+	esac
+done
 for arg in "\$@"; do
 	case "\${arg}" in
 	-*) continue ;; # pack's global flags are all booleans, so the first other word is the subcommand
-	build) exec "${tools}/bin/pack" "\$@" --network host --pull-policy never --trust-extra-buildpacks ;;
+	build) exec "${tools}/bin/pack" "\$@" --network host --pull-policy "\${pull_policy}" --trust-extra-buildpacks ;;
 	*) break ;;
 	esac
 done

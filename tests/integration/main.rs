@@ -19,8 +19,10 @@ mod hex_repo;
 mod mirror;
 mod processes;
 mod read_only;
+mod registry;
 mod releases;
 mod reproducible;
+mod versions;
 
 use libcnb_test::BuildConfig;
 use std::path::PathBuf;
