@@ -122,17 +122,26 @@ fn from_contents(
     let mut warnings = Vec::new();
     let parsed = classic.map(classic_config::parse).unwrap_or_default();
 
+    if parsed.byte_order_mark {
+        warnings.push(format!(
+            "Skipping the UTF-8 byte-order mark at the start of {CLASSIC_CONFIG_FILE} (Windows editors write \
+             one). Bash read it as part of line 1, so the classic buildpack ignored that line; here it is \
+             read. Save the file as UTF-8 without a BOM to silence this warning."
+        ));
+    }
     for error in &parsed.errors {
-        match error.key.as_deref() {
-            Some(key) if IGNORED_KEYS.iter().any(|(ignored, _)| *ignored == key) || !is_known_key(key) => {
-                warnings.push(format!(
-                    "Ignoring `{key}` on line {line} of {CLASSIC_CONFIG_FILE}: it uses {kind}, which needs a shell to evaluate.",
-                    line = error.line,
-                    kind = error.kind
-                ));
-            }
-            _ => return Err(ConfigError::ClassicSyntax(error.clone())),
+        // A line that only sets keys we don't use can't change the build: a warning is enough.
+        let ignorable =
+            |key: &String| IGNORED_KEYS.iter().any(|(ignored, _)| ignored == key) || !is_known_key(key);
+        if error.keys.is_empty() || !error.keys.iter().all(ignorable) {
+            return Err(ConfigError::ClassicSyntax(error.clone()));
         }
+        warnings.push(format!(
+            "Ignoring {keys} on line {line} of {CLASSIC_CONFIG_FILE}: it uses {kind}, which needs a shell to evaluate.",
+            keys = crate::errors::code_list(&error.keys),
+            line = error.line,
+            kind = error.kind
+        ));
     }
     let values = parsed.values();
     let classic_value = |key: &str| {
@@ -393,5 +402,76 @@ mod tests {
             config.warnings,
             vec!["Ignoring `node_version` on line 1 of elixir_buildpack.config: it uses command substitution `$(cat .nvmrc)` (runs a command), which needs a shell to evaluate.".to_string()]
         );
+    }
+
+    const BOM_WARNING: &str = "Skipping the UTF-8 byte-order mark at the start of elixir_buildpack.config \
+        (Windows editors write one). Bash read it as part of line 1, so the classic buildpack ignored that \
+        line; here it is read. Save the file as UTF-8 without a BOM to silence this warning.";
+
+    #[test]
+    fn several_assignments_on_a_line_with_a_bom_and_crlf_pin_both_versions() {
+        let classic = "\u{feff}erlang_version=26.2.5 elixir_version=1.16.3\r\nrelease=false\r\n";
+        let config = from_contents(Some(classic), None, None, &no_env()).expect("valid");
+        assert_eq!(
+            config.erlang,
+            Some(Sourced {
+                value: versions::parse_otp_request("26.2.5").expect("valid"),
+                source: Source::ClassicConfig { line: 1 },
+            })
+        );
+        assert_eq!(
+            config.elixir,
+            Some(Sourced {
+                value: versions::parse_elixir_request("1.16.3").expect("valid"),
+                source: Source::ClassicConfig { line: 1 },
+            })
+        );
+        assert!(!config.release);
+        assert_eq!(config.warnings, vec![BOM_WARNING.to_string()]);
+
+        let config = from_contents(Some("erlang_version=26.2.5\n"), None, None, &no_env()).expect("valid");
+        assert_eq!(config.warnings, Vec::<String>::new(), "no BOM, no warning");
+    }
+
+    #[test]
+    fn a_line_that_needs_a_shell_is_an_error_when_any_of_its_keys_is_used() {
+        match from_contents(
+            Some("node_version=$(cat .nvmrc) erlang_version=27\n"),
+            None,
+            None,
+            &no_env(),
+        ) {
+            Err(ConfigError::ClassicSyntax(error)) => {
+                assert_eq!(error.line, 1);
+                assert_eq!(error.keys, vec!["node_version", "erlang_version"]);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        // A command with assignments before it sets nothing in bash.
+        assert!(matches!(
+            from_contents(Some("elixir_version=1.18 mix compile\n"), None, None, &no_env()),
+            Err(ConfigError::ClassicSyntax(_))
+        ));
+        // Only keys we don't use: a warning, and the rest of the file still counts.
+        let config = from_contents(
+            Some("node_version=18 runtime_path=/app npm ci\nerlang_version=27\n"),
+            None,
+            None,
+            &no_env(),
+        )
+        .expect("valid");
+        assert_eq!(
+            config.warnings,
+            vec!["Ignoring `node_version`, `runtime_path` on line 1 of elixir_buildpack.config: it uses unquoted words after the value (`npm ci`): bash would run them as a command, which needs a shell to evaluate.".to_string()]
+        );
+        assert_eq!(
+            config.erlang.map(|erlang| erlang.source),
+            Some(Source::ClassicConfig { line: 2 })
+        );
+        // A line that assigns nothing at all is a command: always an error.
+        assert!(matches!(
+            from_contents(Some("source other.config\n"), None, None, &no_env()),
+            Err(ConfigError::ClassicSyntax(SyntaxError { line: 1, .. }))
+        ));
     }
 }
