@@ -235,10 +235,11 @@ fn config_message(error: &ConfigError) -> String {
             The Elixir version `{value}` ({source}) is not a version.
 
             Use an exact version, a partial one (the newest matching build is used), optionally
-            with a `v` prefix or an `-otp-NN` suffix, for example:
+            with a `v` prefix or an `-otp-NN` suffix, or a branch build, for example:
 
                 elixir_version=1.18.3
                 elixir_version=1.18
+                elixir_version=(branch main)
         ", value = sourced.value, source = sourced.source},
         ConfigError::InvalidBoolean { key, value, line } => formatdoc! {"
             Invalid value for `{key}`
@@ -409,6 +410,7 @@ fn download_message(error: &DownloadError) -> String {
 mod tests {
     use super::*;
     use crate::inputs::classic_config::SyntaxErrorKind;
+    use crate::inputs::config::{Source, Sourced};
 
     #[test]
     fn a_line_that_needs_a_shell_names_its_keys() {
@@ -443,6 +445,29 @@ mod tests {
             ),
             "{}",
             message(&command)
+        );
+    }
+
+    #[test]
+    fn an_array_that_is_no_version_is_quoted_as_written() {
+        let error = ElixirBuildpackError::Config(ConfigError::InvalidElixirVersion(Sourced {
+            value: "(tag v1.16.3)".into(),
+            source: Source::ClassicConfig { line: 2 },
+        }));
+        assert_eq!(
+            message(&error),
+            indoc::indoc! {"
+                Invalid Elixir version
+
+                The Elixir version `(tag v1.16.3)` (from elixir_buildpack.config, line 2) is not a version.
+
+                Use an exact version, a partial one (the newest matching build is used), optionally
+                with a `v` prefix or an `-otp-NN` suffix, or a branch build, for example:
+
+                    elixir_version=1.18.3
+                    elixir_version=1.18
+                    elixir_version=(branch main)
+            "}
         );
     }
 }
