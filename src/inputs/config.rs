@@ -624,4 +624,18 @@ mod tests {
             Err(ConfigError::InvalidElixirVersion(Sourced { value, .. })) if value == "()"
         ));
     }
+
+    #[test]
+    fn absent_files_are_no_input_but_unreadable_ones_are_errors() {
+        let app_dir = tempfile::tempdir().expect("tempdir");
+        let config = read(app_dir.path(), &no_env()).expect("no files at all is a valid config");
+        assert_eq!(config.erlang, None);
+        assert!(config.warnings.is_empty());
+
+        fs_err::create_dir(app_dir.path().join(CLASSIC_CONFIG_FILE)).expect("a directory");
+        assert!(matches!(
+            read(app_dir.path(), &no_env()),
+            Err(ConfigError::Read(error)) if error.to_string().contains(CLASSIC_CONFIG_FILE)
+        ));
+    }
 }

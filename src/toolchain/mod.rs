@@ -377,6 +377,19 @@ mod tests {
     }
 
     #[test]
+    fn a_classic_branch_array_picks_an_otp_the_branch_is_built_for() {
+        let (otp, elixir) = choose_for_config(
+            "elixir_version=(branch main)\n",
+            &["v1.18.3-otp-27", "main-otp-25"],
+        )
+        .expect("a build");
+        assert_eq!(
+            (otp.name.as_str(), elixir.name.as_str()),
+            ("OTP-25.2.3", "main-otp-25")
+        );
+    }
+
+    #[test]
     fn several_versions_on_one_classic_line_are_both_pinned() {
         let (otp, elixir) = choose_for_config(
             "erlang_version=25.2.3 elixir_version=1.14.0 # pinned\n",
