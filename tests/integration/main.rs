@@ -9,6 +9,7 @@
 
 mod article_app;
 mod caching;
+mod classic_config;
 mod detect;
 mod faults;
 mod hello_web;
