@@ -393,7 +393,7 @@ impl Parser {
             } else if export && is_name(&name) && self.word_ends_at(name.len()) {
                 // `export NAME` marks a variable for export and assigns nothing.
                 self.advance(name.len());
-            } else if self.pending.is_empty() {
+            } else if self.pending.is_empty() && self.deferred.is_empty() {
                 let text = self.line_from(start);
                 return self.fail_line(line, SyntaxErrorKind::NotAnAssignment(text));
             } else {
@@ -823,7 +823,7 @@ mod tests {
     #[test]
     fn assignments_before_a_command_assign_nothing() {
         // Bash runs `mix test` with `a` and `b` in its environment, and sets neither.
-        let parsed = parse("a=1 b=2 mix test\nc=3 export d=4\nx=(a)b\nx=a>b\n");
+        let parsed = parse("a=1 b=2 mix test\nc=3 export d=4\nexport e=5 -n\nx=(a)b\nx=a>b\n");
         assert_eq!(
             parsed.errors,
             vec![
@@ -833,8 +833,9 @@ mod tests {
                     &["c", "d"],
                     SyntaxErrorKind::TrailingWords("export d=4".into())
                 ),
-                error(3, &["x"], SyntaxErrorKind::TrailingWords("b".into())),
-                error(4, &["x"], SyntaxErrorKind::TrailingWords(">b".into())),
+                error(3, &["e"], SyntaxErrorKind::TrailingWords("-n".into())),
+                error(4, &["x"], SyntaxErrorKind::TrailingWords("b".into())),
+                error(5, &["x"], SyntaxErrorKind::TrailingWords(">b".into())),
             ]
         );
         assert_eq!(parsed.assignments, vec![]);
