@@ -961,66 +961,22 @@ mod tests {
     }
 }
 
-/// Every real `elixir_buildpack.config` in `../shared/corpus` must parse to the values bash gives it.
+/// Config files generated from the grammar above must parse to the values bash gives them.
 #[cfg(test)]
 mod generated_corpus_tests;
 
+/// Every real `elixir_buildpack.config` in `../shared/corpus` must parse to the values bash gives it.
 #[cfg(test)]
 mod corpus_tests {
-    use super::*;
+    use super::generated_corpus_tests::{bash_values, normalized, our_values};
+    use super::parse;
     use std::path::{Path, PathBuf};
-    use std::process::Command;
 
     /// The keys the buildpack reads or knows.
     const KEYS: &[&str] = crate::inputs::config::KNOWN_KEYS;
 
     fn corpus_dir() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/elixir_buildpack.config")
-    }
-
-    /// What bash gives each key after `source`, in a clean environment and an empty directory. Arrays
-    /// come back joined with spaces; unset keys are absent.
-    fn bash_values(file: &Path) -> BTreeMap<String, String> {
-        let script = KEYS
-            .iter()
-            .map(|key| format!("[ -n \"${{{key}+x}}\" ] && printf '%s\\0%s\\0' {key} \"${{{key}[*]}}\""))
-            .collect::<Vec<_>>()
-            .join("\n");
-        let scratch = tempfile::tempdir().expect("tempdir");
-        let output = Command::new("env")
-            .args(["-i", "PATH=/usr/bin:/bin", "bash", "--norc", "--noprofile", "-c"])
-            .arg(format!("source \"$1\" >/dev/null 2>&1\n{script}\ntrue"))
-            .arg("bash")
-            .arg(file)
-            .current_dir(scratch.path())
-            .output()
-            .expect("bash runs");
-        let fields: Vec<String> = String::from_utf8_lossy(&output.stdout)
-            .split('\0')
-            .map(String::from)
-            .collect();
-        fields
-            .chunks_exact(2)
-            // CRLF files are read as text: bash would keep the CR in each value, we don't (by design).
-            .map(|pair| (pair[0].clone(), pair[1].trim_end_matches('\r').to_string()))
-            .collect()
-    }
-
-    fn our_values(contents: &str) -> (BTreeMap<String, String>, Vec<SyntaxError>) {
-        let parsed = parse(contents);
-        let values = parsed
-            .values()
-            .into_iter()
-            .filter(|(key, _)| KEYS.contains(key))
-            .map(|(key, assignment)| {
-                let value = match &assignment.value {
-                    Value::Scalar(value) => value.clone(),
-                    Value::Array(values) => values.join(" "),
-                };
-                (key.to_string(), value)
-            })
-            .collect();
-        (values, parsed.errors)
     }
 
     #[test]
@@ -1038,18 +994,33 @@ mod corpus_tests {
         files.sort();
         assert!(!files.is_empty(), "the corpus at {} is empty", dir.display());
 
-        let mut mismatches = Vec::new();
-        for file in &files {
-            let contents = fs_err::read_to_string(file).expect("a readable corpus file");
-            let (ours, errors) = our_values(&contents);
-            let expected = bash_values(file);
-            if !errors.is_empty() || ours != expected {
-                mismatches.push(format!(
-                    "{}:\n  bash: {expected:?}\n  ours: {ours:?}\n  errors: {errors:?}",
-                    file.display()
-                ));
-            }
-        }
+        let contents: Vec<String> = files
+            .iter()
+            .map(|file| fs_err::read_to_string(file).expect("a readable corpus file"))
+            .collect();
+        // Bash reads them without CRLF (and BOM), which we read as LF on purpose.
+        let expected = bash_values(
+            &contents
+                .iter()
+                .map(|contents| normalized(contents))
+                .collect::<Vec<_>>(),
+            KEYS,
+        );
+        let mismatches: Vec<String> = files
+            .iter()
+            .zip(&contents)
+            .zip(&expected)
+            .filter_map(|((file, contents), expected)| {
+                let errors = parse(contents).errors;
+                let ours = our_values(contents, KEYS);
+                (!errors.is_empty() || ours != *expected).then(|| {
+                    format!(
+                        "{}:\n  bash: {expected:?}\n  ours: {ours:?}\n  errors: {errors:?}",
+                        file.display()
+                    )
+                })
+            })
+            .collect();
         println!(
             "corpus: {} of {} elixir_buildpack.config files parse to bash's values",
             files.len() - mismatches.len(),

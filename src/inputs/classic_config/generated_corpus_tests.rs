@@ -387,7 +387,7 @@ impl File {
 }
 
 /// The text bash gets: without the BOM, with CRLF read as LF.
-fn normalized(contents: &str) -> String {
+pub(super) fn normalized(contents: &str) -> String {
     contents
         .strip_prefix(BOM)
         .unwrap_or(contents)
@@ -395,27 +395,30 @@ fn normalized(contents: &str) -> String {
 }
 
 /// Each key's elements: a scalar has one, an unset key none.
-type Values = BTreeMap<String, Vec<String>>;
+pub(super) type Values = BTreeMap<String, Vec<String>>;
 
-fn compared_keys() -> impl Iterator<Item = &'static str> {
-    KEYS.iter().copied().chain([UNSET])
+/// The keys the generated files set, and one they never set.
+fn compared_keys() -> Vec<&'static str> {
+    KEYS.iter().copied().chain([UNSET]).collect()
 }
 
-/// What bash gives every key after sourcing each file in a clean environment, in an empty directory.
-fn bash_values(files: &[String]) -> Vec<Values> {
+/// What bash gives `keys` after sourcing each file in a clean environment, in an empty directory: one
+/// bash for all files, which unsets the keys before each.
+pub(super) fn bash_values(files: &[String], keys: &[&str]) -> Vec<Values> {
     let scratch = tempfile::tempdir().expect("tempdir");
     let dir = scratch.path().join("files");
     fs_err::create_dir(&dir).expect("a dir for the files");
     for (index, contents) in files.iter().enumerate() {
         fs_err::write(dir.join(index.to_string()), contents).expect("a written file");
     }
-    let keys = compared_keys().collect::<Vec<_>>().join(" ");
-    let print = compared_keys()
+    let unset = keys.join(" ");
+    let print = keys
+        .iter()
         .map(|key| format!(" printf '%s\\0' \"${{#{key}[@]}}\" \"${{{key}[@]}}\";"))
         .collect::<Vec<_>>()
         .concat();
     let script = format!(
-        "for ((i = 0; i < $2; i++)); do unset -v {keys}; source \"$1/$i\" >/dev/null 2>&1; printf '\\1';{print} done"
+        "for ((i = 0; i < $2; i++)); do unset -v {unset}; source \"$1/$i\" >/dev/null 2>&1; printf '\\1';{print} done"
     );
     let output = Command::new("env")
         .args(["-i", "PATH=/usr/bin:/bin", "bash", "--norc", "--noprofile", "-c"])
@@ -433,7 +436,7 @@ fn bash_values(files: &[String]) -> Vec<Values> {
         .skip(1)
         .map(|record| {
             let mut fields = record.split('\0');
-            compared_keys()
+            keys.iter()
                 .map(|key| {
                     let count: usize = fields
                         .next()
@@ -449,10 +452,11 @@ fn bash_values(files: &[String]) -> Vec<Values> {
     values
 }
 
-fn our_values(contents: &str) -> Values {
+/// What the parser gives `keys`, in the same shape.
+pub(super) fn our_values(contents: &str, keys: &[&str]) -> Values {
     let parsed = parse(contents);
     let values = parsed.values();
-    compared_keys()
+    keys.iter()
         .map(|key| {
             let elements = match values.get(key).map(|assignment| &assignment.value) {
                 None => Vec::new(),
@@ -475,8 +479,11 @@ fn mismatch(file: &File, bash: &Values) -> Option<String> {
         String::from("the parser misreports the byte-order mark")
     } else if !plain.contains("\r\n") && parsed.assignments != parse(&plain).assignments {
         format!("the parser reads it differently with LF endings and no BOM: {plain:?}")
-    } else if our_values(&contents) != *bash {
-        format!("bash: {bash:?}\n ours: {:?}", our_values(&contents))
+    } else if our_values(&contents, &compared_keys()) != *bash {
+        format!(
+            "bash: {bash:?}\n ours: {:?}",
+            our_values(&contents, &compared_keys())
+        )
     } else {
         return None;
     };
@@ -487,7 +494,7 @@ fn mismatch(file: &File, bash: &Values) -> Option<String> {
 }
 
 fn single_mismatch(file: &File) -> Option<String> {
-    let bash = bash_values(&[normalized(&file.render())]);
+    let bash = bash_values(&[normalized(&file.render())], &compared_keys());
     mismatch(file, &bash[0])
 }
 
@@ -529,6 +536,7 @@ fn generated_corpus_parses_like_bash() {
             .iter()
             .map(|file| normalized(&file.render()))
             .collect::<Vec<_>>(),
+        &compared_keys(),
     );
 
     let failure = files
@@ -558,20 +566,23 @@ fn generated_corpus_parses_like_bash() {
 #[test]
 fn bash_keeps_the_cr_and_reads_the_bom_as_part_of_line_1() {
     let contents = format!("{BOM}k1=1 k2=2\r\nerlang_version=27\r\n");
-    let bash = &bash_values(std::slice::from_ref(&contents))[0];
+    let bash = &bash_values(std::slice::from_ref(&contents), &compared_keys())[0];
     assert_eq!(bash["k1"], Vec::<String>::new(), "bash ran line 1 as a command");
     assert_eq!(bash["erlang_version"], vec!["27\r".to_string()]);
 
-    let ours = our_values(&contents);
+    let ours = our_values(&contents, &compared_keys());
     assert_eq!(ours["k1"], vec!["1".to_string()]);
     assert_eq!(ours["k2"], vec!["2".to_string()]);
     assert_eq!(ours["erlang_version"], vec!["27".to_string()]);
-    assert_eq!(ours, bash_values(&[normalized(&contents)])[0]);
+    assert_eq!(ours, bash_values(&[normalized(&contents)], &compared_keys())[0]);
 }
 
 #[test]
 fn the_oracle_sees_arrays_empty_values_and_unset_keys() {
-    let bash = &bash_values(&[String::from("k1=(a 'b c') k2= ; export hook_compile\n")])[0];
+    let bash = &bash_values(
+        &[String::from("k1=(a 'b c') k2= ; export hook_compile\n")],
+        &compared_keys(),
+    )[0];
     assert_eq!(bash["k1"], vec!["a".to_string(), "b c".to_string()]);
     assert_eq!(bash["k2"], vec![String::new()]);
     assert_eq!(bash["hook_compile"], Vec::<String>::new());
