@@ -168,8 +168,18 @@ fn part(in_array: bool) -> BoxedStrategy<Part> {
     }
 }
 
+/// Before an array element: blanks, newlines, comments, or nothing (which glues it to the one before).
 fn array_separator() -> impl Strategy<Value = String> {
-    select(vec![" ", "  ", "\t", "\n", " \\\n ", "\n  # a comment (x\n  "]).prop_map(String::from)
+    select(vec![
+        "",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        " \\\n ",
+        "\n  # a comment (x\n  ",
+    ])
+    .prop_map(String::from)
 }
 
 fn assigned_value() -> impl Strategy<Value = AssignedValue> {
