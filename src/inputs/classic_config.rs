@@ -725,6 +725,32 @@ mod tests {
     }
 
     #[test]
+    fn only_shell_names_are_assigned() {
+        // Bash runs these as commands: a name starts with a letter or `_`.
+        let parsed = parse("1x=2\n=3\n_x1=4\n");
+        assert_eq!(
+            parsed.errors,
+            vec![
+                error(1, &[], SyntaxErrorKind::NotAnAssignment("1x=2".into())),
+                error(2, &[], SyntaxErrorKind::NotAnAssignment("=3".into())),
+            ]
+        );
+        assert_eq!(
+            parsed.assignments,
+            vec![assignment("_x1", Value::Scalar("4".into()), 3)]
+        );
+        // And an error is only attributed to names.
+        assert_eq!(
+            parse("a=$(x) 1b=2 =3 c_=4").errors,
+            vec![error(
+                1,
+                &["a", "c_"],
+                SyntaxErrorKind::CommandSubstitution("$(x) 1b=2 =3 c_=4".into())
+            )]
+        );
+    }
+
+    #[test]
     fn commands_and_spaced_assignments_are_not_assignments() {
         let parsed = parse("erlang_version = 27\nsource other.config\nx=1 echo hi\n");
         assert_eq!(
