@@ -60,6 +60,8 @@ pub(crate) enum SyntaxErrorKind {
     /// An unquoted `$VAR`, `*`, `?`, `[` or `{` in an array element: bash splits it into words, matches
     /// file names or expands braces.
     ArrayExpansion(String),
+    /// An unquoted `{` in a value after `export`: bash expands braces in a command's words.
+    BraceExpansion(String),
     /// A line that is a command, not an assignment (`key = value`, `source x`, `if ...`).
     NotAnAssignment(String),
     /// `key=value other` runs `other` as a command in bash.
@@ -88,6 +90,10 @@ impl fmt::Display for SyntaxErrorKind {
             SyntaxErrorKind::ArrayExpansion(text) => write!(
                 f,
                 "`{text}` unquoted in an array, where bash splits words, matches file names and expands braces"
+            ),
+            SyntaxErrorKind::BraceExpansion(text) => write!(
+                f,
+                "`{text}` unquoted after `export`, where bash expands braces into several words"
             ),
             SyntaxErrorKind::NotAnAssignment(text) => {
                 write!(f, "`{text}` is a shell command, not a `key=value` assignment")
@@ -174,6 +180,8 @@ const METACHARACTERS: &[char] = &[' ', '\t', '\n', ';', '&', '|', '<', '>', '(',
 enum Context {
     /// The value of `key=value`.
     Assignment,
+    /// The value of `export key=value`: bash expands braces there too.
+    ExportAssignment,
     /// An element of `key=(a b)`.
     ArrayElement,
     /// Inside double quotes, in either.
@@ -379,7 +387,12 @@ impl Parser {
                     self.bump();
                     self.parse_array().map(Value::Array)
                 } else {
-                    self.parse_word(Context::Assignment).map(Value::Scalar)
+                    let context = if export {
+                        Context::ExportAssignment
+                    } else {
+                        Context::Assignment
+                    };
+                    self.parse_word(context).map(Value::Scalar)
                 };
                 match value {
                     Ok(value @ Value::Scalar(_)) if export => self.deferred.push(Assignment {
@@ -520,10 +533,13 @@ impl Parser {
                 Some('*' | '?' | '[' | '{') if context == Context::ArrayElement => {
                     return Err(SyntaxErrorKind::ArrayExpansion(self.rest_of_word()));
                 }
+                Some('{') if context == Context::ExportAssignment => {
+                    return Err(SyntaxErrorKind::BraceExpansion(self.rest_of_word()));
+                }
                 Some(char) => {
                     self.bump();
                     word.push(char);
-                    tilde_prefix = char == ':' && context == Context::Assignment;
+                    tilde_prefix = char == ':' && context != Context::ArrayElement;
                 }
             }
         }
@@ -739,6 +755,15 @@ mod tests {
             parsed.assignments,
             vec![assignment("_x1", Value::Scalar("4".into()), 3)]
         );
+        // `export` takes names only.
+        assert_eq!(
+            parse("export a-b=1\n").errors,
+            vec![error(
+                1,
+                &[],
+                SyntaxErrorKind::NotAnAssignment("export a-b=1".into())
+            )]
+        );
         // And an error is only attributed to names.
         assert_eq!(
             parse("a=$(x) 1b=2 =3 c_=4").errors,
@@ -849,7 +874,9 @@ mod tests {
     #[test]
     fn assignments_before_a_command_assign_nothing() {
         // Bash runs `mix test` with `a` and `b` in its environment, and sets neither.
-        let parsed = parse("a=1 b=2 mix test\nc=3 export d=4\nexport e=5 -n\nx=(a)b\nx=a>b\n");
+        // Bash reads `x=(a)b=1` as one odd word; what follows an array is a blank, `;` or a line end.
+        let parsed =
+            parse("a=1 b=2 mix test\nc=3 export d=4\nexport e=5 -n\nx=(a)b\nx=a>b\nx=(a)b=1\nx=(a)#c\n");
         assert_eq!(
             parsed.errors,
             vec![
@@ -862,6 +889,8 @@ mod tests {
                 error(3, &["e"], SyntaxErrorKind::TrailingWords("-n".into())),
                 error(4, &["x"], SyntaxErrorKind::TrailingWords("b".into())),
                 error(5, &["x"], SyntaxErrorKind::TrailingWords(">b".into())),
+                error(6, &["x", "b"], SyntaxErrorKind::TrailingWords("b=1".into())),
+                error(7, &["x"], SyntaxErrorKind::TrailingWords("#c".into())),
             ]
         );
         assert_eq!(parsed.assignments, vec![]);
@@ -933,6 +962,21 @@ mod tests {
         assert_eq!(values["y"].value, array(&["c", "d"]));
         assert_eq!(values["z"].value, Value::Scalar("e\rf".into()));
         assert_eq!(values["z"].line, 5);
+    }
+
+    #[test]
+    fn patterns_and_braces_are_literal_in_assignments() {
+        // Bash expands neither in `key=value` (it does in arrays: an error there).
+        assert_eq!(scalar("x=a*b?[c]{d,e}", "x"), "a*b?[c]{d,e}");
+        assert_eq!(scalar("export x=a*b?[c]", "x"), "a*b?[c]");
+        // After `export`, bash expands braces (`export x={a,b}` sets `x=b`).
+        assert_eq!(
+            parse("export x={a,b} y='{}'\nexport z=:~").errors,
+            vec![
+                error(1, &["x", "y"], SyntaxErrorKind::BraceExpansion("{a,b}".into())),
+                error(2, &["z"], SyntaxErrorKind::TildeExpansion("~".into())),
+            ]
+        );
     }
 
     #[test]

@@ -144,9 +144,16 @@ fn double_quoted_parts() -> impl Strategy<Value = Vec<DoubleQuotedPart>> {
 
 fn part(in_array: bool) -> BoxedStrategy<Part> {
     // Unquoted text never starts with `#` (a comment) and has no `~` (bash expands it after `:`) or
-    // characters that are operators, quotes, expansions or patterns.
-    let unquoted = ("[a-zA-Z0-9._/:@%+,=-]", "[a-zA-Z0-9._/:@%+,=#-]{0,6}")
-        .prop_map(|(first, rest)| format!("{first}{rest}"));
+    // characters that are operators, quotes or expansions; patterns and braces only outside arrays.
+    let unquoted = if in_array {
+        ("[a-zA-Z0-9._/:@%+,=-]", "[a-zA-Z0-9._/:@%+,=#-]{0,6}")
+    } else {
+        (
+            "[a-zA-Z0-9._/:@%+,=*?{}\\[\\]-]",
+            "[a-zA-Z0-9._/:@%+,=#*?{}\\[\\]-]{0,6}",
+        )
+    };
+    let unquoted = unquoted.prop_map(|(first, rest)| format!("{first}{rest}"));
     let escaped = select(" $\"'\\#;&|<>(){}[]*?~`=a\t".chars().collect::<Vec<_>>());
     let quoted = prop_oneof![
         4 => unquoted.prop_map(Part::Unquoted),
@@ -208,6 +215,22 @@ fn statement() -> impl Strategy<Value = Statement> {
         vec(blank(), 4),
     )
         .prop_map(|(export, mut words, blanks)| {
+            // Bash expands braces in `export`'s words (an error for us): none there.
+            if export {
+                for word in &mut words {
+                    if let Word::Assignment {
+                        value: AssignedValue::Scalar(parts),
+                        ..
+                    } = word
+                    {
+                        for part in parts {
+                            if let Part::Unquoted(text) = part {
+                                *text = text.replace(['{', '}'], "_");
+                            }
+                        }
+                    }
+                }
+            }
             // Bare names are `export` operands; without `export`, make it an assignment.
             if !export {
                 for word in &mut words {
