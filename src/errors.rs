@@ -256,18 +256,20 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
 }
 
 fn syntax_message(error: &SyntaxError) -> String {
-    let SyntaxError { line, key, kind } = error;
-    let key = key
-        .as_deref()
-        .map_or_else(String::new, |key| format!(" (`{key}`)"));
+    let SyntaxError { line, keys, kind } = error;
+    let key = if keys.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", code_list(keys))
+    };
     formatdoc! {"
         {CLASSIC_CONFIG_FILE} needs a shell to evaluate
 
         Line {line}{key} contains {kind}.
 
         The classic buildpacks ran this file with bash. This buildpack reads it as data and never
-        runs it, so only plain `key=value` lines (quotes, comments, `export` and arrays are fine)
-        are accepted. Write the value itself, for example:
+        runs it, so only `key=value` assignments are accepted (several on a line, quotes, comments,
+        `export` and arrays are fine). Write the value itself, for example:
 
         {CONFIG_EXAMPLE}
     "}
@@ -298,10 +300,11 @@ fn config_message(error: &ConfigError) -> String {
             The Elixir version `{value}` ({source}) is not a version.
 
             Use an exact version, a partial one (the newest matching build is used), optionally
-            with a `v` prefix or an `-otp-NN` suffix, for example:
+            with a `v` prefix or an `-otp-NN` suffix, or a branch build, for example:
 
                 elixir_version=1.18.3
                 elixir_version=1.18
+                elixir_version=(branch main)
         ", value = sourced.value, source = sourced.source},
         ConfigError::InvalidBoolean { key, value, line } => formatdoc! {"
             Invalid value for `{key}`
@@ -320,6 +323,15 @@ fn config_message(error: &ConfigError) -> String {
                 MIX_ENV=prod
         "},
     }
+}
+
+/// `a`, `b` (for keys).
+pub(crate) fn code_list(values: &[String]) -> String {
+    values
+        .iter()
+        .map(|value| format!("`{value}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn list(values: &[String]) -> String {
@@ -456,5 +468,71 @@ fn download_message(error: &DownloadError) -> String {
             Nothing was cached. Retry the build; if it keeps failing, check that HEX_BUILDS_URL
             (default https://builds.hex.pm) is reachable from the build.
         "},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inputs::classic_config::SyntaxErrorKind;
+    use crate::inputs::config::{Source, Sourced};
+
+    #[test]
+    fn a_line_that_needs_a_shell_names_its_keys() {
+        let error = ElixirBuildpackError::Config(ConfigError::ClassicSyntax(SyntaxError {
+            line: 3,
+            keys: vec!["node_version".into(), "erlang_version".into()],
+            kind: SyntaxErrorKind::CommandSubstitution("$(cat .nvmrc) erlang_version=27".into()),
+        }));
+        assert_eq!(
+            message(&error),
+            indoc::indoc! {"
+                elixir_buildpack.config needs a shell to evaluate
+
+                Line 3 (`node_version`, `erlang_version`) contains command substitution `$(cat .nvmrc) erlang_version=27` (runs a command).
+
+                The classic buildpacks ran this file with bash. This buildpack reads it as data and never
+                runs it, so only `key=value` assignments are accepted (several on a line, quotes, comments,
+                `export` and arrays are fine). Write the value itself, for example:
+
+                erlang_version=27.3.4
+                elixir_version=1.18.3
+            "}
+        );
+        let command = ElixirBuildpackError::Config(ConfigError::ClassicSyntax(SyntaxError {
+            line: 1,
+            keys: Vec::new(),
+            kind: SyntaxErrorKind::EmptyCommand,
+        }));
+        assert!(
+            message(&command).contains(
+                "\nLine 1 contains a `;` with nothing before it, a syntax error that makes bash stop reading the file.\n"
+            ),
+            "{}",
+            message(&command)
+        );
+    }
+
+    #[test]
+    fn an_array_that_is_no_version_is_quoted_as_written() {
+        let error = ElixirBuildpackError::Config(ConfigError::InvalidElixirVersion(Sourced {
+            value: "(tag v1.16.3)".into(),
+            source: Source::ClassicConfig { line: 2 },
+        }));
+        assert_eq!(
+            message(&error),
+            indoc::indoc! {"
+                Invalid Elixir version
+
+                The Elixir version `(tag v1.16.3)` (from elixir_buildpack.config, line 2) is not a version.
+
+                Use an exact version, a partial one (the newest matching build is used), optionally
+                with a `v` prefix or an `-otp-NN` suffix, or a branch build, for example:
+
+                    elixir_version=1.18.3
+                    elixir_version=1.18
+                    elixir_version=(branch main)
+            "}
+        );
     }
 }

@@ -1,14 +1,19 @@
 //! Reads `elixir_buildpack.config`, the classic buildpack's config file, as data.
 //!
 //! The classic buildpacks `source` this file with bash. We never execute it: this module understands the
-//! subset of bash syntax that real repositories use (`key=value`, `export`, quotes, comments, arrays, plain
-//! `$VAR` references) and gives each assignment the value bash would give it in a clean environment.
-//! Anything that needs a shell to evaluate is reported with its line, never run.
+//! subset of bash syntax that real repositories use (`key=value`, several assignments on a line, `export`,
+//! quotes, escapes, comments, line continuations, arrays, plain `$VAR` references) and gives each key the
+//! value bash would give it in a clean environment. Anything that needs a shell to evaluate is reported with
+//! its line, never run.
+//!
+//! Two differences from bash, on purpose, for files saved by Windows editors: a UTF-8 byte-order mark at
+//! the start is skipped (bash takes it for part of the first word, which turns line 1 into a command), and
+//! CRLF line endings are read as LF (bash would keep the CR at the end of each value).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-/// One parsed assignment, with the line it started on.
+/// One parsed assignment, with the line its statement started on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Assignment {
     pub(crate) key: String,
@@ -36,8 +41,9 @@ impl Value {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct SyntaxError {
     pub(crate) line: usize,
-    /// The key being assigned when the problem was found, if any.
-    pub(crate) key: Option<String>,
+    /// The keys the statement assigns, or seems to (`NAME=` words after the problem count too), so that
+    /// callers can decide whether the error matters. Empty when the line assigns nothing: a command.
+    pub(crate) keys: Vec<String>,
     pub(crate) kind: SyntaxErrorKind,
 }
 
@@ -45,8 +51,17 @@ pub(crate) struct SyntaxError {
 pub(crate) enum SyntaxErrorKind {
     /// `$(...)` or backticks.
     CommandSubstitution(String),
-    /// `${VAR:-default}` and friends, `$1`, `$?`, arithmetic.
+    /// `${VAR:-default}` and friends, `$1`, `$?`, `$_`, arithmetic.
     ParameterExpansion(String),
+    /// An unquoted `~` where bash puts a home directory: the start of a value, or after `:` in one.
+    TildeExpansion(String),
+    /// `$'...'`.
+    AnsiCQuoting(String),
+    /// An unquoted `$VAR`, `*`, `?`, `[` or `{` in an array element: bash splits it into words, matches
+    /// file names or expands braces.
+    ArrayExpansion(String),
+    /// An unquoted `{` in a value after `export`: bash expands braces in a command's words.
+    BraceExpansion(String),
     /// A line that is a command, not an assignment (`key = value`, `source x`, `if ...`).
     NotAnAssignment(String),
     /// `key=value other` runs `other` as a command in bash.
@@ -55,6 +70,8 @@ pub(crate) enum SyntaxErrorKind {
     UnterminatedArray,
     /// `;`, `|`, `&`, redirections or parentheses where a value was expected.
     ShellOperator(String),
+    /// A `;` with nothing before it: a syntax error that makes bash stop reading the file.
+    EmptyCommand,
 }
 
 impl fmt::Display for SyntaxErrorKind {
@@ -66,6 +83,18 @@ impl fmt::Display for SyntaxErrorKind {
             SyntaxErrorKind::ParameterExpansion(text) => {
                 write!(f, "shell parameter expansion `{text}`")
             }
+            SyntaxErrorKind::TildeExpansion(text) => {
+                write!(f, "`{text}`, where bash puts a home directory in place of `~`")
+            }
+            SyntaxErrorKind::AnsiCQuoting(text) => write!(f, "ANSI-C quoting `{text}`"),
+            SyntaxErrorKind::ArrayExpansion(text) => write!(
+                f,
+                "`{text}` unquoted in an array, where bash splits words, matches file names and expands braces"
+            ),
+            SyntaxErrorKind::BraceExpansion(text) => write!(
+                f,
+                "`{text}` unquoted after `export`, where bash expands braces into several words"
+            ),
             SyntaxErrorKind::NotAnAssignment(text) => {
                 write!(f, "`{text}` is a shell command, not a `key=value` assignment")
             }
@@ -80,6 +109,10 @@ impl fmt::Display for SyntaxErrorKind {
             SyntaxErrorKind::ShellOperator(operator) => {
                 write!(f, "the shell operator `{operator}` inside a value")
             }
+            SyntaxErrorKind::EmptyCommand => write!(
+                f,
+                "a `;` with nothing before it, a syntax error that makes bash stop reading the file"
+            ),
         }
     }
 }
@@ -92,6 +125,8 @@ impl fmt::Display for SyntaxErrorKind {
 pub(crate) struct ParsedConfig {
     pub(crate) assignments: Vec<Assignment>,
     pub(crate) errors: Vec<SyntaxError>,
+    /// The file started with a UTF-8 byte-order mark, which was skipped.
+    pub(crate) byte_order_mark: bool,
 }
 
 impl ParsedConfig {
@@ -105,11 +140,20 @@ impl ParsedConfig {
 }
 
 pub(crate) fn parse(contents: &str) -> ParsedConfig {
+    let (byte_order_mark, contents) = match contents.strip_prefix('\u{feff}') {
+        Some(rest) => (true, rest),
+        None => (false, contents),
+    };
     let mut parser = Parser {
-        chars: contents.chars().collect(),
+        chars: contents.replace("\r\n", "\n").chars().collect(),
         position: 0,
         line: 1,
-        parsed: ParsedConfig::default(),
+        pending: Vec::new(),
+        deferred: Vec::new(),
+        parsed: ParsedConfig {
+            byte_order_mark,
+            ..ParsedConfig::default()
+        },
     };
     parser.parse_file();
     parser.parsed
@@ -119,22 +163,88 @@ struct Parser {
     chars: Vec<char>,
     position: usize,
     line: usize,
+    /// The assignments of the statement being read: they take effect (all of them) only if it turns out
+    /// not to be a command (`a=1 b=2 cmd` runs `cmd` with `a` and `b` in its environment, and sets neither).
+    pending: Vec<Assignment>,
+    /// The scalar assignments of an `export` statement, which take place after all its words are
+    /// expanded: `export a=1 b=$a` sets `b` to what `$a` was before the line. (Its array assignments
+    /// take place as its words are expanded, as in bash.)
+    deferred: Vec<Assignment>,
     parsed: ParsedConfig,
 }
 
 const METACHARACTERS: &[char] = &[' ', '\t', '\n', ';', '&', '|', '<', '>', '(', ')'];
 
+/// Where a word is: its expansions differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Context {
+    /// The value of `key=value`.
+    Assignment,
+    /// The value of `export key=value`: bash expands braces there too.
+    ExportAssignment,
+    /// An element of `key=(a b)`.
+    ArrayElement,
+    /// Inside double quotes, in either.
+    DoubleQuoted,
+}
+
+/// A shell variable name: `[A-Za-z_][A-Za-z0-9_]*`.
+fn is_name(text: &str) -> bool {
+    text.starts_with(|char: char| char.is_ascii_alphabetic() || char == '_')
+        && text
+            .chars()
+            .all(|char| char.is_ascii_alphanumeric() || char == '_')
+}
+
+/// The names that `NAME=...` words of `text` would assign: a line we could not read is attributed to
+/// every key it may set, so that none of them is dropped without an error.
+fn assigned_names(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|char: char| char.is_whitespace() || char == ';')
+        .filter_map(|word| word.split_once('=').map(|(name, _)| name))
+        .filter(|name| is_name(name))
+        .map(String::from)
+}
+
 impl Parser {
+    /// The characters ahead as bash's lexer sees them: without line continuations. A backslash-newline
+    /// outside single quotes and comments is not there at all, even inside a name (`$na\<newline>me`).
+    fn logical(&self) -> impl Iterator<Item = char> + '_ {
+        let mut index = self.position;
+        std::iter::from_fn(move || {
+            while self.chars.get(index) == Some(&'\\') && self.chars.get(index + 1) == Some(&'\n') {
+                index += 2;
+            }
+            let char = self.chars.get(index).copied()?;
+            index += 1;
+            Some(char)
+        })
+    }
+
     fn peek(&self) -> Option<char> {
-        self.chars.get(self.position).copied()
+        self.logical().next()
     }
 
     fn peek_at(&self, offset: usize) -> Option<char> {
-        self.chars.get(self.position + offset).copied()
+        self.logical().nth(offset)
     }
 
+    /// Consumes the next character as bash's lexer sees it (skipping line continuations).
     fn bump(&mut self) -> Option<char> {
-        let char = self.peek()?;
+        self.skip_continuations();
+        self.raw_bump()
+    }
+
+    fn skip_continuations(&mut self) {
+        while self.chars.get(self.position) == Some(&'\\') && self.chars.get(self.position + 1) == Some(&'\n')
+        {
+            self.position += 2;
+            self.line += 1;
+        }
+    }
+
+    /// Consumes the next character as it is: in single quotes and comments, and after a backslash.
+    fn raw_bump(&mut self) -> Option<char> {
+        let char = self.chars.get(self.position).copied()?;
         self.position += 1;
         if char == '\n' {
             self.line += 1;
@@ -142,15 +252,27 @@ impl Parser {
         Some(char)
     }
 
-    fn skip_blanks(&mut self) {
-        while matches!(self.peek(), Some(' ' | '\t' | '\r')) {
+    fn advance(&mut self, count: usize) {
+        for _ in 0..count {
             self.bump();
         }
     }
 
-    fn skip_comment(&mut self) {
-        while !matches!(self.peek(), None | Some('\n')) {
+    /// Skips blanks; says whether there were any.
+    fn skip_blanks(&mut self) -> bool {
+        let mut blanks = false;
+        while matches!(self.peek(), Some(' ' | '\t')) {
             self.bump();
+            blanks = true;
+        }
+        blanks
+    }
+
+    /// Skips to the end of the line: a comment ends there, backslash or not.
+    fn skip_comment(&mut self) {
+        self.skip_continuations();
+        while !matches!(self.chars.get(self.position), None | Some('\n')) {
+            self.raw_bump();
         }
     }
 
@@ -160,21 +282,68 @@ impl Parser {
         self.bump();
     }
 
-    fn rest_of_line(&self) -> String {
-        self.chars[self.position..]
+    fn line_from(&self, start: usize) -> String {
+        self.chars[start..]
             .iter()
             .take_while(|char| **char != '\n')
             .collect::<String>()
-            .trim_end_matches('\r')
+            .trim()
             .to_string()
     }
 
-    fn error(&mut self, line: usize, key: Option<&str>, kind: SyntaxErrorKind) {
+    fn rest_of_line(&self) -> String {
+        self.line_from(self.position)
+    }
+
+    fn rest_of_word(&self) -> String {
+        self.chars[self.position..]
+            .iter()
+            .take_while(|char| !METACHARACTERS.contains(char))
+            .collect()
+    }
+
+    /// Reads a bare word (a name) `offset` characters ahead without consuming it.
+    fn name_at(&self, offset: usize) -> String {
+        self.logical()
+            .skip(offset)
+            .take_while(|char| char.is_ascii_alphanumeric() || *char == '_')
+            .collect()
+    }
+
+    /// Whether a word ends `offset` characters ahead.
+    fn word_ends_at(&self, offset: usize) -> bool {
+        self.peek_at(offset)
+            .is_none_or(|char| METACHARACTERS.contains(&char))
+    }
+
+    /// A line that assigns nothing: a command, or a syntax error.
+    fn fail_line(&mut self, line: usize, kind: SyntaxErrorKind) {
+        self.pending.clear();
+        self.deferred.clear();
         self.parsed.errors.push(SyntaxError {
             line,
-            key: key.map(String::from),
+            keys: Vec::new(),
             kind,
         });
+        self.skip_line();
+    }
+
+    /// A statement that assigns the pending and deferred keys and `key`, and maybe more after the problem.
+    fn fail_statement(&mut self, line: usize, key: Option<String>, kind: SyntaxErrorKind) {
+        let later: Vec<String> = assigned_names(&self.rest_of_line()).collect();
+        let mut seen = BTreeSet::new();
+        let deferred = std::mem::take(&mut self.deferred);
+        let keys = self
+            .pending
+            .drain(..)
+            .chain(deferred)
+            .map(|assignment| assignment.key)
+            .chain(key)
+            .chain(later)
+            .filter(|key| seen.insert(key.clone()))
+            .collect();
+        self.parsed.errors.push(SyntaxError { line, keys, kind });
+        self.skip_line();
     }
 
     fn parse_file(&mut self) {
@@ -182,10 +351,11 @@ impl Parser {
             self.skip_blanks();
             match self.peek() {
                 None => break,
-                Some('\n' | ';') => {
+                Some('\n') => {
                     self.bump();
                 }
                 Some('#') => self.skip_comment(),
+                Some(';') => self.fail_line(self.line, SyntaxErrorKind::EmptyCommand),
                 Some(_) => {
                     let start = self.position;
                     self.parse_statement();
@@ -198,90 +368,116 @@ impl Parser {
         }
     }
 
-    /// Reads a bare word (a name) at the current position without consuming it.
-    fn name_at(&self, offset: usize) -> String {
-        self.chars[self.position + offset..]
-            .iter()
-            .take_while(|char| char.is_ascii_alphanumeric() || **char == '_')
-            .collect()
-    }
-
+    /// Reads one statement: `[export] word...` up to a line end, `;` or comment. It assigns when every
+    /// word is `NAME=value` (or, after `export`, a bare `NAME`); otherwise bash would run it as a command.
     fn parse_statement(&mut self) {
+        self.skip_continuations();
         let line = self.line;
-        let mut name = self.name_at(0);
-        if name == "export" && matches!(self.peek_at(name.len()), Some(' ' | '\t')) {
-            for _ in 0..name.len() {
-                self.bump();
-            }
+        let start = self.position;
+        let export = self.name_at(0) == "export" && matches!(self.peek_at(6), Some(' ' | '\t'));
+        if export {
+            self.advance(6);
             self.skip_blanks();
-            name = self.name_at(0);
         }
-
-        let is_assignment = !name.is_empty()
-            && !name.starts_with(|char: char| char.is_ascii_digit())
-            && self.peek_at(name.len()) == Some('=');
-        if !is_assignment {
-            let text = self.rest_of_line();
-            self.error(
-                line,
-                None,
-                SyntaxErrorKind::NotAnAssignment(text.trim().to_string()),
-            );
-            self.skip_line();
-            return;
-        }
-        for _ in 0..=name.len() {
-            self.bump();
-        }
-
-        let value = if self.peek() == Some('(') {
-            self.bump();
-            match self.parse_array(&name) {
-                Ok(values) => Value::Array(values),
-                Err(kind) => {
-                    self.error(line, Some(&name), kind);
-                    self.skip_line();
-                    return;
+        loop {
+            let name = self.name_at(0);
+            if is_name(&name) && self.peek_at(name.len()) == Some('=') {
+                self.advance(name.len() + 1);
+                let value = if self.peek() == Some('(') {
+                    self.bump();
+                    self.parse_array().map(Value::Array)
+                } else {
+                    let context = if export {
+                        Context::ExportAssignment
+                    } else {
+                        Context::Assignment
+                    };
+                    self.parse_word(context).map(Value::Scalar)
+                };
+                match value {
+                    Ok(value @ Value::Scalar(_)) if export => self.deferred.push(Assignment {
+                        key: name,
+                        value,
+                        line,
+                    }),
+                    Ok(value) => self.assign(name, value, line),
+                    Err(kind) => return self.fail_statement(line, Some(name), kind),
                 }
-            }
-        } else {
-            match self.parse_word(&name) {
-                Ok(word) => Value::Scalar(word),
-                Err(kind) => {
-                    self.error(line, Some(&name), kind);
-                    self.skip_line();
-                    return;
-                }
-            }
-        };
-
-        // What may follow an assignment: blanks, a comment, a line end or `;`.
-        self.skip_blanks();
-        match self.peek() {
-            None | Some('\n' | ';') => {}
-            Some('#') => self.skip_comment(),
-            Some(_) => {
+            } else if export && is_name(&name) && self.word_ends_at(name.len()) {
+                // `export NAME` marks a variable for export and assigns nothing.
+                self.advance(name.len());
+            } else if self.pending.is_empty() && self.deferred.is_empty() {
+                let text = self.line_from(start);
+                return self.fail_line(line, SyntaxErrorKind::NotAnAssignment(text));
+            } else {
                 let text = self.rest_of_line();
-                self.error(
-                    line,
-                    Some(&name),
-                    SyntaxErrorKind::TrailingWords(text.trim().to_string()),
-                );
-                self.skip_line();
-                return;
+                return self.fail_statement(line, None, SyntaxErrorKind::TrailingWords(text));
+            }
+
+            // What may follow a word: blanks and the next word, or the end of the statement.
+            let blanks = self.skip_blanks();
+            match self.peek() {
+                None | Some('\n') => break,
+                Some(';') => {
+                    self.bump();
+                    break;
+                }
+                Some('#') if blanks => {
+                    self.skip_comment();
+                    break;
+                }
+                Some(_) if blanks => {}
+                // `x=(a)b`, `x=a|b`, `x=a>b`.
+                Some(_) => {
+                    let text = self.rest_of_line();
+                    return self.fail_statement(line, None, SyntaxErrorKind::TrailingWords(text));
+                }
             }
         }
-        self.parsed.assignments.push(Assignment {
-            key: name,
-            value,
-            line,
-        });
+        for Assignment { key, value, line } in std::mem::take(&mut self.deferred) {
+            self.assign(key, value, line);
+        }
+        let pending = std::mem::take(&mut self.pending);
+        self.parsed.assignments.extend(pending);
     }
 
-    fn parse_array(&mut self, key: &str) -> Result<Vec<String>, SyntaxErrorKind> {
+    fn assign(&mut self, key: String, value: Value, line: usize) {
+        let value = self.assigned_value(&key, value);
+        self.pending.push(Assignment { key, value, line });
+    }
+
+    /// The value a key holds after an assignment: assigning a scalar to an array sets its first element.
+    fn assigned_value(&self, name: &str, value: Value) -> Value {
+        match (value, self.current(name)) {
+            (Value::Scalar(scalar), Some(Value::Array(mut elements))) => {
+                match elements.first_mut() {
+                    Some(first) => *first = scalar,
+                    None => elements.push(scalar),
+                }
+                Value::Array(elements)
+            }
+            (value, _) => value,
+        }
+    }
+
+    /// The value a key holds at this point of the file, if it was assigned.
+    fn current(&self, name: &str) -> Option<Value> {
+        self.pending
+            .iter()
+            .rev()
+            .chain(self.parsed.assignments.iter().rev())
+            .find(|assignment| assignment.key == name)
+            .map(|assignment| assignment.value.clone())
+    }
+
+    fn parse_array(&mut self) -> Result<Vec<String>, SyntaxErrorKind> {
         let mut values = Vec::new();
         loop {
-            while matches!(self.peek(), Some(' ' | '\t' | '\r' | '\n')) {
+            loop {
+                self.skip_blanks();
+                if self.peek() != Some('\n') {
+                    break;
+                }
                 self.bump();
             }
             match self.peek() {
@@ -294,24 +490,28 @@ impl Parser {
                 Some(char) if METACHARACTERS.contains(&char) => {
                     return Err(SyntaxErrorKind::ShellOperator(char.to_string()));
                 }
-                Some(_) => values.push(self.parse_word(key)?),
+                Some(_) => values.push(self.parse_word(Context::ArrayElement)?),
             }
         }
     }
 
     /// Parses one shell word: unquoted, single- and double-quoted parts glued together.
-    fn parse_word(&mut self, key: &str) -> Result<String, SyntaxErrorKind> {
+    fn parse_word(&mut self, context: Context) -> Result<String, SyntaxErrorKind> {
         let mut word = String::new();
+        // Where bash would expand a `~`: the start of the word, and after an unquoted `:` in an assignment.
+        let mut tilde_prefix = true;
         loop {
+            let at_tilde_prefix = std::mem::replace(&mut tilde_prefix, false);
             match self.peek() {
                 None => break,
-                // A CR right before the line end is the CRLF line ending, which we accept.
-                Some('\r') if matches!(self.peek_at(1), None | Some('\n')) => break,
                 Some(char) if METACHARACTERS.contains(&char) => break,
+                Some('~') if at_tilde_prefix => {
+                    return Err(SyntaxErrorKind::TildeExpansion(self.rest_of_word()));
+                }
                 Some('\'') => {
                     self.bump();
                     loop {
-                        match self.bump() {
+                        match self.raw_bump() {
                             None => return Err(SyntaxErrorKind::UnterminatedQuote('\'')),
                             Some('\'') => break,
                             Some(char) => word.push(char),
@@ -320,28 +520,33 @@ impl Parser {
                 }
                 Some('"') => {
                     self.bump();
-                    self.parse_double_quoted(key, &mut word)?;
+                    self.parse_double_quoted(&mut word)?;
                 }
                 Some('\\') => {
                     self.bump();
-                    match self.bump() {
-                        // A backslash-newline is a line continuation.
-                        Some('\n') | None => {}
-                        Some(char) => word.push(char),
-                    }
+                    // The escaped character is taken as it is (a newline here was a line continuation).
+                    // A backslash at the very end of the file stays.
+                    word.push(self.raw_bump().unwrap_or('\\'));
                 }
-                Some('$') => word.push_str(&self.parse_dollar(key)?),
+                Some('$') => word.push_str(&self.parse_dollar(context)?),
                 Some('`') => return Err(SyntaxErrorKind::CommandSubstitution(self.rest_of_line())),
+                Some('*' | '?' | '[' | '{') if context == Context::ArrayElement => {
+                    return Err(SyntaxErrorKind::ArrayExpansion(self.rest_of_word()));
+                }
+                Some('{') if context == Context::ExportAssignment => {
+                    return Err(SyntaxErrorKind::BraceExpansion(self.rest_of_word()));
+                }
                 Some(char) => {
                     self.bump();
                     word.push(char);
+                    tilde_prefix = char == ':' && context != Context::ArrayElement;
                 }
             }
         }
         Ok(word)
     }
 
-    fn parse_double_quoted(&mut self, key: &str, word: &mut String) -> Result<(), SyntaxErrorKind> {
+    fn parse_double_quoted(&mut self, word: &mut String) -> Result<(), SyntaxErrorKind> {
         loop {
             match self.peek() {
                 None => return Err(SyntaxErrorKind::UnterminatedQuote('"')),
@@ -351,9 +556,8 @@ impl Parser {
                 }
                 Some('\\') => {
                     self.bump();
-                    match self.bump() {
+                    match self.raw_bump() {
                         None => return Err(SyntaxErrorKind::UnterminatedQuote('"')),
-                        Some('\n') => {}
                         Some(char @ ('$' | '`' | '"' | '\\')) => word.push(char),
                         Some(char) => {
                             word.push('\\');
@@ -361,7 +565,7 @@ impl Parser {
                         }
                     }
                 }
-                Some('$') => word.push_str(&self.parse_dollar(key)?),
+                Some('$') => word.push_str(&self.parse_dollar(Context::DoubleQuoted)?),
                 Some('`') => return Err(SyntaxErrorKind::CommandSubstitution(self.rest_of_line())),
                 Some(_) => {
                     if let Some(char) = self.bump() {
@@ -373,31 +577,33 @@ impl Parser {
     }
 
     /// Handles a `$` at the current position: a plain `$NAME` or `${NAME}` reference expands to the value
-    /// an earlier line of the file gave it, else to nothing, as in bash with a clean environment.
-    fn parse_dollar(&mut self, _key: &str) -> Result<String, SyntaxErrorKind> {
+    /// an earlier assignment of the file gave it, else to nothing, as in bash with a clean environment.
+    fn parse_dollar(&mut self, context: Context) -> Result<String, SyntaxErrorKind> {
+        let quoted = context == Context::DoubleQuoted;
         match self.peek_at(1) {
             Some('(') => Err(SyntaxErrorKind::CommandSubstitution(self.rest_of_line())),
+            // `$[1+1]`, the old arithmetic expansion.
+            Some('[') => Err(SyntaxErrorKind::ParameterExpansion(self.rest_of_line())),
+            Some('\'') if !quoted => Err(SyntaxErrorKind::AnsiCQuoting(self.rest_of_line())),
+            // `$"..."` is a string to translate; without translations (as in a build), it is `"..."`.
+            Some('"') if !quoted => {
+                self.bump();
+                Ok(String::new())
+            }
             Some('{') => {
                 let name = self.name_at(2);
-                let closing = self.peek_at(2 + name.len());
-                if !name.is_empty()
-                    && !name.starts_with(|char: char| char.is_ascii_digit())
-                    && closing == Some('}')
-                {
-                    for _ in 0..name.len() + 3 {
-                        self.bump();
-                    }
-                    Ok(self.lookup(&name))
+                if is_name(&name) && name != "_" && self.peek_at(2 + name.len()) == Some('}') {
+                    self.expand(context, &name, name.len() + 3)
                 } else {
                     Err(SyntaxErrorKind::ParameterExpansion(self.rest_of_line()))
                 }
             }
             Some(char) if char.is_ascii_alphabetic() || char == '_' => {
                 let name = self.name_at(1);
-                for _ in 0..=name.len() {
-                    self.bump();
+                if name == "_" {
+                    return Err(SyntaxErrorKind::ParameterExpansion(String::from("$_")));
                 }
-                Ok(self.lookup(&name))
+                self.expand(context, &name, name.len() + 1)
             }
             Some(char) if char.is_ascii_digit() || "?!#@*-$".contains(char) => {
                 Err(SyntaxErrorKind::ParameterExpansion(format!("${char}")))
@@ -410,14 +616,16 @@ impl Parser {
         }
     }
 
-    fn lookup(&self, name: &str) -> String {
-        self.parsed
-            .assignments
-            .iter()
-            .rev()
-            .find(|assignment| assignment.key == name)
-            .map(|assignment| assignment.value.as_scalar().to_string())
-            .unwrap_or_default()
+    /// Expands the reference to `name`, `length` characters long.
+    fn expand(&mut self, context: Context, name: &str, length: usize) -> Result<String, SyntaxErrorKind> {
+        if context == Context::ArrayElement {
+            return Err(SyntaxErrorKind::ArrayExpansion(self.rest_of_word()));
+        }
+        self.advance(length);
+        Ok(self
+            .current(name)
+            .map(|value| value.as_scalar().to_string())
+            .unwrap_or_default())
     }
 }
 
@@ -506,13 +714,7 @@ mod tests {
         let kinds: Vec<_> = parsed
             .errors
             .iter()
-            .map(|error| {
-                (
-                    error.line,
-                    error.key.clone().unwrap_or_default(),
-                    error.kind.clone(),
-                )
-            })
+            .map(|error| (error.line, error.keys.join(","), error.kind.clone()))
             .collect();
         assert_eq!(
             kinds,
@@ -539,6 +741,41 @@ mod tests {
     }
 
     #[test]
+    fn only_shell_names_are_assigned() {
+        // Bash runs these as commands: a name starts with a letter or `_`.
+        let parsed = parse("1x=2\n=3\n_x1=4\n");
+        assert_eq!(
+            parsed.errors,
+            vec![
+                error(1, &[], SyntaxErrorKind::NotAnAssignment("1x=2".into())),
+                error(2, &[], SyntaxErrorKind::NotAnAssignment("=3".into())),
+            ]
+        );
+        assert_eq!(
+            parsed.assignments,
+            vec![assignment("_x1", Value::Scalar("4".into()), 3)]
+        );
+        // `export` takes names only.
+        assert_eq!(
+            parse("export a-b=1\n").errors,
+            vec![error(
+                1,
+                &[],
+                SyntaxErrorKind::NotAnAssignment("export a-b=1".into())
+            )]
+        );
+        // And an error is only attributed to names.
+        assert_eq!(
+            parse("a=$(x) 1b=2 =3 c_=4").errors,
+            vec![error(
+                1,
+                &["a", "c_"],
+                SyntaxErrorKind::CommandSubstitution("$(x) 1b=2 =3 c_=4".into())
+            )]
+        );
+    }
+
+    #[test]
     fn commands_and_spaced_assignments_are_not_assignments() {
         let parsed = parse("erlang_version = 27\nsource other.config\nx=1 echo hi\n");
         assert_eq!(
@@ -546,17 +783,17 @@ mod tests {
             vec![
                 SyntaxError {
                     line: 1,
-                    key: None,
+                    keys: vec![],
                     kind: SyntaxErrorKind::NotAnAssignment("erlang_version = 27".into())
                 },
                 SyntaxError {
                     line: 2,
-                    key: None,
+                    keys: vec![],
                     kind: SyntaxErrorKind::NotAnAssignment("source other.config".into())
                 },
                 SyntaxError {
                     line: 3,
-                    key: Some("x".into()),
+                    keys: vec!["x".into()],
                     kind: SyntaxErrorKind::TrailingWords("echo hi".into())
                 },
             ]
@@ -589,65 +826,227 @@ mod tests {
         );
         assert_eq!(parsed.values()["release"].line, 3);
     }
+
+    fn assignment(key: &str, value: Value, line: usize) -> Assignment {
+        Assignment {
+            key: key.into(),
+            value,
+            line,
+        }
+    }
+
+    fn array(elements: &[&str]) -> Value {
+        Value::Array(elements.iter().map(ToString::to_string).collect())
+    }
+
+    fn error(line: usize, keys: &[&str], kind: SyntaxErrorKind) -> SyntaxError {
+        SyntaxError {
+            line,
+            keys: keys.iter().map(ToString::to_string).collect(),
+            kind,
+        }
+    }
+
+    #[test]
+    fn several_assignments_on_one_line_assign_them_all() {
+        let parsed = parse(
+            "erlang_version=26.2.5 elixir_version=1.16.3\n\
+             export a=1 b c=$a\tkey='x y' # note\n\
+             d=4 \\\n  e=5;f=6\n",
+        );
+        assert_eq!(parsed.errors, vec![]);
+        // `export` is a command: its words are expanded before it assigns, so `c=$a` sees no `a`.
+        assert_eq!(
+            parsed.assignments,
+            vec![
+                assignment("erlang_version", Value::Scalar("26.2.5".into()), 1),
+                assignment("elixir_version", Value::Scalar("1.16.3".into()), 1),
+                assignment("a", Value::Scalar("1".into()), 2),
+                assignment("c", Value::Scalar(String::new()), 2),
+                assignment("key", Value::Scalar("x y".into()), 2),
+                assignment("d", Value::Scalar("4".into()), 3),
+                assignment("e", Value::Scalar("5".into()), 3),
+                assignment("f", Value::Scalar("6".into()), 4),
+            ]
+        );
+    }
+
+    #[test]
+    fn assignments_before_a_command_assign_nothing() {
+        // Bash runs `mix test` with `a` and `b` in its environment, and sets neither.
+        // Bash reads `x=(a)b=1` as one odd word; what follows an array is a blank, `;` or a line end.
+        let parsed =
+            parse("a=1 b=2 mix test\nc=3 export d=4\nexport e=5 -n\nx=(a)b\nx=a>b\nx=(a)b=1\nx=(a)#c\n");
+        assert_eq!(
+            parsed.errors,
+            vec![
+                error(1, &["a", "b"], SyntaxErrorKind::TrailingWords("mix test".into())),
+                error(
+                    2,
+                    &["c", "d"],
+                    SyntaxErrorKind::TrailingWords("export d=4".into())
+                ),
+                error(3, &["e"], SyntaxErrorKind::TrailingWords("-n".into())),
+                error(4, &["x"], SyntaxErrorKind::TrailingWords("b".into())),
+                error(5, &["x"], SyntaxErrorKind::TrailingWords(">b".into())),
+                error(6, &["x", "b"], SyntaxErrorKind::TrailingWords("b=1".into())),
+                error(7, &["x"], SyntaxErrorKind::TrailingWords("#c".into())),
+            ]
+        );
+        assert_eq!(parsed.assignments, vec![]);
+    }
+
+    #[test]
+    fn an_error_names_every_key_its_line_may_set() {
+        let parsed = parse("node_version=$(cat .nvmrc) erlang_version=27 release=false\n");
+        assert_eq!(
+            parsed.errors,
+            vec![error(
+                1,
+                &["node_version", "erlang_version", "release"],
+                SyntaxErrorKind::CommandSubstitution("$(cat .nvmrc) erlang_version=27 release=false".into())
+            )]
+        );
+        assert_eq!(parsed.assignments, vec![]);
+    }
+
+    #[test]
+    fn a_scalar_assigned_to_an_array_sets_its_first_element() {
+        let parsed = parse("x=(branch main)\nx=1.16\ny=()\ny=a\nz=(a b)\nz=(c)\n");
+        assert_eq!(parsed.errors, vec![]);
+        let values = parsed.values();
+        assert_eq!(values["x"].value, array(&["1.16", "main"]));
+        assert_eq!(values["y"].value, array(&["a"]));
+        assert_eq!(values["z"].value, array(&["c"]));
+        assert_eq!(
+            parse("x=(a b) y=$x").values()["y"].value,
+            Value::Scalar("a".into())
+        );
+        // In `export`, arrays are assigned as the words are expanded, scalars after.
+        let parsed = parse("x=(a b)\nexport x=c x=(d) y=$x\nexport z=(a b) z=c\n");
+        assert_eq!(parsed.values()["x"].value, array(&["c"]));
+        assert_eq!(parsed.values()["y"].value, Value::Scalar("d".into()));
+        assert_eq!(parsed.values()["z"].value, array(&["c", "b"]));
+    }
+
+    #[test]
+    fn a_byte_order_mark_at_the_start_is_skipped_and_reported() {
+        let parsed = parse("\u{feff}erlang_version=27\r\nelixir_version=1.18\r\n");
+        assert!(parsed.byte_order_mark);
+        assert_eq!(parsed.errors, vec![]);
+        assert_eq!(
+            parsed.assignments,
+            vec![
+                assignment("erlang_version", Value::Scalar("27".into()), 1),
+                assignment("elixir_version", Value::Scalar("1.18".into()), 2),
+            ]
+        );
+        assert!(!parse("erlang_version=27\n").byte_order_mark);
+        // Anywhere else it is a character, and bash takes that line for a command.
+        assert_eq!(
+            parse("a=1\n\u{feff}b=2\n").errors,
+            vec![error(
+                2,
+                &[],
+                SyntaxErrorKind::NotAnAssignment("\u{feff}b=2".into())
+            )]
+        );
+    }
+
+    #[test]
+    fn crlf_is_read_as_lf_everywhere_and_a_lone_cr_is_kept() {
+        let parsed = parse("x='a\r\nb'\r\ny=(c\r\nd)\r\nz=e\rf\r\n");
+        assert_eq!(parsed.errors, vec![]);
+        let values = parsed.values();
+        assert_eq!(values["x"].value, Value::Scalar("a\nb".into()));
+        assert_eq!(values["y"].value, array(&["c", "d"]));
+        assert_eq!(values["z"].value, Value::Scalar("e\rf".into()));
+        assert_eq!(values["z"].line, 5);
+    }
+
+    #[test]
+    fn patterns_and_braces_are_literal_in_assignments() {
+        // Bash expands neither in `key=value` (it does in arrays: an error there).
+        assert_eq!(scalar("x=a*b?[c]{d,e}", "x"), "a*b?[c]{d,e}");
+        assert_eq!(scalar("export x=a*b?[c]", "x"), "a*b?[c]");
+        // After `export`, bash expands braces (`export x={a,b}` sets `x=b`).
+        assert_eq!(
+            parse("export x={a,b} y='{}'\nexport z=:~").errors,
+            vec![
+                error(1, &["x", "y"], SyntaxErrorKind::BraceExpansion("{a,b}".into())),
+                error(2, &["z"], SyntaxErrorKind::TildeExpansion("~".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn quoted_and_escaped_characters_are_literal() {
+        let parsed = parse("a=\"~\" b='*' c=a~b d=$\"x y\" e=(\"$d\" '*' \\~) f=\\\ng=x:\\~ h=\"$'\"\ni=\\");
+        assert_eq!(parsed.errors, vec![]);
+        let values = parsed.values();
+        assert_eq!(values["a"].value, Value::Scalar("~".into()));
+        assert_eq!(values["b"].value, Value::Scalar("*".into()));
+        assert_eq!(values["c"].value, Value::Scalar("a~b".into()));
+        assert_eq!(values["d"].value, Value::Scalar("x y".into()));
+        assert_eq!(values["e"].value, array(&["x y", "*", "~"]));
+        assert_eq!(
+            values["f"].value,
+            Value::Scalar("g=x:~".into()),
+            "a line continuation joins the lines"
+        );
+        assert_eq!(values["h"].value, Value::Scalar("$'".into()));
+        assert_eq!(
+            values["i"].value,
+            Value::Scalar("\\".into()),
+            "a backslash at the end of the file stays"
+        );
+    }
+
+    #[test]
+    fn expansions_only_bash_can_do_are_errors() {
+        let parsed = parse(
+            "a=~/bin\nb=x:~\nc=(~)\nd=$'a\\nb'\ne=(*.txt)\nf=($d)\ng=(a{b,c})\nh=$[1+1]\ni=$_\n;\nj=1;;\n",
+        );
+        assert_eq!(
+            parsed.errors,
+            vec![
+                error(1, &["a"], SyntaxErrorKind::TildeExpansion("~/bin".into())),
+                error(2, &["b"], SyntaxErrorKind::TildeExpansion("~".into())),
+                error(3, &["c"], SyntaxErrorKind::TildeExpansion("~".into())),
+                error(4, &["d"], SyntaxErrorKind::AnsiCQuoting("$'a\\nb'".into())),
+                error(5, &["e"], SyntaxErrorKind::ArrayExpansion("*.txt".into())),
+                error(6, &["f"], SyntaxErrorKind::ArrayExpansion("$d".into())),
+                error(7, &["g"], SyntaxErrorKind::ArrayExpansion("{b,c}".into())),
+                error(8, &["h"], SyntaxErrorKind::ParameterExpansion("$[1+1]".into())),
+                error(9, &["i"], SyntaxErrorKind::ParameterExpansion("$_".into())),
+                error(10, &[], SyntaxErrorKind::EmptyCommand),
+                error(11, &[], SyntaxErrorKind::EmptyCommand),
+            ]
+        );
+        assert_eq!(
+            parsed.assignments,
+            vec![assignment("j", Value::Scalar("1".into()), 11)],
+            "bash would not even assign `j`, but the error stops the build anyway"
+        );
+    }
 }
+
+/// Config files generated from the grammar above must parse to the values bash gives them.
+#[cfg(test)]
+mod generated_corpus_tests;
 
 /// Every real `elixir_buildpack.config` in `../shared/corpus` must parse to the values bash gives it.
 #[cfg(test)]
 mod corpus_tests {
-    use super::*;
+    use super::generated_corpus_tests::{bash_values, normalized, our_values};
+    use super::parse;
     use std::path::{Path, PathBuf};
-    use std::process::Command;
 
     /// The keys the buildpack reads or knows.
     const KEYS: &[&str] = crate::inputs::config::KNOWN_KEYS;
 
     fn corpus_dir() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/elixir_buildpack.config")
-    }
-
-    /// What bash gives each key after `source`, in a clean environment and an empty directory. Arrays
-    /// come back joined with spaces; unset keys are absent.
-    fn bash_values(file: &Path) -> BTreeMap<String, String> {
-        let script = KEYS
-            .iter()
-            .map(|key| format!("[ -n \"${{{key}+x}}\" ] && printf '%s\\0%s\\0' {key} \"${{{key}[*]}}\""))
-            .collect::<Vec<_>>()
-            .join("\n");
-        let scratch = tempfile::tempdir().expect("tempdir");
-        let output = Command::new("env")
-            .args(["-i", "PATH=/usr/bin:/bin", "bash", "--norc", "--noprofile", "-c"])
-            .arg(format!("source \"$1\" >/dev/null 2>&1\n{script}\ntrue"))
-            .arg("bash")
-            .arg(file)
-            .current_dir(scratch.path())
-            .output()
-            .expect("bash runs");
-        let fields: Vec<String> = String::from_utf8_lossy(&output.stdout)
-            .split('\0')
-            .map(String::from)
-            .collect();
-        fields
-            .chunks_exact(2)
-            // CRLF files are read as text: bash would keep the CR in each value, we don't (by design).
-            .map(|pair| (pair[0].clone(), pair[1].trim_end_matches('\r').to_string()))
-            .collect()
-    }
-
-    fn our_values(contents: &str) -> (BTreeMap<String, String>, Vec<SyntaxError>) {
-        let parsed = parse(contents);
-        let values = parsed
-            .values()
-            .into_iter()
-            .filter(|(key, _)| KEYS.contains(key))
-            .map(|(key, assignment)| {
-                let value = match &assignment.value {
-                    Value::Scalar(value) => value.clone(),
-                    Value::Array(values) => values.join(" "),
-                };
-                (key.to_string(), value)
-            })
-            .collect();
-        (values, parsed.errors)
     }
 
     #[test]
@@ -665,18 +1064,33 @@ mod corpus_tests {
         files.sort();
         assert!(!files.is_empty(), "the corpus at {} is empty", dir.display());
 
-        let mut mismatches = Vec::new();
-        for file in &files {
-            let contents = fs_err::read_to_string(file).expect("a readable corpus file");
-            let (ours, errors) = our_values(&contents);
-            let expected = bash_values(file);
-            if !errors.is_empty() || ours != expected {
-                mismatches.push(format!(
-                    "{}:\n  bash: {expected:?}\n  ours: {ours:?}\n  errors: {errors:?}",
-                    file.display()
-                ));
-            }
-        }
+        let contents: Vec<String> = files
+            .iter()
+            .map(|file| fs_err::read_to_string(file).expect("a readable corpus file"))
+            .collect();
+        // Bash reads them without CRLF (and BOM), which we read as LF on purpose.
+        let expected = bash_values(
+            &contents
+                .iter()
+                .map(|contents| normalized(contents))
+                .collect::<Vec<_>>(),
+            KEYS,
+        );
+        let mismatches: Vec<String> = files
+            .iter()
+            .zip(&contents)
+            .zip(&expected)
+            .filter_map(|((file, contents), expected)| {
+                let errors = parse(contents).errors;
+                let ours = our_values(contents, KEYS);
+                (!errors.is_empty() || ours != *expected).then(|| {
+                    format!(
+                        "{}:\n  bash: {expected:?}\n  ours: {ours:?}\n  errors: {errors:?}",
+                        file.display()
+                    )
+                })
+            })
+            .collect();
         println!(
             "corpus: {} of {} elixir_buildpack.config files parse to bash's values",
             files.len() - mismatches.len(),

@@ -2,7 +2,7 @@
 //! `.tool-versions`, the `elixir:` requirement in `mix.exs`, then defaults. Every value remembers where it
 //! came from, so messages can say so.
 
-use super::classic_config::{self, SyntaxError};
+use super::classic_config::{self, SyntaxError, Value};
 use super::{mix_project, tool_versions};
 use crate::toolchain::versions::{self, ElixirRequest, VersionRequest};
 use std::fmt;
@@ -143,23 +143,42 @@ fn from_contents(
     let mut warnings = Vec::new();
     let parsed = classic.map(classic_config::parse).unwrap_or_default();
 
+    if parsed.byte_order_mark {
+        warnings.push(format!(
+            "Skipping the UTF-8 byte-order mark at the start of {CLASSIC_CONFIG_FILE} (Windows editors write \
+             one). Bash read it as part of line 1, so the classic buildpack ignored that line; here it is \
+             read. Save the file as UTF-8 without a BOM to silence this warning."
+        ));
+    }
     for error in &parsed.errors {
-        match error.key.as_deref() {
-            Some(key) if CLASSIC_ONLY_KEYS.contains(&key) || !is_known_key(key) => {
-                warnings.push(format!(
-                    "Ignoring `{key}` on line {line} of {CLASSIC_CONFIG_FILE}: it uses {kind}, which needs a shell to evaluate.",
-                    line = error.line,
-                    kind = error.kind
-                ));
-            }
-            _ => return Err(ConfigError::ClassicSyntax(error.clone())),
+        // A line that only sets keys we don't use here can't change the build: a warning is enough.
+        let ignorable = |key: &String| CLASSIC_ONLY_KEYS.contains(&key.as_str()) || !is_known_key(key);
+        if error.keys.is_empty() || !error.keys.iter().all(ignorable) {
+            return Err(ConfigError::ClassicSyntax(error.clone()));
         }
+        warnings.push(format!(
+            "Ignoring {keys} on line {line} of {CLASSIC_CONFIG_FILE}: it uses {kind}, which needs a shell to evaluate.",
+            keys = crate::errors::code_list(&error.keys),
+            line = error.line,
+            kind = error.kind
+        ));
     }
     let values = parsed.values();
     let classic_value = |key: &str| {
         values
             .get(key)
             .map(|assignment| (assignment.value.as_scalar().to_string(), assignment.line))
+    };
+
+    let classic_version = |key: &str| {
+        values.get(key).map(|assignment| {
+            (
+                version_text(&assignment.value),
+                Source::ClassicConfig {
+                    line: assignment.line,
+                },
+            )
+        })
     };
 
     for (key, assignment) in &values {
@@ -175,12 +194,16 @@ fn from_contents(
     let tool_versions = tool_versions.map(tool_versions::parse).unwrap_or_default();
 
     let erlang = pick(
-        env.get("BP_ERLANG_VERSION")
-            .map(|value| (value, Source::Env("BP_ERLANG_VERSION"))),
-        classic_value("erlang_version").map(|(value, line)| (value, Source::ClassicConfig { line })),
-        tool_versions
-            .erlang
-            .map(|(value, line)| (value, Source::ToolVersions { line })),
+        "Erlang/OTP",
+        [
+            env.get("BP_ERLANG_VERSION")
+                .map(|value| (value, Source::Env("BP_ERLANG_VERSION"))),
+            classic_version("erlang_version"),
+            tool_versions
+                .erlang
+                .map(|(value, line)| (value, Source::ToolVersions { line })),
+        ],
+        &mut warnings,
     )
     .map(|(value, source)| match versions::parse_otp_request(&value) {
         Some(request) => Ok(Sourced {
@@ -192,12 +215,16 @@ fn from_contents(
     .transpose()?;
 
     let elixir = pick(
-        env.get("BP_ELIXIR_VERSION")
-            .map(|value| (value, Source::Env("BP_ELIXIR_VERSION"))),
-        classic_value("elixir_version").map(|(value, line)| (value, Source::ClassicConfig { line })),
-        tool_versions
-            .elixir
-            .map(|(value, line)| (value, Source::ToolVersions { line })),
+        "Elixir",
+        [
+            env.get("BP_ELIXIR_VERSION")
+                .map(|value| (value, Source::Env("BP_ELIXIR_VERSION"))),
+            classic_version("elixir_version"),
+            tool_versions
+                .elixir
+                .map(|(value, line)| (value, Source::ToolVersions { line })),
+        ],
+        &mut warnings,
     )
     .map(|(value, source)| match versions::parse_elixir_request(&value) {
         Some(request) => Ok(Sourced {
@@ -299,8 +326,36 @@ fn is_known_key(key: &str) -> bool {
     KNOWN_KEYS.contains(&key)
 }
 
-fn pick<T>(env: Option<T>, classic: Option<T>, tool_versions: Option<T>) -> Option<T> {
-    env.or(classic).or(tool_versions)
+/// The version from the strongest source that names one. An empty value (`erlang_version=`) pins
+/// nothing, as its users mean: it gets a warning, and the next source decides.
+fn pick(
+    what: &str,
+    candidates: [Option<(String, Source)>; 3],
+    warnings: &mut Vec<String>,
+) -> Option<(String, Source)> {
+    candidates.into_iter().flatten().find(|(value, source)| {
+        let empty = value.trim().is_empty();
+        if empty {
+            warnings.push(format!(
+                "The {what} version {source} is empty, so it pins nothing: the next source decides."
+            ));
+        }
+        !empty
+    })
+}
+
+/// What the classic buildpack makes of a version key. A one-element array is its element (bash's
+/// `$key`), `(branch NAME)` is a branch build, spelled as [`versions`] reads it. Any other array is kept
+/// as written: it is not a version, and the error quotes it.
+fn version_text(value: &Value) -> String {
+    match value {
+        Value::Scalar(value) => value.clone(),
+        Value::Array(elements) => match elements.as_slice() {
+            [] => String::new(),
+            [element] => element.clone(),
+            elements => format!("({})", elements.join(" ")),
+        },
+    }
 }
 
 fn is_valid_mix_env(value: &str) -> bool {
@@ -468,5 +523,193 @@ mod tests {
             config.warnings,
             vec!["Ignoring `node_version` on line 1 of elixir_buildpack.config: it uses command substitution `$(cat .nvmrc)` (runs a command), which needs a shell to evaluate.".to_string()]
         );
+    }
+
+    const BOM_WARNING: &str = "Skipping the UTF-8 byte-order mark at the start of elixir_buildpack.config \
+        (Windows editors write one). Bash read it as part of line 1, so the classic buildpack ignored that \
+        line; here it is read. Save the file as UTF-8 without a BOM to silence this warning.";
+
+    #[test]
+    fn several_assignments_on_a_line_with_a_bom_and_crlf_pin_both_versions() {
+        let classic = "\u{feff}erlang_version=26.2.5 elixir_version=1.16.3\r\nrelease=false\r\n";
+        let config = from_contents(Some(classic), None, None, &no_env()).expect("valid");
+        assert_eq!(
+            config.erlang,
+            Some(Sourced {
+                value: versions::parse_otp_request("26.2.5").expect("valid"),
+                source: Source::ClassicConfig { line: 1 },
+            })
+        );
+        assert_eq!(
+            config.elixir,
+            Some(Sourced {
+                value: versions::parse_elixir_request("1.16.3").expect("valid"),
+                source: Source::ClassicConfig { line: 1 },
+            })
+        );
+        assert!(!config.release);
+        assert_eq!(config.warnings, vec![BOM_WARNING.to_string()]);
+
+        let config = from_contents(Some("erlang_version=26.2.5\n"), None, None, &no_env()).expect("valid");
+        assert_eq!(config.warnings, Vec::<String>::new(), "no BOM, no warning");
+    }
+
+    #[test]
+    fn a_line_that_needs_a_shell_is_an_error_when_any_of_its_keys_is_used() {
+        match from_contents(
+            Some("node_version=$(cat .nvmrc) erlang_version=27\n"),
+            None,
+            None,
+            &no_env(),
+        ) {
+            Err(ConfigError::ClassicSyntax(error)) => {
+                assert_eq!(error.line, 1);
+                assert_eq!(error.keys, vec!["node_version", "erlang_version"]);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        // A command with assignments before it sets nothing in bash.
+        assert!(matches!(
+            from_contents(Some("elixir_version=1.18 mix compile\n"), None, None, &no_env()),
+            Err(ConfigError::ClassicSyntax(_))
+        ));
+        // Only keys we don't use: a warning, and the rest of the file still counts.
+        let config = from_contents(
+            Some("node_version=18 runtime_path=/app npm ci\nerlang_version=27\n"),
+            None,
+            None,
+            &no_env(),
+        )
+        .expect("valid");
+        assert_eq!(
+            config.warnings,
+            vec!["Ignoring `node_version`, `runtime_path` on line 1 of elixir_buildpack.config: it uses unquoted words after the value (`npm ci`): bash would run them as a command, which needs a shell to evaluate.".to_string()]
+        );
+        assert_eq!(
+            config.erlang.map(|erlang| erlang.source),
+            Some(Source::ClassicConfig { line: 2 })
+        );
+        // A line that assigns nothing at all is a command: always an error.
+        assert!(matches!(
+            from_contents(Some("source other.config\n"), None, None, &no_env()),
+            Err(ConfigError::ClassicSyntax(SyntaxError { line: 1, .. }))
+        ));
+    }
+
+    fn elixir_request(classic: &str) -> Result<Option<Sourced<ElixirRequest>>, ConfigError> {
+        from_contents(Some(classic), None, None, &no_env()).map(|config| config.elixir)
+    }
+
+    #[test]
+    fn classic_branch_arrays_are_branch_builds() {
+        // The classic buildpack reads `elixir_version=(branch main)` as element 0 `branch` and element 1
+        // the branch name.
+        assert_eq!(
+            elixir_request("\nelixir_version=(branch main)\n").expect("valid"),
+            Some(Sourced {
+                value: ElixirRequest {
+                    version: VersionRequest::Branch("main".into()),
+                    otp_major: None,
+                },
+                source: Source::ClassicConfig { line: 2 },
+            })
+        );
+        let config = from_contents(
+            Some("erlang_version=( branch\n maint-27 )\n"),
+            None,
+            None,
+            &no_env(),
+        )
+        .expect("valid");
+        assert_eq!(
+            config.erlang.map(|erlang| erlang.value),
+            Some(VersionRequest::Branch("maint-27".into()))
+        );
+        // A one-element array is its element, as `$elixir_version` is.
+        assert_eq!(
+            elixir_request("elixir_version=(1.16.3)\n")
+                .expect("valid")
+                .map(|elixir| elixir.value),
+            versions::parse_elixir_request("1.16.3")
+        );
+    }
+
+    #[test]
+    fn other_arrays_are_not_versions_and_the_error_quotes_them() {
+        for (classic, quoted) in [
+            ("elixir_version=(tag v1.16.3)\n", "(tag v1.16.3)"),
+            ("elixir_version=(branch main extra)\n", "(branch main extra)"),
+            // Bash sets element 0 of the array: (1.16 main), which the classic buildpack rejected too.
+            (
+                "elixir_version=(branch main)\nelixir_version=1.16\n",
+                "(1.16 main)",
+            ),
+        ] {
+            match elixir_request(classic) {
+                Err(ConfigError::InvalidElixirVersion(sourced)) => assert_eq!(sourced.value, quoted),
+                other => panic!("unexpected {other:?} for {classic:?}"),
+            }
+        }
+        assert!(matches!(
+            from_contents(Some("erlang_version=(26 25)\n"), None, None, &no_env()),
+            Err(ConfigError::InvalidOtpVersion(Sourced { value, .. })) if value == "(26 25)"
+        ));
+    }
+
+    #[test]
+    fn empty_versions_pin_nothing_and_the_next_source_decides() {
+        let classic = "erlang_version=\nelixir_version=\" \"\nalways_rebuild=\n";
+        let config = from_contents(Some(classic), Some("erlang 25.3\n"), None, &no_env()).expect("valid");
+        assert_eq!(
+            config.erlang,
+            Some(Sourced {
+                value: versions::parse_otp_request("25.3").expect("valid"),
+                source: Source::ToolVersions { line: 1 },
+            })
+        );
+        assert_eq!(config.elixir, None, "the default decides");
+        assert!(!config.always_rebuild);
+        assert_eq!(
+            config.warnings,
+            vec![
+                "The Erlang/OTP version from elixir_buildpack.config, line 1 is empty, so it pins nothing: the next source decides.".to_string(),
+                "The Elixir version from elixir_buildpack.config, line 2 is empty, so it pins nothing: the next source decides.".to_string(),
+            ]
+        );
+
+        let env = TestEnv(HashMap::from([("BP_ERLANG_VERSION", "")]));
+        let config =
+            from_contents(Some("erlang_version=26\nelixir_version=()\n"), None, None, &env).expect("valid");
+        assert_eq!(
+            config.erlang.map(|erlang| erlang.source),
+            Some(Source::ClassicConfig { line: 1 })
+        );
+        assert_eq!(
+            config.warnings,
+            vec![
+                "The Erlang/OTP version from BP_ERLANG_VERSION is empty, so it pins nothing: the next source decides.".to_string(),
+                "The Elixir version from elixir_buildpack.config, line 2 is empty, so it pins nothing: the next source decides.".to_string(),
+            ]
+        );
+        // An env var is text: `()` there is not an empty array.
+        let env = TestEnv(HashMap::from([("BP_ELIXIR_VERSION", "()")]));
+        assert!(matches!(
+            from_contents(None, None, None, &env),
+            Err(ConfigError::InvalidElixirVersion(Sourced { value, .. })) if value == "()"
+        ));
+    }
+
+    #[test]
+    fn absent_files_are_no_input_but_unreadable_ones_are_errors() {
+        let app_dir = tempfile::tempdir().expect("tempdir");
+        let config = read(app_dir.path(), &no_env()).expect("no files at all is a valid config");
+        assert_eq!(config.erlang, None);
+        assert!(config.warnings.is_empty());
+
+        fs_err::create_dir(app_dir.path().join(CLASSIC_CONFIG_FILE)).expect("a directory");
+        assert!(matches!(
+            read(app_dir.path(), &no_env()),
+            Err(ConfigError::Read(error)) if error.to_string().contains(CLASSIC_CONFIG_FILE)
+        ));
     }
 }

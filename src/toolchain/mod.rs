@@ -330,4 +330,78 @@ mod tests {
             Err(ToolchainError::UnsupportedArch(_))
         ));
     }
+
+    struct NoEnv;
+
+    impl crate::inputs::config::PlatformEnv for NoEnv {
+        fn get(&self, _: &str) -> Option<String> {
+            None
+        }
+    }
+
+    /// The whole path of a classic config: its text, read from an app dir, to the build chosen and the
+    /// message a user sees.
+    fn choose_for_config(classic: &str, elixir_index: &[&str]) -> Result<(OtpBuild, ElixirBuild), String> {
+        let app_dir = tempfile::tempdir().expect("tempdir");
+        fs_err::write(app_dir.path().join("elixir_buildpack.config"), classic).expect("written config");
+        let config = crate::inputs::config::read(app_dir.path(), &NoEnv).expect("a valid config");
+        let otp = versions::otp_builds(&entries(&["OTP-25.2.3", "OTP-27.3.4"]));
+        let elixir = versions::elixir_builds(&entries(elixir_index));
+        choose(Requests::of(&config), &otp, &elixir)
+            .map(|(otp, _, elixir, _)| (otp, elixir))
+            .map_err(|error| crate::errors::message(&crate::errors::ElixirBuildpackError::Toolchain(error)))
+    }
+
+    #[test]
+    fn a_classic_branch_array_requests_that_branch() {
+        let (otp, elixir) = choose_for_config(
+            "elixir_version=(branch main)\n",
+            &["v1.18.3-otp-27", "main-otp-25", "main-otp-27", "branch-otp-27"],
+        )
+        .expect("a build");
+        assert_eq!(otp.name, "OTP-27.3.4");
+        assert_eq!(elixir.name, "main-otp-27");
+        assert_eq!(elixir.display_version(), "main");
+
+        assert_eq!(
+            choose_for_config("\u{feff}elixir_version=(branch main)\r\n", &["v1.14.0-otp-25", "v1.18.3-otp-27"]),
+            Err(indoc::indoc! {"
+                Unknown Elixir version
+
+                There is no Elixir build for `main (branch)` (from elixir_buildpack.config, line 1). The nearest available versions for
+                the installed Erlang/OTP: 1.18.3.
+
+                Pick one of them, for example in elixir_buildpack.config:
+
+                    elixir_version=1.18.3
+            "}
+            .to_string())
+        );
+    }
+
+    #[test]
+    fn a_classic_branch_array_picks_an_otp_the_branch_is_built_for() {
+        let (otp, elixir) = choose_for_config(
+            "elixir_version=(branch main)\n",
+            &["v1.18.3-otp-27", "main-otp-25"],
+        )
+        .expect("a build");
+        assert_eq!(
+            (otp.name.as_str(), elixir.name.as_str()),
+            ("OTP-25.2.3", "main-otp-25")
+        );
+    }
+
+    #[test]
+    fn several_versions_on_one_classic_line_are_both_pinned() {
+        let (otp, elixir) = choose_for_config(
+            "erlang_version=25.2.3 elixir_version=1.14.0 # pinned\n",
+            &["v1.14.0-otp-25", "v1.18.3-otp-27"],
+        )
+        .expect("a build");
+        assert_eq!(
+            (otp.name.as_str(), elixir.name.as_str()),
+            ("OTP-25.2.3", "v1.14.0-otp-25")
+        );
+    }
 }

@@ -621,6 +621,127 @@ mod tests {
         assert_eq!(parse_otp_request(""), None);
         assert_eq!(parse_elixir_request("1.18.3-otp-x"), None);
         assert_eq!(parse_elixir_request("~> 1.18"), None);
+        // Each part is digits only, though Rust would parse `+3` as a number.
+        assert_eq!(parse_otp_request("27.+3"), None);
+        assert_eq!(parse_elixir_request("1.+18"), None);
+        // Branch names start with a letter.
+        assert_eq!(parse_otp_request("27.x"), None);
+        assert_eq!(parse_elixir_request("(branch 1.x)"), None);
+    }
+
+    #[test]
+    fn partial_release_candidate_requests_match_that_release_candidate_only() {
+        let index = otp_builds(&entries(&[
+            "OTP-28.0-rc1",
+            "OTP-28.0-rc2",
+            "OTP-28.0.1-rc1",
+            "OTP-27.3.4",
+        ]));
+        let resolve = |request: &str| {
+            resolve_otp(&index, Some(&parse_otp_request(request).expect("valid"))).map(|build| build.name)
+        };
+        assert_eq!(resolve("28-rc1"), Ok("OTP-28.0.1-rc1".into()));
+        assert_eq!(
+            resolve("28.0.0-rc1"),
+            Err(ResolveError::NoOtpBuild {
+                request: VersionRequest::Version(version("28.0.0-rc1")),
+                nearest: vec![
+                    "28.0.1-rc1".into(),
+                    "28.0-rc2".into(),
+                    "28.0-rc1".into(),
+                    "27.3.4".into()
+                ],
+            })
+        );
+        assert_eq!(resolve("28-rc2"), Ok("OTP-28.0-rc2".into()));
+        assert_eq!(elixir("1.19-rc.0", 27), Ok("v1.19.0-rc.0-otp-27".into()));
+    }
+
+    #[test]
+    fn builds_show_their_version_or_branch() {
+        let shown: Vec<(String, Option<u64>)> = otp_index()
+            .iter()
+            .map(|build| (build.display_version(), build.major()))
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                ("26.2.5".into(), Some(26)),
+                ("27.3".into(), Some(27)),
+                ("27.3.4".into(), Some(27)),
+                ("27.3.10".into(), Some(27)),
+                ("28.0-rc1".into(), Some(28)),
+                ("maint".into(), None),
+                ("maint-27".into(), Some(27)),
+                ("27.2.4".into(), Some(27)),
+            ]
+        );
+        let shown: Vec<String> = elixir_index().iter().map(ElixirBuild::display_version).collect();
+        assert_eq!(
+            shown,
+            [
+                "1.14.0",
+                "1.15.8",
+                "1.17.3",
+                "1.17.3",
+                "1.18.3",
+                "1.18.4",
+                "1.19.0-rc.0",
+                "main"
+            ]
+        );
+    }
+
+    #[test]
+    fn index_entries_that_are_neither_versions_nor_branches_are_not_builds() {
+        let names = |index: &[&str]| -> Vec<String> {
+            elixir_builds(&entries(index))
+                .into_iter()
+                .map(|build| build.name)
+                .collect()
+        };
+        assert_eq!(
+            names(&[
+                "1.14.0-otp-25",
+                "-otp-26",
+                "v1.x-otp-26",
+                "v1.15.8-otp-26",
+                "main-otp-x",
+                "main-otp-27"
+            ]),
+            ["v1.x-otp-26", "v1.15.8-otp-26", "main-otp-27"],
+            "`v1.x` is a branch name"
+        );
+        let names: Vec<String> = otp_builds(&entries(&["OTP-27.3.4", "OTP-27.3.4+x", "27.3.4", "maint"]))
+            .into_iter()
+            .map(|build| build.name)
+            .collect();
+        assert_eq!(names, ["OTP-27.3.4", "maint"]);
+    }
+
+    #[test]
+    fn a_branch_built_for_another_otp_says_which() {
+        assert_eq!(
+            elixir("(branch main)", 26),
+            Err(ResolveError::ElixirNotBuiltForOtp {
+                request: parse_elixir_request("main").expect("valid"),
+                otp_major: 26,
+                built_for_otp: vec![27],
+                available_for_otp: vec!["1.17.3".into(), "1.15.8".into()],
+            })
+        );
+        assert_eq!(
+            elixir("(branch nope)", 27),
+            Err(ResolveError::NoElixirBuild {
+                request: parse_elixir_request("nope").expect("valid"),
+                nearest: vec![
+                    "1.19.0-rc.0".into(),
+                    "1.18.4".into(),
+                    "1.18.3".into(),
+                    "1.17.3".into()
+                ],
+            })
+        );
     }
 
     #[test]
@@ -694,6 +815,8 @@ mod tests {
         assert_eq!(majors("1.17.3-otp-26"), vec![26]);
         assert_eq!(majors("1.14.0"), vec![25]);
         assert_eq!(majors("1.99"), Vec::<u64>::new());
+        assert_eq!(majors("(branch main)"), vec![27]);
+        assert_eq!(majors("nope"), Vec::<u64>::new());
     }
 }
 

@@ -11,6 +11,7 @@ mod arm64;
 mod article_app;
 mod caching;
 mod classic;
+mod classic_config;
 mod detect;
 mod faults;
 mod hello_web;
