@@ -75,7 +75,7 @@ fn a_classic_branch_array_builds_that_branch() {
         assert_contains!(
             output,
             &format!(
-                "- Elixir main (built for OTP 25)\n  - Downloading {}/builds/elixir/main-otp-25.zip",
+                "- Elixir main (built for OTP 25)\n  - Downloaded {}/builds/elixir/main-otp-25.zip alongside Erlang/OTP",
                 mirror.url
             )
         );
