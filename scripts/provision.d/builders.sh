@@ -6,6 +6,10 @@
 #
 #   elixir-cnb-test/build:SUITE    elixir-cnb-test/run:SUITE    elixir-cnb-test/builder:SUITE
 #
+# ELIXIR_CNB_TEST_IMAGES replaces `elixir-cnb-test` in those names (one engine shared by worktrees that
+# provision different versions of this script can keep one set per worktree; INTEGRATION_TEST_BUILDERS
+# then names the builders).
+#
 # Every image carries an `elixir-cnb-test.inputs` label: a hash of this script, the suite's rootfs recipe
 # and (for builders) the lifecycle tarball and the images it was made from. A matching label means skip.
 set -euo pipefail
@@ -18,6 +22,7 @@ CNB_USER_ID=1002
 CNB_GROUP_ID=1000
 
 tools="${ELIXIR_CNB_TOOLS:-/var/cache/elixir-cnb}"
+images="${ELIXIR_CNB_TEST_IMAGES:-elixir-cnb-test}"
 pack="${tools}/bin/pack"
 lifecycle_tgz="${tools}/lifecycle/lifecycle-v${LIFECYCLE_VERSION}+linux.x86-64.tgz"
 mkdir -p "${tools}/rootfs" "${tools}/builders"
@@ -75,7 +80,7 @@ base_image() { # SUITE KIND(build|run) -> imports the debootstrapped rootfs, pri
 	# The run image's names predate the build image's own rootfs.
 	local name="${suite}"
 	[[ "${kind}" == build ]] && name="${suite}-build"
-	local image="elixir-cnb-test/base:${name}"
+	local image="${images}/base:${name}"
 	local tarball="${tools}/rootfs/${name}-${key}.tar"
 
 	if [[ "$(label_of "${image}")" != "${key}" ]]; then
@@ -107,7 +112,7 @@ cnb_image() { # SUITE KIND(build|run) BASE
 	local suite="$1" kind="$2" base="$3"
 	local version image key ctx
 	version="$(suite_version "${suite}")"
-	image="elixir-cnb-test/${kind}:${suite}"
+	image="${images}/${kind}:${suite}"
 	local certs=()
 	[[ "${kind}" == build ]] && mapfile -t certs < <(extra_ca_certs)
 	key="$(printf '%s %s %s %s\n' "${script_hash}" "$(docker image inspect --format '{{.Id}}' "${base}")" "${kind}" \
@@ -147,8 +152,8 @@ DOCKERFILE
 
 builder_image() { # SUITE
 	local suite="$1"
-	local image="elixir-cnb-test/builder:${suite}"
-	local build="elixir-cnb-test/build:${suite}" run="elixir-cnb-test/run:${suite}"
+	local image="${images}/builder:${suite}"
+	local build="${images}/build:${suite}" run="${images}/run:${suite}"
 	[[ -x "${pack}" && -s "${lifecycle_tgz}" ]] || {
 		echo "builders: ${pack} or ${lifecycle_tgz} missing: run cnb-tools.sh first" >&2
 		return 1
@@ -202,4 +207,4 @@ if [[ "${changed}" == true ]]; then
 	# The images these replaced, now untagged.
 	docker image prune --force --filter label=elixir-cnb-test.inputs >/dev/null
 fi
-echo "builders: ready: $(printf 'elixir-cnb-test/builder:%s ' "${SUITES[@]}")"
+echo "builders: ready: $(printf "${images}/builder:%s " "${SUITES[@]}")"
