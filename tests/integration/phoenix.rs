@@ -3,7 +3,7 @@
 //! Node.js from the nodejs.org-shaped mirror and `npm ci`, none of which ships.
 
 use crate::mirror::{Mirror, node_mirror_dir};
-use crate::{builders, for_each_builder, hex_build_config, http_get, requests_since};
+use crate::{for_each_builder, hex_build_config, http_get, requests_since};
 use indoc::formatdoc;
 use libcnb_test::{
     BuildConfig, ContainerConfig, TestContext, TestRunner, assert_contains, assert_not_contains,
@@ -19,19 +19,28 @@ const SECRET_KEY_BASE: &str = "integration-test-secret-key-base-integration-test
 /// signatures, which the registry reachable here doesn't serve, and tailwind's downloads from GitHub.
 fn hello_phoenix(builder: &str, mirror: &Mirror) -> BuildConfig {
     let mut config = hex_build_config(builder, "hello_phoenix", mirror);
+    config.app_dir_preprocessor(with_tools_and(""));
+    config.env("MIX_ESBUILD_PATH", "/workspace/.tools/esbuild");
+    config.env("MIX_TAILWIND_PATH", "/workspace/.tools/tailwind");
+    config
+}
+
+/// Puts the tool binaries in the app's `.tools/`, and `classic_config` (if any) in
+/// `elixir_buildpack.config`.
+fn with_tools_and(classic_config: &'static str) -> impl Fn(PathBuf) + 'static {
     let esbuild = node_mirror_dir()
         .expect("no Node.js mirror: run the integration tests through scripts/test")
         .join("tools/esbuild-linux-x64");
     let tailwind = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/tailwind");
-    config.app_dir_preprocessor(move |app_dir| {
+    move |app_dir: PathBuf| {
         let tools = app_dir.join(".tools");
         std::fs::create_dir_all(&tools).expect("a tools dir");
         std::fs::copy(&esbuild, tools.join("esbuild")).expect("esbuild");
         std::fs::copy(&tailwind, tools.join("tailwind")).expect("the tailwind stand-in");
-    });
-    config.env("MIX_ESBUILD_PATH", "/workspace/.tools/esbuild");
-    config.env("MIX_TAILWIND_PATH", "/workspace/.tools/tailwind");
-    config
+        if !classic_config.is_empty() {
+            std::fs::write(app_dir.join("elixir_buildpack.config"), classic_config).expect("write");
+        }
+    }
 }
 
 /// GETs `/`, then the digested CSS and JS it links to; returns their bodies.
@@ -70,14 +79,18 @@ fn start(context: &TestContext<'_>, check: impl FnOnce(SocketAddr)) {
 fn phoenix_builds_assets_and_serves_them_digested() {
     for_each_builder(|builder| {
         let mirror = Mirror::healthy();
-        TestRunner::default().build(hello_phoenix(builder, &mirror), |context| {
+        let config = hello_phoenix(builder, &mirror);
+        TestRunner::default().build(&config, |context| {
             let output = &context.pack_stderr;
             assert_contains!(
                 output,
                 "- Assets\n  - Building assets with the `assets.deploy` alias of mix.exs\n  - Running `mix assets.deploy`\n"
             );
             assert_contains!(output, "Check your digested files at \"priv/static\"");
-            assert_contains!(output, "- Processes\n  - web: /layers/elixir-cnb_elixir/release/hello_phoenix/bin/server\n");
+            assert_contains!(
+                output,
+                "- Processes\n  - web: /layers/elixir-cnb_elixir/release/hello_phoenix/bin/server\n"
+            );
             start(&context, |address| {
                 assert_contains!(http_get(address, "/"), "Hello from HelloPhoenix!");
                 let (css, js) = digested_assets(address);
@@ -87,46 +100,36 @@ fn phoenix_builds_assets_and_serves_them_digested() {
                 assert_contains!(js, "phx_join");
                 assert_not_contains!(js, "\n  ");
             });
-        });
-    });
-}
 
-#[test]
-#[ignore = "integration test"]
-fn phoenix_in_mix_at_runtime_mode_serves_its_assets() {
-    let builder = builders().into_iter().last().expect("a builder");
-    let mirror = Mirror::healthy();
-    let mut config = hello_phoenix(&builder, &mirror);
-    config.app_dir_preprocessor(|app_dir| {
-        std::fs::write(app_dir.join("elixir_buildpack.config"), "release=false\n").expect("write");
-    });
-    TestRunner::default().build(&config, |context| {
-        assert_contains!(context.pack_stderr, "  - Running `mix assets.deploy`\n");
-        assert_contains!(context.pack_stderr, "- Processes\n  - web: mix phx.server\n");
-        start(&context, |address| {
-            let (css, _) = digested_assets(address);
-            assert_contains!(css, ".text-brand{color:#fd4f00}");
-        });
-    });
-}
+            // Mix-at-runtime mode (warm: the toolchain, deps and _build come from the caches).
+            let mut runtime = config.clone();
+            runtime.app_dir_preprocessor(with_tools_and("release=false\n"));
+            context.rebuild(&runtime, |context| {
+                assert_contains!(context.pack_stderr, "  - Running `mix assets.deploy`\n");
+                assert_contains!(context.pack_stderr, "- Processes\n  - web: mix phx.server\n");
+                start(&context, |address| {
+                    let (css, _) = digested_assets(address);
+                    assert_contains!(css, ".text-brand{color:#fd4f00}");
+                });
 
-#[test]
-#[ignore = "integration test"]
-fn assets_deploy_can_be_turned_off() {
-    let builder = builders().into_iter().next().expect("a builder");
-    let mirror = Mirror::healthy();
-    let mut config = hello_phoenix(&builder, &mirror);
-    config.app_dir_preprocessor(|app_dir| {
-        std::fs::write(app_dir.join("elixir_buildpack.config"), "assets_deploy=false\n").expect("write");
-    });
-    TestRunner::default().build(&config, |context| {
-        assert_contains!(
-            context.pack_stderr,
-            "- Assets\n  - Not building assets: `assets_deploy=false` is set (line 1 of elixir_buildpack.config)\n- Release\n"
-        );
-        assert_not_contains!(context.pack_stderr, "mix assets.deploy");
-        let listing = context.run_shell_command("ls /layers/elixir-cnb_elixir/release/hello_phoenix/lib/hello_phoenix-0.1.0/priv/static");
-        assert_not_contains!(listing.stdout, "cache_manifest.json");
+                // Turned off: no assets.deploy, no digests in the release.
+                let mut off = config.clone();
+                off.app_dir_preprocessor(with_tools_and("assets_deploy=false\n"));
+                context.rebuild(&off, |context| {
+                    assert_contains!(
+                        context.pack_stderr,
+                        "- Assets\n  - Not building assets: `assets_deploy=false` is set (line 1 of \
+                         elixir_buildpack.config)\n- Release\n"
+                    );
+                    assert_not_contains!(context.pack_stderr, "mix assets.deploy");
+                    let listing = context.run_shell_command(
+                        "ls /layers/elixir-cnb_elixir/release/hello_phoenix/lib/hello_phoenix-0.1.0/priv/static",
+                    );
+                    assert_contains!(listing.stdout, "robots.txt");
+                    assert_not_contains!(listing.stdout, "cache_manifest.json");
+                });
+            });
+        });
     });
 }
 
