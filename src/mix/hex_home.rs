@@ -101,11 +101,7 @@ pub(crate) fn configure(mix: &MixEnv, settings: &HexSettings) -> Result<(), Elix
         let args: Vec<&str> = command.args.iter().map(String::as_str).collect();
         let output = mix.mix_quiet(&args, &["HEX_MIRROR", "HEX_MIRROR_URL"])?;
         if !output.status.success() {
-            let text = format!(
-                "{}{}",
-                String::from_utf8_lossy(&output.stdout),
-                String::from_utf8_lossy(&output.stderr)
-            );
+            let text = super::output_text(&output);
             let text = match &settings.organization {
                 Some(organization) => organization.key.redact(&text),
                 None => text,

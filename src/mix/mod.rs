@@ -249,11 +249,7 @@ impl MixEnv {
         } else {
             Err(ElixirBuildpackError::HexConfig {
                 what: format!("Trusting the key from {}", key.origin),
-                output: format!(
-                    "{}{}",
-                    String::from_utf8_lossy(&output.stdout),
-                    String::from_utf8_lossy(&output.stderr)
-                ),
+                output: output_text(&output),
             })
         }
     }
@@ -282,14 +278,19 @@ impl MixEnv {
             .output()
             .map_err(|error| ElixirBuildpackError::ProjectInfo(error.to_string()))?;
         if !output.status.success() {
-            return Err(ElixirBuildpackError::ProjectInfo(format!(
-                "{}{}",
-                String::from_utf8_lossy(&output.stdout),
-                String::from_utf8_lossy(&output.stderr)
-            )));
+            return Err(ElixirBuildpackError::ProjectInfo(output_text(&output)));
         }
         Ok(parse_project_info(&String::from_utf8_lossy(&output.stdout)))
     }
+}
+
+/// A finished command's stdout and stderr, as text for a message.
+pub(crate) fn output_text(output: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
 }
 
 const PROJECT_INFO_SCRIPT: &str = r#"
