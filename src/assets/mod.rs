@@ -155,7 +155,12 @@ pub(crate) fn build<E: PlatformEnv>(
     if plan == Plan::Nothing {
         return Ok(());
     }
-    print::bullet("Assets");
+    // Node.js has a section of its own: the assets' header comes after it, and before it only for what
+    // precedes it (notes on the classic config, or why nothing is built).
+    let off = matches!(plan, Plan::Off(_));
+    if package.is_none() || off || !static_config.notes.is_empty() || !static_config.warnings.is_empty() {
+        print::bullet("Assets");
+    }
     for note in &static_config.notes {
         print::sub_bullet(note);
     }
@@ -166,6 +171,14 @@ pub(crate) fn build<E: PlatformEnv>(
         print::sub_bullet(format!("Not building assets: {why}"));
         return Ok(());
     }
+    let package_env = match &package {
+        Some(package) => {
+            let env = install_packages(frontend, mix, context, &static_config, &assets_dir, package)?;
+            print::bullet("Assets");
+            env
+        }
+        None => Vec::new(),
+    };
     let tools_dir = mix
         .build_path()
         .parent()
@@ -178,14 +191,6 @@ pub(crate) fn build<E: PlatformEnv>(
         context.arch,
         context.always_rebuild,
     )?;
-    let package_env = match &package {
-        Some(package) => {
-            let env = install_packages(frontend, mix, context, &static_config, &assets_dir, package)?;
-            print::bullet("Assets");
-            env
-        }
-        None => Vec::new(),
-    };
     let result = run(mix, &plan, app_dir, &assets_dir, &package_env);
     tools.store()?;
     result?;
