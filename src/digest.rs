@@ -13,6 +13,11 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
         })
 }
 
+/// SHA-256 of bytes in memory.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 /// SHA-256 of a file on disk.
 pub(crate) fn sha256_file(path: &Path) -> std::io::Result<String> {
     let mut file = fs_err::File::open(path)?;

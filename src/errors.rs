@@ -1,8 +1,10 @@
 //! Every user-facing error message: what happened, what we found (with where it came from), how to fix
 //! it, and an example.
 
+use crate::assets::node::NodeError;
 use crate::inputs::classic_config::SyntaxError;
 use crate::inputs::config::{CLASSIC_CONFIG_FILE, ConfigError, Sourced};
+use crate::inputs::hex_settings::{self, HexSettingsError};
 use crate::inputs::procfile::MalformedLine;
 use crate::toolchain::ToolchainError;
 use crate::toolchain::archive::ArchiveError;
@@ -52,6 +54,22 @@ pub(crate) enum ElixirBuildpackError {
     },
     /// Classic builds: `ENV_DIR` can't be read.
     ReadEnvDir(std::io::Error),
+    /// A Hex mirror or organization setting is invalid.
+    HexSettings(HexSettingsError),
+    /// Installing Node.js for the assets failed.
+    Node(NodeError),
+    /// The assets' `package.json` is not JSON.
+    PackageJson {
+        path: std::path::PathBuf,
+        error: String,
+    },
+    /// A command of the assets step (the package manager, the classic `compile` script) failed.
+    AssetsCommand(CmdError),
+    /// Applying a Hex setting (`mix hex.repo ...`, `mix local.public_keys`) failed; secrets redacted.
+    HexConfig {
+        what: String,
+        output: String,
+    },
 }
 
 impl From<FetchError> for ElixirBuildpackError {
@@ -251,6 +269,134 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
             Removing build output from the app dir failed
 
             {error}
+        "},
+        ElixirBuildpackError::HexSettings(error) => hex_settings_message(error),
+        ElixirBuildpackError::Node(error) => node_message(error),
+        ElixirBuildpackError::PackageJson { path, error } => formatdoc! {"
+            Reading {path} failed
+
+            {path} is not valid JSON: {error}
+
+            npm would fail on it too. Fix the file, for example:
+
+                {{\"private\": true, \"engines\": {{\"node\": \"24.x\"}}}}
+        ", path = path.display()},
+        ElixirBuildpackError::AssetsCommand(error) => formatdoc! {"
+            Building the assets failed
+
+            {error}
+
+            Its output is above. Run the same command in your assets dir locally to reproduce it. To
+            build the assets yourself instead, set a hook in {CLASSIC_CONFIG_FILE}, or turn the step
+            off:
+
+                assets_deploy=false
+        "},
+        ElixirBuildpackError::HexConfig { what, output } => formatdoc! {"
+            Configuring Hex failed
+
+            {what}: Hex's command failed with this output (secrets redacted):
+
+            {output}
+
+            Check the Hex settings of the build (HEX_MIRROR, HEX_MIRROR_PUBLIC_KEY,
+            HEX_MIRROR_INSTALLS_PUBLIC_KEY, HEX_ORGANIZATION, HEX_ORGANIZATION_KEY), for example:
+
+                HEX_MIRROR=https://hex.internal.example
+                HEX_MIRROR_PUBLIC_KEY=config/hex_mirror_public_key.pem
+        "},
+    }
+}
+
+fn node_message(error: &NodeError) -> String {
+    use crate::assets::node::{DEFAULT_MIRROR, MIRROR_SETTING};
+    match error {
+        NodeError::Index { url, error } => formatdoc! {"
+            Reading the Node.js release index failed
+
+            {url}: {error}.
+
+            The assets need Node.js (they have a package.json), and the release index of
+            {MIRROR_SETTING} (default {DEFAULT_MIRROR}) could not be read. Retry the build; if it
+            keeps failing, check that the mirror serves index.json, or pin an exact version so that no
+            index is needed, for example in phoenix_static_buildpack.config:
+
+                node_version=24.11.1
+        "},
+        NodeError::Resolve(error) => formatdoc! {"
+            Unknown Node.js version
+
+            {error}.
+
+            Pick an available version, for example in phoenix_static_buildpack.config (or with a
+            `nodejs` line in .tool-versions, or `engines.node` in package.json):
+
+                node_version=24
+        "},
+        NodeError::NoChecksum { url, file } => formatdoc! {"
+            No checksum for Node.js
+
+            {url} has no SHA-256 for {file}, so the download can't be verified and was not made.
+            If you run your own mirror ({MIRROR_SETTING}), publish SHASUMS256.txt as nodejs.org does;
+            otherwise pick another version, for example:
+
+                node_version=24
+        "},
+    }
+}
+
+fn hex_settings_message(error: &HexSettingsError) -> String {
+    use hex_settings::{INSTALLS_PUBLIC_KEY, MIRROR, MIRROR_PUBLIC_KEY, ORGANIZATION, ORGANIZATION_KEY};
+    match error {
+        HexSettingsError::KeyFile { setting, path, error } => formatdoc! {"
+            Reading the key in {setting} failed
+
+            {setting} is set to `{path}`, which is read as the path of a PEM file in your app, and
+            reading it failed: {error}
+
+            Commit the public key to your app and give its path, or give the PEM text itself:
+
+                {setting}=config/hex_mirror_public_key.pem
+        ", path = path.display()},
+        HexSettingsError::NotAPublicKey { setting, origin } => formatdoc! {"
+            {setting} is not a public key
+
+            The key from {origin} has no `-----BEGIN PUBLIC KEY-----` block. Hex and Mix verify a
+            mirror's signatures with the mirror's public key in PEM form (never a private key or a
+            certificate), for example the `public_key` file a `mix hex.registry build` repository
+            serves:
+
+                {setting}=config/hex_mirror_public_key.pem
+        "},
+        HexSettingsError::KeyWithoutMirror => formatdoc! {"
+            {MIRROR_PUBLIC_KEY} is set without {MIRROR}
+
+            {MIRROR_PUBLIC_KEY} is the key a Hex mirror signs its registry with; without {MIRROR},
+            packages come from hex.pm, which is verified with Hex's built-in key. Set the mirror's URL
+            too, or remove {MIRROR_PUBLIC_KEY}. For example:
+
+                {MIRROR}=https://hex.internal.example
+                {MIRROR_PUBLIC_KEY}=config/hex_mirror_public_key.pem
+
+            ({INSTALLS_PUBLIC_KEY} is the key of the mirror's Hex and rebar3 install lists.)
+        "},
+        HexSettingsError::IncompleteOrganization { missing } => formatdoc! {"
+            Incomplete Hex organization settings: {missing} is missing
+
+            A private Hex organization needs its name in {ORGANIZATION} and a key with access to
+            its repository in {ORGANIZATION_KEY} (generate one with
+            `mix hex.organization key ORGANIZATION generate --permission repository`). For example:
+
+                {ORGANIZATION}=acme
+                {ORGANIZATION_KEY}=<the generated key>
+        "},
+        HexSettingsError::InvalidOrganizationName(name) => formatdoc! {"
+            Invalid Hex organization name
+
+            {ORGANIZATION} is `{name}`, but organization names are lowercase letters, digits and
+            underscores, as in your deps' `organization:` option. For example:
+
+                {ORGANIZATION}=acme
         "},
     }
 }

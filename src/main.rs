@@ -1,9 +1,11 @@
 //! elixir-cnb: a buildpack for Elixir. The stages of the build are folders: `inputs` (what the user told
-//! us), `toolchain` (Erlang/OTP and Elixir), `mix` (deps and compile), `release`, `launch` (processes);
+//! us), `toolchain` (Erlang/OTP and Elixir), `mix` (deps and compile), `assets` (Node.js, `assets.deploy`),
+//! `release`, `launch` (processes);
 //! `pipeline` runs them in order for a front-end (`cnb`, `classic`), which says where caches and outputs
 //! live. One binary serves both: the CNB lifecycle runs it as `bin/detect` and `bin/build`, the classic
 //! `bin/*` scripts run it with their command's name as the first argument.
 
+mod assets;
 mod cache;
 mod classic;
 mod cnb;

@@ -3,9 +3,11 @@
 //! which processes the image runs. A front-end (CNB, classic) supplies where caches live and how launch
 //! env and processes are declared; nothing here knows which one it is.
 
+use crate::assets;
 use crate::cache::{CacheKey, CacheSpec, Opened};
 use crate::errors::ElixirBuildpackError;
 use crate::inputs::config::{self, BuildConfig, ClassicOnly, PlatformEnv};
+use crate::inputs::hex_settings::{self, HexSettings};
 use crate::inputs::procfile::{self, ProcfileEntry};
 use crate::inputs::{self};
 use crate::launch::{Process, classic_paths, processes, sbom};
@@ -191,24 +193,7 @@ pub(crate) fn build<E: PlatformEnv>(
     let inputs = read_inputs(frontend, context)?;
     let config = &inputs.config;
 
-    print::bullet("Versions");
-    let hex_builds_url = context
-        .env
-        .get("HEX_BUILDS_URL")
-        .unwrap_or_else(|| toolchain::DEFAULT_HEX_BUILDS_URL.to_string());
-    let requests = toolchain::Requests::of(config);
-    let urls = Urls::new(&hex_builds_url, &context.platform);
-    let pinned = cached_toolchain(frontend, &context.platform, config.always_rebuild)
-        .and_then(|cached| toolchain::pinned::from_cache(requests, &cached, &urls));
-    let from_cache = pinned.is_some();
-    let toolchain = match pinned {
-        Some(toolchain) => toolchain,
-        None => toolchain::resolve(requests, &urls).map_err(ElixirBuildpackError::Toolchain)?,
-    };
-    print_versions(config, &toolchain);
-    if from_cache {
-        print::sub_bullet("Pinned exactly and cached: no index lookup");
-    }
+    let toolchain = resolve_versions(frontend, context, config)?;
     refuse_distillery_on_otp_25(context.app_dir, &toolchain)?;
 
     // In mix-at-runtime mode the toolchain and compiled app ship in the image; a release needs none.
@@ -237,11 +222,26 @@ pub(crate) fn build<E: PlatformEnv>(
 
     print::bullet("Mix");
     let caches = MixCaches::restore(frontend, context.app_dir, config, &toolchain, runtime_mix, &sbom)?;
-    let dirs = caches.dirs(&erlang, &elixir);
+    let hex_home = caches.hex_home.path();
+    let dirs = caches.dirs(&erlang, &elixir, &hex_home);
     let mix_env = &config.mix_env.value;
-    let mix = MixEnv::new(context.app_dir, &dirs, mix_env, context.extra_env);
-    compile(&mix, &caches, config)?;
+    let mut mix = MixEnv::new(context.app_dir, &dirs, mix_env, context.extra_env);
+    compile(&mix, &caches, config, &inputs.hex)?;
     let project = mix.project_info()?;
+    if !testing {
+        assets::build(
+            frontend,
+            &mut mix,
+            &project,
+            &assets::AssetsContext {
+                app_dir: context.app_dir,
+                env: context.env,
+                arch: &context.platform.arch,
+                hooks: &config.hooks,
+                always_rebuild,
+            },
+        )?;
+    }
     // The classic buildpack ran `post_compile` last; here it still comes before the release, so that what
     // it does to the app (digested assets, a release of its own) is what ships.
     run_hook(&mix, "post_compile", config.hooks.legacy_post_compile.as_deref())?;
@@ -296,9 +296,37 @@ pub(crate) fn build<E: PlatformEnv>(
     })
 }
 
+/// The Erlang/OTP and Elixir builds: from the index, or from the caches when pinned exactly.
+fn resolve_versions<E: PlatformEnv>(
+    frontend: &impl Frontend,
+    context: &Context<'_, E>,
+    config: &BuildConfig,
+) -> Result<Toolchain, ElixirBuildpackError> {
+    print::bullet("Versions");
+    let hex_builds_url = context
+        .env
+        .get("HEX_BUILDS_URL")
+        .unwrap_or_else(|| toolchain::DEFAULT_HEX_BUILDS_URL.to_string());
+    let requests = toolchain::Requests::of(config);
+    let urls = Urls::new(&hex_builds_url, &context.platform);
+    let pinned = cached_toolchain(frontend, &context.platform, config.always_rebuild)
+        .and_then(|cached| toolchain::pinned::from_cache(requests, &cached, &urls));
+    let from_cache = pinned.is_some();
+    let toolchain = match pinned {
+        Some(toolchain) => toolchain,
+        None => toolchain::resolve(requests, &urls).map_err(ElixirBuildpackError::Toolchain)?,
+    };
+    print_versions(config, &toolchain);
+    if from_cache {
+        print::sub_bullet("Pinned exactly and cached: no index lookup");
+    }
+    Ok(toolchain)
+}
+
 /// What the user told us, with every warning printed.
 struct Inputs {
     config: BuildConfig,
+    hex: HexSettings,
     procfile: Vec<ProcfileEntry>,
     review_scripts: Vec<(String, String)>,
 }
@@ -320,18 +348,25 @@ fn read_inputs<E: PlatformEnv>(
     frontend.classic_only(&config.classic_only)?;
     let review_app = inputs::read_app_json(context.app_dir, context.env)?;
     let procfile = inputs::read_procfile(context.app_dir)?;
+    let hex = hex_settings::read(|name| context.env.get(name), context.app_dir)
+        .map_err(ElixirBuildpackError::HexSettings)?;
     Ok(Inputs {
         config,
+        hex,
         procfile,
         review_scripts: review_app.scripts,
     })
 }
 
-/// The caches Mix works in: `MIX_HOME`, `deps` and `_build`.
+/// The caches Mix works in: `MIX_HOME`, `deps` and `_build`, Hex's packages and rebar3's cache; and
+/// this build's own `HEX_HOME`.
 struct MixCaches {
     mix_home: PathBuf,
     deps: PathBuf,
     build: PathBuf,
+    hex_packages: PathBuf,
+    rebar3_cache: PathBuf,
+    hex_home: mix::hex_home::HexHome,
 }
 
 impl MixCaches {
@@ -345,55 +380,83 @@ impl MixCaches {
     ) -> Result<Self, ElixirBuildpackError> {
         let (mix_env, always_rebuild) = (&config.mix_env.value, config.always_rebuild);
         let deps_launch = mix::deps::Launch { launch, sbom };
+        let mix_home = mix::mix_home::restore(frontend, toolchain, mix_env, launch, always_rebuild)?;
+        let deps = mix::deps::restore(
+            frontend,
+            app_dir,
+            toolchain,
+            mix_env,
+            &deps_launch,
+            always_rebuild,
+        )?;
+        let build = mix::build::restore(frontend, app_dir, toolchain, mix_env, launch, always_rebuild)?;
+        let hex_packages = mix::hex_cache::restore(frontend, always_rebuild)?;
+        let rebar3_cache = mix::rebar3_cache::restore(frontend, toolchain, always_rebuild)?;
+        let hex_home = mix::hex_home::HexHome::new(&hex_packages)?;
         Ok(Self {
-            mix_home: mix::mix_home::restore(frontend, toolchain, mix_env, launch, always_rebuild)?,
-            deps: mix::deps::restore(
-                frontend,
-                app_dir,
-                toolchain,
-                mix_env,
-                &deps_launch,
-                always_rebuild,
-            )?,
-            build: mix::build::restore(frontend, app_dir, toolchain, mix_env, launch, always_rebuild)?,
+            mix_home,
+            deps,
+            build,
+            hex_packages,
+            rebar3_cache,
+            hex_home,
         })
     }
 
-    fn dirs<'a>(&'a self, erlang: &'a Path, elixir: &'a Path) -> mix::MixDirs<'a> {
+    fn dirs<'a>(&'a self, erlang: &'a Path, elixir: &'a Path, hex_home: &'a Path) -> mix::MixDirs<'a> {
         mix::MixDirs {
             erlang,
             elixir,
             mix_home: &self.mix_home,
             deps: &self.deps,
             build: &self.build,
+            hex_home,
+            rebar3_cache: &self.rebar3_cache,
         }
     }
 }
 
 /// Hex and rebar3 when needed, then deps and compile with the hooks around them; only files whose
 /// contents changed since the cached `_build` are recompiled.
-fn compile(mix: &MixEnv, caches: &MixCaches, config: &BuildConfig) -> Result<(), ElixirBuildpackError> {
+fn compile(
+    mix: &MixEnv,
+    caches: &MixCaches,
+    config: &BuildConfig,
+    hex: &HexSettings,
+) -> Result<(), ElixirBuildpackError> {
     let app_dir = &mix.app_dir;
     let mix_lock = fs_err::read_to_string(app_dir.join("mix.lock")).ok();
-    mix.ensure_package_managers(mix::hex::needed(mix_lock.as_deref()), &caches.mix_home)?;
+    let needed = mix::hex::needed(mix_lock.as_deref());
+    mix.ensure_package_managers(needed, &caches.mix_home, hex.installs_public_key.as_ref())?;
+    if needed.hex {
+        mix::hex_home::configure(mix, hex)?;
+    }
     let sources_state = source_mtimes::state_file(&caches.build);
     let sources =
         source_mtimes::touch_changed(app_dir, &sources_state).map_err(ElixirBuildpackError::ReadAppFile)?;
     if let Some(changed) = sources.changed {
         print::sub_bullet(format!("{changed} app file(s) changed since the cached _build"));
     }
-    fetch_and_compile(mix, &config.hooks, &config.mix_env.value)?;
+    fetch_and_compile(mix, &config.hooks, &config.mix_env.value, &caches.hex_packages)?;
     source_mtimes::save(&sources_state, &sources.digests).map_err(ElixirBuildpackError::WriteCache)
 }
 
 /// The classic steps, in the classic order: fetch deps and compile, with the hooks around them.
-fn fetch_and_compile(mix: &MixEnv, hooks: &config::Hooks, mix_env: &str) -> Result<(), ElixirBuildpackError> {
+fn fetch_and_compile(
+    mix: &MixEnv,
+    hooks: &config::Hooks,
+    mix_env: &str,
+    hex_packages: &Path,
+) -> Result<(), ElixirBuildpackError> {
     run_hook(
         mix,
         "hook_pre_fetch_dependencies",
         hooks.pre_fetch_dependencies.as_deref(),
     )?;
     mix.mix(&["deps.get", "--only", mix_env])?;
+    if let Ok(mix_lock) = fs_err::read_to_string(mix.app_dir.join("mix.lock")) {
+        mix::hex_cache::prune(hex_packages, &mix_lock).map_err(ElixirBuildpackError::WriteCache)?;
+    }
     run_hook(mix, "pre_compile", hooks.legacy_pre_compile.as_deref())?;
     run_hook(mix, "hook_pre_compile", hooks.pre_compile.as_deref())?;
     if let Some(script) = hooks.compile.as_deref() {

@@ -6,6 +6,10 @@
 #
 #   elixir-cnb-test/build:SUITE    elixir-cnb-test/run:SUITE    elixir-cnb-test/builder:SUITE
 #
+# ELIXIR_CNB_TEST_IMAGES replaces `elixir-cnb-test` in those names (one engine shared by worktrees that
+# provision different versions of this script can keep one set per worktree; INTEGRATION_TEST_BUILDERS
+# then names the builders).
+#
 # Every image carries an `elixir-cnb-test.inputs` label: a hash of this script, the suite's rootfs recipe
 # and (for builders) the lifecycle tarball and the images it was made from. A matching label means skip.
 set -euo pipefail
@@ -18,6 +22,7 @@ CNB_USER_ID=1002
 CNB_GROUP_ID=1000
 
 tools="${ELIXIR_CNB_TOOLS:-/var/cache/elixir-cnb}"
+images="${ELIXIR_CNB_TEST_IMAGES:-elixir-cnb-test}"
 pack="${tools}/bin/pack"
 lifecycle_tgz="${tools}/lifecycle/lifecycle-v${LIFECYCLE_VERSION}+linux.x86-64.tgz"
 mkdir -p "${tools}/rootfs" "${tools}/builders"
@@ -35,11 +40,21 @@ suite_version() {
 }
 
 # What Erlang needs at run time, plus certificates. bash, coreutils, findutils, tar and gzip are
-# Essential in Debian, so minbase already has them.
-suite_packages() {
+# Essential in Debian, so minbase already has them. The build image adds what Heroku's build images have
+# for native code (a C compiler, make and libc headers: NIFs such as bcrypt_elixir's), and xz for archives.
+suite_packages() { # SUITE KIND(build|run)
 	local ssl=libssl3
 	[[ "$1" == trixie ]] && ssl=libssl3t64
-	echo "ca-certificates,${ssl},libtinfo6,zlib1g,libstdc++6"
+	local packages="ca-certificates,${ssl},libtinfo6,zlib1g,libstdc++6"
+	[[ "$2" == build ]] && packages+=",gcc,g++,make,libc6-dev,xz-utils"
+	echo "${packages}"
+}
+
+# CA certificates the host trusts beyond Debian's (a TLS-intercepting proxy in front of the npm registry,
+# for example): the build image trusts them too, so that build steps that download (esbuild's installer,
+# npm) reach what the host reaches. Their content is part of the build image's key.
+extra_ca_certs() {
+	find /usr/local/share/ca-certificates -maxdepth 1 -name '*.crt' -type f 2>/dev/null | LC_ALL=C sort
 }
 
 label_of() { # IMAGE -> its inputs label, empty if the image is missing
@@ -56,21 +71,24 @@ run_logged() { # LOG CMD... : quiet unless it fails
 	fi
 }
 
-base_image() { # SUITE -> imports the debootstrapped rootfs, prints the image name
-	local suite="$1"
+base_image() { # SUITE KIND(build|run) -> imports the debootstrapped rootfs, prints the image name
+	local suite="$1" kind="$2"
 	local include recipe key
-	include="$(suite_packages "${suite}")"
+	include="$(suite_packages "${suite}" "${kind}")"
 	recipe="debootstrap --variant=minbase --include=${include} ${suite} ${DEBIAN_MIRROR}"
 	key="$(printf '%s\n' "${recipe}" | sha256sum | cut -c1-16)"
-	local image="elixir-cnb-test/base:${suite}"
-	local tarball="${tools}/rootfs/${suite}-${key}.tar"
+	# The run image's names predate the build image's own rootfs.
+	local name="${suite}"
+	[[ "${kind}" == build ]] && name="${suite}-build"
+	local image="${images}/base:${name}"
+	local tarball="${tools}/rootfs/${name}-${key}.tar"
 
 	if [[ "$(label_of "${image}")" != "${key}" ]]; then
 		if [[ ! -s "${tarball}" ]]; then
 			local started=$SECONDS dir
 			echo "builders: debootstrap ${suite}" >&2
 			dir="$(mktemp -d "/tmp/rootfs-${suite}.XXXXXX")"
-			if ! run_logged "${tools}/rootfs/${suite}.log" \
+			if ! run_logged "${tools}/rootfs/${name}.log" \
 				debootstrap --variant=minbase --include="${include}" "${suite}" "${dir}" "${DEBIAN_MIRROR}"; then
 				rm -rf "${dir}"
 				return 1
@@ -78,7 +96,7 @@ base_image() { # SUITE -> imports the debootstrapped rootfs, prints the image na
 			# Nothing the image needs: package caches, and files the engine provides per container.
 			rm -rf "${dir}"/var/cache/apt/archives/*.deb "${dir}"/var/lib/apt/lists/* "${dir}"/var/log/* \
 				"${dir}"/tmp/* "${dir}"/etc/hostname "${dir}"/etc/resolv.conf "${dir}"/etc/machine-id
-			rm -f "${tools}/rootfs/${suite}"-*.tar
+			rm -f "${tools}/rootfs/${name}"-????????????????.tar
 			tar -C "${dir}" --numeric-owner -cf "${tarball}.tmp" .
 			mv "${tarball}.tmp" "${tarball}"
 			rm -rf "${dir}"
@@ -94,17 +112,27 @@ cnb_image() { # SUITE KIND(build|run) BASE
 	local suite="$1" kind="$2" base="$3"
 	local version image key ctx
 	version="$(suite_version "${suite}")"
-	image="elixir-cnb-test/${kind}:${suite}"
-	key="$(printf '%s %s %s\n' "${script_hash}" "$(docker image inspect --format '{{.Id}}' "${base}")" "${kind}" |
-		sha256sum | cut -c1-16)"
+	image="${images}/${kind}:${suite}"
+	local certs=()
+	[[ "${kind}" == build ]] && mapfile -t certs < <(extra_ca_certs)
+	key="$(printf '%s %s %s %s\n' "${script_hash}" "$(docker image inspect --format '{{.Id}}' "${base}")" "${kind}" \
+		"$(cat /dev/null "${certs[@]}" | sha256sum | cut -d' ' -f1)" | sha256sum | cut -c1-16)"
 	if [[ "$(label_of "${image}")" == "${key}" ]]; then
 		return 0
 	fi
 	echo "builders: ${image}" >&2
 	changed=true
 	ctx="$(mktemp -d)"
+	mkdir -p "${ctx}/certs"
+	local trust_certs=""
+	if [[ ${#certs[@]} -gt 0 ]]; then
+		cp "${certs[@]}" "${ctx}/certs/"
+		trust_certs="COPY certs/ /usr/local/share/ca-certificates/
+RUN update-ca-certificates >/dev/null"
+	fi
 	cat >"${ctx}/Dockerfile" <<DOCKERFILE
 FROM ${base}
+${trust_certs}
 RUN groupadd --gid ${CNB_GROUP_ID} cnb \\
  && useradd --uid ${CNB_USER_ID} --gid ${CNB_GROUP_ID} --create-home --shell /bin/bash cnb
 ENV CNB_USER_ID=${CNB_USER_ID} CNB_GROUP_ID=${CNB_GROUP_ID} CNB_STACK_ID=elixir-cnb-test.${suite} LANG=C.UTF-8
@@ -124,8 +152,8 @@ DOCKERFILE
 
 builder_image() { # SUITE
 	local suite="$1"
-	local image="elixir-cnb-test/builder:${suite}"
-	local build="elixir-cnb-test/build:${suite}" run="elixir-cnb-test/run:${suite}"
+	local image="${images}/builder:${suite}"
+	local build="${images}/build:${suite}" run="${images}/run:${suite}"
 	[[ -x "${pack}" && -s "${lifecycle_tgz}" ]] || {
 		echo "builders: ${pack} or ${lifecycle_tgz} missing: run cnb-tools.sh first" >&2
 		return 1
@@ -159,19 +187,24 @@ uri = "${lifecycle_tgz}"
 name = "LANG"
 value = "C.UTF-8"
 suffix = "default"
+
+# Node has its own CA list; make it trust the build image's (which has the host's extra CAs).
+[[build.env]]
+name = "NODE_EXTRA_CA_CERTS"
+value = "/etc/ssl/certs/ca-certificates.crt"
+suffix = "default"
 TOML
 	run_logged "${dir}/create.log" "${pack}" builder create "${image}" --config "${dir}/builder.toml" \
 		--pull-policy never --label "elixir-cnb-test.inputs=${key}"
 }
 
 for suite in "${SUITES[@]}"; do
-	base="$(base_image "${suite}")"
-	cnb_image "${suite}" build "${base}"
-	cnb_image "${suite}" run "${base}"
+	cnb_image "${suite}" build "$(base_image "${suite}" build)"
+	cnb_image "${suite}" run "$(base_image "${suite}" run)"
 	builder_image "${suite}"
 done
 if [[ "${changed}" == true ]]; then
 	# The images these replaced, now untagged.
 	docker image prune --force --filter label=elixir-cnb-test.inputs >/dev/null
 fi
-echo "builders: ready: $(printf 'elixir-cnb-test/builder:%s ' "${SUITES[@]}")"
+echo "builders: ready: $(printf "${images}/builder:%s " "${SUITES[@]}")"

@@ -320,6 +320,8 @@ pub(crate) const KNOWN_KEYS: &[&str] = &[
     "runtime_path",
     "config_vars_to_export",
     "test_args",
+    // Read by the assets step (`crate::assets`).
+    "assets_deploy",
 ];
 
 fn is_known_key(key: &str) -> bool {

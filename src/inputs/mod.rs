@@ -4,7 +4,10 @@
 pub(crate) mod app_json;
 pub(crate) mod classic_config;
 pub(crate) mod config;
+pub(crate) mod hex_settings;
 pub(crate) mod mix_project;
+pub(crate) mod package_json;
+pub(crate) mod phoenix_static_config;
 pub(crate) mod procfile;
 pub(crate) mod tool_versions;
 

@@ -5,6 +5,8 @@ pub(crate) struct ToolVersions {
     /// The requested version and its line number.
     pub(crate) erlang: Option<(String, usize)>,
     pub(crate) elixir: Option<(String, usize)>,
+    /// The `nodejs` line, for assets.
+    pub(crate) nodejs: Option<(String, usize)>,
 }
 
 /// Parses the file. A tool line may list fallbacks (`erlang 27.3 26.2`): the first one is what asdf uses.
@@ -21,6 +23,7 @@ pub(crate) fn parse(contents: &str) -> ToolVersions {
         match tool {
             "erlang" => tool_versions.erlang = entry,
             "elixir" => tool_versions.elixir = entry,
+            "nodejs" => tool_versions.nodejs = entry,
             _ => {}
         }
     }
@@ -40,6 +43,7 @@ mod tests {
             ToolVersions {
                 erlang: Some(("27.3.4".into(), 2)),
                 elixir: Some(("1.18.3-otp-27".into(), 4)),
+                nodejs: Some(("20.1.0".into(), 1)),
             }
         );
     }

@@ -5,10 +5,15 @@ pub(crate) mod boot;
 pub(crate) mod build;
 pub(crate) mod deps;
 pub(crate) mod hex;
+pub(crate) mod hex_cache;
+pub(crate) mod hex_home;
 pub(crate) mod mix_home;
+pub(crate) mod rebar3_cache;
 pub(crate) mod source_mtimes;
 
 use crate::errors::ElixirBuildpackError;
+use crate::inputs::hex_settings::PublicKey;
+use bullet_stream::fun_run::CmdError;
 use bullet_stream::global::print;
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -23,6 +28,10 @@ pub(crate) struct MixDirs<'a> {
     pub(crate) deps: &'a Path,
     /// The `_build` layer; Mix builds into its `<MIX_ENV>` subdirectory, like `_build/<MIX_ENV>`.
     pub(crate) build: &'a Path,
+    /// This build's `HEX_HOME` (see [`hex_home`]).
+    pub(crate) hex_home: &'a Path,
+    /// `REBAR_CACHE_DIR`.
+    pub(crate) rebar3_cache: &'a Path,
 }
 
 /// `MIX_BUILD_PATH` for a `_build` dir: its `MIX_ENV` subdirectory, as Mix itself would use.
@@ -73,6 +82,8 @@ impl MixEnv {
             mix_home,
             deps,
             build,
+            hex_home,
+            rebar3_cache,
         } = dirs;
         let mut env: BTreeMap<OsString, OsString> = std::env::vars_os().collect();
         env.extend(
@@ -92,7 +103,8 @@ impl MixEnv {
         set("PATH", path);
         set("MIX_ENV", mix_env.into());
         set("MIX_HOME", mix_home.into());
-        set("HEX_HOME", mix_home.join("hex").into());
+        set("HEX_HOME", hex_home.into());
+        set("REBAR_CACHE_DIR", rebar3_cache.into());
         // `deps` and `_build` are also linked into the app dir (for hooks), but Mix must see their real
         // paths: it makes relative `priv` symlinks that would resolve wrongly through a linked `_build`.
         set("MIX_DEPS_PATH", deps.into());
@@ -114,6 +126,33 @@ impl MixEnv {
             .unwrap_or_default()
     }
 
+    /// Puts `dir` first on PATH for every later command (Node's `bin/` for the assets).
+    pub(crate) fn prepend_path(&mut self, dir: &Path) {
+        let key = OsString::from("PATH");
+        let mut path = OsString::from(dir);
+        if let Some(existing) = self.env.get(&key) {
+            path.push(":");
+            path.push(existing);
+        }
+        self.env.insert(key, path);
+    }
+
+    /// Runs `program args` from `dir` with `extra_env`, its output streamed.
+    pub(crate) fn run_in(
+        &self,
+        dir: &Path,
+        program: &str,
+        args: &[String],
+        extra_env: &[(&str, String)],
+    ) -> Result<(), CmdError> {
+        let mut command = self.command(program);
+        command.current_dir(dir).args(args);
+        for (name, value) in extra_env {
+            command.env(name, value);
+        }
+        print::sub_stream_cmd(&mut command).map(|_| ())
+    }
+
     fn command(&self, program: &str) -> Command {
         let mut command = Command::new(program);
         command.current_dir(&self.app_dir).env_clear().envs(&self.env);
@@ -129,13 +168,34 @@ impl MixEnv {
             .map_err(ElixirBuildpackError::MixCommand)
     }
 
+    /// Runs `mix <args>` with its output captured (not printed), without the env vars in `unset`.
+    pub(crate) fn mix_quiet(
+        &self,
+        args: &[&str],
+        unset: &[&str],
+    ) -> Result<std::process::Output, ElixirBuildpackError> {
+        let mut command = self.command("mix");
+        command.args(args);
+        for name in unset {
+            command.env_remove(name);
+        }
+        command.output().map_err(|error| ElixirBuildpackError::HexConfig {
+            what: format!("Running `mix {}`", args.first().copied().unwrap_or_default()),
+            output: error.to_string(),
+        })
+    }
+
     /// Installs Hex and rebar3 into `MIX_HOME` when the project needs them and the cached `MIX_HOME`
     /// doesn't have them yet. Mix fetches them from `HEX_MIRROR` (its own setting, default
-    /// `https://repo.hex.pm`), which the build's environment passes through.
+    /// `https://repo.hex.pm`), which the build's environment passes through, and verifies the signed
+    /// install lists with Elixir's key, plus `installs_key` when given (`mix local.public_keys`). That
+    /// key is trusted for this install only: it is removed from `MIX_HOME` afterwards, so a build without
+    /// the setting trusts it no more.
     pub(crate) fn ensure_package_managers(
         &self,
         needed: hex::PackageManagers,
         mix_home: &Path,
+        installs_key: Option<&PublicKey>,
     ) -> Result<(), ElixirBuildpackError> {
         let installed = |prefix: &str| {
             fs_err::read_dir(mix_home.join("archives")).is_ok_and(|entries| {
@@ -144,24 +204,55 @@ impl MixEnv {
                     .any(|entry| entry.file_name().to_string_lossy().starts_with(prefix))
             })
         };
-        if needed.hex {
-            if installed("hex") {
-                print::sub_bullet("Using cached Hex");
-            } else {
-                self.mix(&["local.hex", "--force"])?;
-            }
+        let install_hex = needed.hex && !installed("hex");
+        let install_rebar3 = needed.rebar3 && !(mix_home.join("elixir").is_dir() || installed("rebar"));
+        if needed.hex && !install_hex {
+            print::sub_bullet("Using cached Hex");
         }
-        if needed.rebar3 {
-            if mix_home.join("elixir").is_dir() || installed("rebar") {
-                print::sub_bullet("Using cached rebar3");
-            } else {
-                self.mix(&["local.rebar", "--force"])?;
+        if needed.rebar3 && !install_rebar3 {
+            print::sub_bullet("Using cached rebar3");
+        }
+        if install_hex || install_rebar3 {
+            let trusted = installs_key.map(|key| self.trust_installs_key(key)).transpose()?;
+            let installed = (|| -> Result<(), ElixirBuildpackError> {
+                if install_hex {
+                    self.mix(&["local.hex", "--force"])?;
+                }
+                if install_rebar3 {
+                    self.mix(&["local.rebar", "--force"])?;
+                }
+                Ok(())
+            })();
+            if trusted.is_some() {
+                let _ = fs_err::remove_dir_all(mix_home.join("public_keys"));
             }
+            installed?;
         }
         if !needed.hex && !needed.rebar3 {
             print::sub_bullet("No Hex packages in mix.lock: Hex and rebar3 are not needed");
         }
         Ok(())
+    }
+
+    /// `mix local.public_keys` for a mirror's install lists; returns once Mix trusts the key.
+    fn trust_installs_key(&self, key: &PublicKey) -> Result<(), ElixirBuildpackError> {
+        print::sub_bullet(format!(
+            "Trusting Hex and rebar3 install lists signed with key {} ({})",
+            key.fingerprint(),
+            key.origin
+        ));
+        let dir = tempfile::tempdir().map_err(ElixirBuildpackError::TempFile)?;
+        let file = dir.path().join("hex_mirror_installs.pem");
+        fs_err::write(&file, &key.pem).map_err(ElixirBuildpackError::TempFile)?;
+        let output = self.mix_quiet(&["local.public_keys", &file.to_string_lossy(), "--force"], &[])?;
+        if output.status.success() {
+            Ok(())
+        } else {
+            Err(ElixirBuildpackError::HexConfig {
+                what: format!("Trusting the key from {}", key.origin),
+                output: output_text(&output),
+            })
+        }
     }
 
     /// Runs a classic hook with `bash -c` from the app dir, so `&&`, pipes and `VAR=x cmd` work.
@@ -188,14 +279,19 @@ impl MixEnv {
             .output()
             .map_err(|error| ElixirBuildpackError::ProjectInfo(error.to_string()))?;
         if !output.status.success() {
-            return Err(ElixirBuildpackError::ProjectInfo(format!(
-                "{}{}",
-                String::from_utf8_lossy(&output.stdout),
-                String::from_utf8_lossy(&output.stderr)
-            )));
+            return Err(ElixirBuildpackError::ProjectInfo(output_text(&output)));
         }
         Ok(parse_project_info(&String::from_utf8_lossy(&output.stdout)))
     }
+}
+
+/// A finished command's stdout and stderr, as text for a message.
+pub(crate) fn output_text(output: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
 }
 
 const PROJECT_INFO_SCRIPT: &str = r#"
@@ -210,9 +306,13 @@ end
 deps = Keyword.get(config, :deps, []) |> Enum.map(&elem(&1, 0))
 IO.puts("elixir-cnb:phoenix:#{:phoenix in deps}")
 IO.puts("elixir-cnb:distillery:#{:distillery in deps}")
+aliases = Keyword.get(config, :aliases, [])
+IO.puts("elixir-cnb:assets_deploy:#{Keyword.has_key?(aliases, :"assets.deploy")}")
 System.halt(0)
 "#;
 
+// Independent facts about the project, not a state machine.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct ProjectInfo {
     /// Empty for umbrella projects.
@@ -221,6 +321,8 @@ pub(crate) struct ProjectInfo {
     pub(crate) releases: Vec<ReleaseSpec>,
     pub(crate) phoenix: bool,
     pub(crate) distillery: bool,
+    /// `mix.exs` defines an `assets.deploy` alias (Phoenix 1.6+ apps do).
+    pub(crate) assets_deploy: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -248,6 +350,7 @@ fn parse_project_info(output: &str) -> ProjectInfo {
             Some(("umbrella", value)) => info.umbrella = value == "true",
             Some(("phoenix", value)) => info.phoenix = value == "true",
             Some(("distillery", value)) => info.distillery = value == "true",
+            Some(("assets_deploy", value)) => info.assets_deploy = value == "true",
             Some(("release", rest)) => {
                 info.releases.push(ReleaseSpec {
                     name: rest.to_string(),
@@ -267,7 +370,8 @@ mod tests {
     #[test]
     fn project_info_ignores_other_output() {
         let output = "warning: something\nelixir-cnb:app:hello_web\nelixir-cnb:umbrella:false\n\
-                      elixir-cnb:release:hello_web\nelixir-cnb:release:worker\nelixir-cnb:phoenix:true\nelixir-cnb:distillery:false\n";
+                      elixir-cnb:release:hello_web\nelixir-cnb:release:worker\nelixir-cnb:phoenix:true\nelixir-cnb:distillery:false\n\
+                      elixir-cnb:assets_deploy:true\n";
         assert_eq!(
             parse_project_info(output),
             ProjectInfo {
@@ -285,6 +389,7 @@ mod tests {
                 ],
                 phoenix: true,
                 distillery: false,
+                assets_deploy: true,
             }
         );
     }

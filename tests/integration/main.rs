@@ -16,8 +16,10 @@ mod detect;
 mod faults;
 mod hello_web;
 mod heroku;
+mod hex_deps;
 mod hex_repo;
 mod mirror;
+mod phoenix;
 mod processes;
 mod read_only;
 mod registry;
@@ -72,6 +74,49 @@ pub(crate) fn build_config(builder: &str, fixture_name: &str, hex_builds_url: &s
     );
     config.env("HEX_BUILDS_URL", hex_builds_url);
     config
+}
+
+/// A build that gets its Hex packages, Hex and rebar3 from the local Hex repository `mirror` serves,
+/// trusting its keys through the buildpack's settings (PEM text, as a platform passes a config var).
+pub(crate) fn hex_build_config(builder: &str, fixture_name: &str, mirror: &mirror::Mirror) -> BuildConfig {
+    let mut config = build_config(builder, fixture_name, &mirror.url);
+    let pem = |var: &str| {
+        let path = std::env::var(var)
+            .unwrap_or_else(|_| panic!("{var} is not set: run the integration tests through scripts/test"));
+        std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("reading {path}: {error}"))
+    };
+    config.env("HEX_MIRROR", &mirror.url);
+    // Hex's own settings. Against the tests' mirror (`tiny_http`), Hex's 8 concurrent registry requests
+    // now and then got no answer at all (a 60 s registry timeout in `mix deps.get`, on loaded machines
+    // only); one at a time they always do. And a loaded 2-core machine can take longer than 15 s.
+    config.env("HEX_HTTP_CONCURRENCY", "1");
+    config.env("HEX_HTTP_TIMEOUT", "120");
+    config.env("HEX_MIRROR_PUBLIC_KEY", pem("ELIXIR_CNB_HEX_REPO_PUBLIC_KEY"));
+    config.env(
+        "HEX_MIRROR_INSTALLS_PUBLIC_KEY",
+        pem("ELIXIR_CNB_HEX_INSTALLS_PUBLIC_KEY"),
+    );
+    config
+}
+
+/// The image `pack build` made, from its output (`Successfully built image '<name>'`).
+pub(crate) fn built_image(pack_stdout: &str) -> String {
+    pack_stdout
+        .lines()
+        .find_map(|line| line.split("Successfully built image '").nth(1))
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap_or_else(|| panic!("no image name in the pack output:\n{pack_stdout}"))
+        .to_string()
+}
+
+/// The requests `mirror` served since `since` whose path contains `part`.
+pub(crate) fn requests_since(mirror: &mirror::Mirror, since: usize, part: &str) -> Vec<String> {
+    mirror
+        .requests()
+        .split_off(since)
+        .into_iter()
+        .filter(|path| path.contains(part))
+        .collect()
 }
 
 /// Runs `f` for every builder, one thread each.

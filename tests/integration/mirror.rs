@@ -6,7 +6,8 @@
 //! URL, so one URL works as `HEX_BUILDS_URL` and `HEX_MIRROR` (Mix 1.18 fetches `/installs/...` from
 //! `HEX_BUILDS_URL`, Mix 1.14 from `HEX_MIRROR`). Its organization under `/repos/` is served only to
 //! requests with `authorization: <the key in ELIXIR_CNB_HEX_ORG_KEY_FILE>`, as Hex sends it: 401
-//! without the header, 403 with another key.
+//! without the header, 403 with another key. The Node.js mirror (`node_mirror_dir`) is served from it
+//! too, at `/node/dist/` (for `NODEJS_ORG_MIRROR`).
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -50,6 +51,18 @@ pub(crate) fn hex_mirror_dir() -> Option<PathBuf> {
     std::env::var_os("ELIXIR_CNB_HEX_MIRROR_DIR").map(PathBuf::from)
 }
 
+/// The nodejs.org-shaped Node.js mirror and the assets' tool binaries (`provision.d/node-mirror.sh`):
+/// `ELIXIR_CNB_NODE_MIRROR_DIR`, else `$ELIXIR_CNB_TOOLS/node-mirror`. Served under `/node/dist/` and
+/// `/tools/`.
+pub(crate) fn node_mirror_dir() -> Option<PathBuf> {
+    std::env::var_os("ELIXIR_CNB_NODE_MIRROR_DIR")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("ELIXIR_CNB_TOOLS").map(|tools| PathBuf::from(tools).join("node-mirror"))
+        })
+        .filter(|dir| dir.is_dir())
+}
+
 /// The key the Hex organization's repository (`/repos/...`) requires, when provisioned.
 pub(crate) fn hex_org_key() -> Option<String> {
     let file = std::env::var_os("ELIXIR_CNB_HEX_ORG_KEY_FILE")?;
@@ -64,8 +77,12 @@ impl Mirror {
     }
 
     pub(crate) fn with_faults(faults: Vec<(&'static str, Fault)>) -> Self {
-        let roots: Arc<Vec<PathBuf>> =
-            Arc::new(std::iter::once(mirror_dir()).chain(hex_mirror_dir()).collect());
+        let roots: Arc<Vec<PathBuf>> = Arc::new(
+            std::iter::once(mirror_dir())
+                .chain(hex_mirror_dir())
+                .chain(node_mirror_dir())
+                .collect(),
+        );
         let org_key = Arc::new(hex_org_key());
         let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("a free port on 127.0.0.1"));
         let port = server.server_addr().to_ip().expect("an IP listener").port();
@@ -107,6 +124,10 @@ impl Mirror {
 
 impl Drop for Mirror {
     fn drop(&mut self) {
+        // A failed test shows what the build asked the mirror for.
+        if std::thread::panicking() {
+            eprintln!("mirror {} served: {:?}", self.url, self.requests());
+        }
         self.server.unblock();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();

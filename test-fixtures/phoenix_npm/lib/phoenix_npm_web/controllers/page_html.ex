@@ -1,0 +1,9 @@
+defmodule PhoenixNpmWeb.PageHTML do
+  @moduledoc """
+  This module contains pages rendered by PageController.
+
+  See the `page_html` directory for all templates available.
+  """
+  use PhoenixNpmWeb, :html
+  embed_templates "page_html/*"
+end

@@ -1,0 +1,194 @@
+//! Phoenix apps as `mix phx.new` makes them (trimmed to the local Hex repository's packages): assets
+//! built with the `assets.deploy` alias after compile, served digested from the image; with npm assets,
+//! Node.js from the nodejs.org-shaped mirror and `npm ci`, none of which ships.
+
+use crate::mirror::{Mirror, node_mirror_dir};
+use crate::{for_each_builder, hex_build_config, http_get, requests_since};
+use indoc::formatdoc;
+use libcnb_test::{
+    BuildConfig, ContainerConfig, TestContext, TestRunner, assert_contains, assert_not_contains,
+};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+const PORT: u16 = 8080;
+const SECRET_KEY_BASE: &str = "integration-test-secret-key-base-integration-test-secret-key-base-0123";
+
+/// The Phoenix app without npm: esbuild and tailwind are supplied through their documented `:path`
+/// settings (`MIX_ESBUILD_PATH`, `MIX_TAILWIND_PATH`): esbuild's installer verifies npm registry
+/// signatures, which the registry reachable here doesn't serve, and tailwind's downloads from GitHub.
+fn hello_phoenix(builder: &str, mirror: &Mirror) -> BuildConfig {
+    let mut config = hex_build_config(builder, "hello_phoenix", mirror);
+    config.app_dir_preprocessor(with_tools_and(""));
+    config.env("MIX_ESBUILD_PATH", "/workspace/.tools/esbuild");
+    config.env("MIX_TAILWIND_PATH", "/workspace/.tools/tailwind");
+    config
+}
+
+/// Puts the tool binaries in the app's `.tools/`, and `classic_config` (if any) in
+/// `elixir_buildpack.config`.
+fn with_tools_and(classic_config: &'static str) -> impl Fn(PathBuf) + 'static {
+    let esbuild = node_mirror_dir()
+        .expect("no Node.js mirror: run the integration tests through scripts/test")
+        .join("tools/esbuild-linux-x64");
+    let tailwind = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/tailwind");
+    move |app_dir: PathBuf| {
+        let tools = app_dir.join(".tools");
+        std::fs::create_dir_all(&tools).expect("a tools dir");
+        std::fs::copy(&esbuild, tools.join("esbuild")).expect("esbuild");
+        std::fs::copy(&tailwind, tools.join("tailwind")).expect("the tailwind stand-in");
+        if !classic_config.is_empty() {
+            std::fs::write(app_dir.join("elixir_buildpack.config"), classic_config).expect("write");
+        }
+    }
+}
+
+/// GETs `/`, then the digested CSS and JS it links to; returns their bodies.
+fn digested_assets(address: SocketAddr) -> (String, String) {
+    let page = http_get(address, "/");
+    let asset = |extension: &str| {
+        page.split('"')
+            .map(|part| part.split('?').next().unwrap_or_default())
+            .find(|part| part.starts_with("/assets/app-") && part.ends_with(extension))
+            .unwrap_or_else(|| panic!("no digested app{extension} in the page:\n{page}"))
+            .to_string()
+    };
+    let (css, js) = (asset(".css"), asset(".js"));
+    let digest = |path: &str| {
+        path.trim_start_matches("/assets/app-")
+            .split('.')
+            .next()
+            .is_some_and(|digest| digest.len() == 32 && digest.chars().all(|char| char.is_ascii_hexdigit()))
+    };
+    assert!(digest(&css) && digest(&js), "{css} {js}");
+    (http_get(address, &css), http_get(address, &js))
+}
+
+fn start(context: &TestContext<'_>, check: impl FnOnce(SocketAddr)) {
+    context.start_container(
+        ContainerConfig::new()
+            .expose_port(PORT)
+            .env("PORT", PORT.to_string())
+            .env("SECRET_KEY_BASE", SECRET_KEY_BASE),
+        |container| check(container.address_for_port(PORT)),
+    );
+}
+
+#[test]
+#[ignore = "integration test"]
+fn phoenix_builds_assets_and_serves_them_digested() {
+    for_each_builder(|builder| {
+        let mirror = Mirror::healthy();
+        let config = hello_phoenix(builder, &mirror);
+        TestRunner::default().build(&config, |context| {
+            let output = &context.pack_stderr;
+            assert_contains!(
+                output,
+                "- Assets\n  - Building assets with the `assets.deploy` alias of mix.exs\n  - Running `mix assets.deploy`\n"
+            );
+            assert_contains!(output, "Check your digested files at \"priv/static\"");
+            assert_contains!(
+                output,
+                "- Processes\n  - web: /layers/elixir-cnb_elixir/release/hello_phoenix/bin/server\n"
+            );
+            start(&context, |address| {
+                assert_contains!(http_get(address, "/"), "Hello from HelloPhoenix!");
+                let (css, js) = digested_assets(address);
+                assert_contains!(css, "tailwind stand-in: css/app.css");
+                assert_contains!(css, ".text-brand{color:#fd4f00}");
+                // esbuild bundled phoenix's Socket from deps/ (NODE_PATH) and minified it.
+                assert_contains!(js, "phx_join");
+                assert_not_contains!(js, "\n  ");
+            });
+
+            // Mix-at-runtime mode (warm: the toolchain, deps and _build come from the caches).
+            let mut runtime = config.clone();
+            runtime.app_dir_preprocessor(with_tools_and("release=false\n"));
+            context.rebuild(&runtime, |context| {
+                assert_contains!(context.pack_stderr, "  - Running `mix assets.deploy`\n");
+                assert_contains!(context.pack_stderr, "- Processes\n  - web: mix phx.server\n");
+                start(&context, |address| {
+                    let (css, _) = digested_assets(address);
+                    assert_contains!(css, ".text-brand{color:#fd4f00}");
+                });
+
+                // Turned off: no assets.deploy, no digests in the release.
+                let mut off = config.clone();
+                off.app_dir_preprocessor(with_tools_and("assets_deploy=false\n"));
+                context.rebuild(&off, |context| {
+                    assert_contains!(
+                        context.pack_stderr,
+                        "- Assets\n  - Not building assets: `assets_deploy=false` is set (line 1 of \
+                         elixir_buildpack.config)\n- Release\n"
+                    );
+                    assert_not_contains!(context.pack_stderr, "mix assets.deploy");
+                    let listing = context.run_shell_command(
+                        "ls /layers/elixir-cnb_elixir/release/hello_phoenix/lib/hello_phoenix-0.1.0/priv/static",
+                    );
+                    assert_contains!(listing.stdout, "robots.txt");
+                    assert_not_contains!(listing.stdout, "cache_manifest.json");
+                });
+            });
+        });
+    });
+}
+
+#[test]
+#[ignore = "integration test"]
+fn npm_assets_get_node_from_the_mirror_and_ship_without_it() {
+    for_each_builder(|builder| {
+        let mirror = Mirror::healthy();
+        let node_mirror = format!("{}/node/dist", mirror.url);
+        let mut config = hex_build_config(builder, "phoenix_npm", &mirror);
+        config.env("NODEJS_ORG_MIRROR", &node_mirror);
+        TestRunner::default().build(&config, |context| {
+            let output = &context.pack_stderr;
+            assert_contains!(
+                output,
+                &formatdoc! {"
+                    - Node.js 24.11.1
+                      - Resolved from `>=20` from engines.node in package.json
+                      - Downloading {node_mirror}/v24.11.1/node-v24.11.1-linux-x64.tar.gz"}
+            );
+            assert_contains!(output, "  - Running `npm ci --no-audit --no-fund`\n");
+            assert_contains!(
+                output,
+                "- Assets\n  - Building assets with the `assets.deploy` alias of mix.exs\n  - Running `mix assets.deploy`\n"
+            );
+            assert_contains!(output, "  - Removed node_modules from the app: it is for building assets only\n");
+            start(&context, |address| {
+                let (css, js) = digested_assets(address);
+                // Real tailwind (from npm) generated the utilities the templates use, minified.
+                assert_contains!(css, ".text-brand{");
+                assert_contains!(js, "phx_join");
+                assert_contains!(js, "topbar");
+            });
+            let listing = context.run_shell_command(
+                "ls -a /workspace/assets; command -v node npm || echo 'no node'; ls /layers/elixir-cnb_elixir",
+            );
+            assert_not_contains!(listing.stdout, "node_modules");
+            assert_contains!(listing.stdout, "no node\n");
+            assert_not_contains!(listing.stdout, "\nnode\n");
+
+            // Warm: Node and the tool binaries come from the caches; the node version from the classic file.
+            let before = mirror.requests().len();
+            let mut pinned = config.clone();
+            pinned.app_dir_preprocessor(|app_dir| {
+                std::fs::write(app_dir.join("phoenix_static_buildpack.config"), "node_version=24\nremove_node=true\n")
+                    .expect("write");
+            });
+            context.rebuild(&pinned, |rebuild| {
+                assert_contains!(
+                    rebuild.pack_stderr,
+                    "- Node.js 24.11.1\n  - Resolved from `24` from phoenix_static_buildpack.config, line 1\n  - Using cached Node.js 24.11.1\n"
+                );
+                assert_contains!(
+                    rebuild.pack_stderr,
+                    "  - Ignoring `remove_node` (line 2 of phoenix_static_buildpack.config): Node.js and node_modules never ship in the image.\n"
+                );
+                let fetched = requests_since(&mirror, before, ".tar");
+                assert!(fetched.is_empty(), "the warm build fetched {fetched:?}");
+            });
+        });
+    });
+}
