@@ -26,6 +26,11 @@ pub(crate) enum ElixirBuildpackError {
     LinkCache(std::io::Error),
     WriteCache(std::io::Error),
     MixCommand(CmdError),
+    /// A step of several run in one Mix process failed.
+    MixStep {
+        step: String,
+        error: CmdError,
+    },
     Hook {
         key: String,
         script: String,
@@ -192,6 +197,16 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
 
                 MIX_ENV=prod mix compile
         "},
+        ElixirBuildpackError::MixStep { step, error } => formatdoc! {"
+            `mix {step}` failed
+
+            It ran in one Mix process with the steps around it, which exited with {status}.
+
+            Its output is above. Fix the problem it reports and build again; run the same command
+            locally with the same MIX_ENV to reproduce it, for example:
+
+                MIX_ENV=prod mix {step}
+        ", status = error.status()},
         ElixirBuildpackError::Hook { key, script, error } => formatdoc! {"
             The `{key}` hook failed
 

@@ -11,7 +11,7 @@ use crate::inputs::hex_settings::{self, HexSettings};
 use crate::inputs::procfile::{self, ProcfileEntry};
 use crate::inputs::{self};
 use crate::launch::{Process, classic_paths, processes, sbom};
-use crate::mix::{self, MixEnv, source_mtimes};
+use crate::mix::{self, MixEnv, ProjectInfo, source_mtimes};
 use crate::release;
 use crate::toolchain::{self, Platform, Toolchain, Urls};
 use bullet_stream::global::print;
@@ -226,8 +226,12 @@ pub(crate) fn build<E: PlatformEnv>(
     let dirs = caches.dirs(&erlang, &elixir, &hex_home);
     let mix_env = &config.mix_env.value;
     let mut mix = MixEnv::new(context.app_dir, &dirs, mix_env, context.extra_env);
-    compile(&mix, &caches, config, &inputs.hex)?;
-    let project = mix.project_info()?;
+    mix.plus_separator = toolchain
+        .elixir
+        .version
+        .as_ref()
+        .is_none_or(|version| version.parts.get(..2).is_some_and(|minor| minor >= &[1, 14][..]));
+    let project = compile(&mix, &caches, config, &inputs.hex)?;
     if !testing {
         assets::build(
             frontend,
@@ -423,7 +427,7 @@ fn compile(
     caches: &MixCaches,
     config: &BuildConfig,
     hex: &HexSettings,
-) -> Result<(), ElixirBuildpackError> {
+) -> Result<ProjectInfo, ElixirBuildpackError> {
     let app_dir = &mix.app_dir;
     let mix_lock = fs_err::read_to_string(app_dir.join("mix.lock")).ok();
     let needed = mix::hex::needed(mix_lock.as_deref());
@@ -437,35 +441,63 @@ fn compile(
     if let Some(changed) = sources.changed {
         print::sub_bullet(format!("{changed} app file(s) changed since the cached _build"));
     }
-    fetch_and_compile(mix, &config.hooks, &config.mix_env.value, &caches.hex_packages)?;
-    source_mtimes::save(&sources_state, &sources.digests).map_err(ElixirBuildpackError::WriteCache)
+    let project = fetch_and_compile(mix, &config.hooks, &config.mix_env.value)?;
+    if let Ok(mix_lock) = fs_err::read_to_string(mix.app_dir.join("mix.lock")) {
+        mix::hex_cache::prune(&caches.hex_packages, &mix_lock).map_err(ElixirBuildpackError::WriteCache)?;
+    }
+    source_mtimes::save(&sources_state, &sources.digests).map_err(ElixirBuildpackError::WriteCache)?;
+    Ok(project)
 }
 
-/// The classic steps, in the classic order: fetch deps and compile, with the hooks around them.
+/// One thing the build runs: a classic hook, or a Mix task.
+enum Action<'a> {
+    Hook(&'static str, &'a str),
+    Mix(Vec<String>),
+}
+
+fn hook<'a>(key: &'static str, script: Option<&'a String>) -> Option<Action<'a>> {
+    script.map(|script| Action::Hook(key, script))
+}
+
+/// The classic steps, in the classic order: fetch deps and compile, with the hooks around them; then the
+/// project's facts. Mix tasks with no hook between them run in one Mix process (one VM boot), the
+/// facts with the last of them.
 fn fetch_and_compile(
     mix: &MixEnv,
     hooks: &config::Hooks,
     mix_env: &str,
-    hex_packages: &Path,
-) -> Result<(), ElixirBuildpackError> {
-    run_hook(
-        mix,
+) -> Result<ProjectInfo, ElixirBuildpackError> {
+    let mix_task = |args: &[&str]| Action::Mix(args.iter().map(|arg| (*arg).to_string()).collect());
+    let mut actions = Vec::new();
+    actions.extend(hook(
         "hook_pre_fetch_dependencies",
-        hooks.pre_fetch_dependencies.as_deref(),
-    )?;
-    mix.mix(&["deps.get", "--only", mix_env])?;
-    if let Ok(mix_lock) = fs_err::read_to_string(mix.app_dir.join("mix.lock")) {
-        mix::hex_cache::prune(hex_packages, &mix_lock).map_err(ElixirBuildpackError::WriteCache)?;
+        hooks.pre_fetch_dependencies.as_ref(),
+    ));
+    actions.push(mix_task(&["deps.get", "--only", mix_env]));
+    actions.extend(hook("pre_compile", hooks.legacy_pre_compile.as_ref()));
+    actions.extend(hook("hook_pre_compile", hooks.pre_compile.as_ref()));
+    // `mix compile` compiles the deps that need it; `mix deps.compile` would redo them all.
+    actions.push(hook("hook_compile", hooks.compile.as_ref()).unwrap_or_else(|| mix_task(&["compile"])));
+    actions.extend(hook("hook_post_compile", hooks.post_compile.as_ref()));
+
+    let mut batch: Vec<Vec<String>> = Vec::new();
+    for action in actions {
+        match action {
+            Action::Mix(step) => batch.push(step),
+            Action::Hook(key, script) => {
+                if !batch.is_empty() {
+                    mix.steps_then_info(&std::mem::take(&mut batch))?;
+                }
+                mix.hook(key, script)?;
+            }
+        }
     }
-    run_hook(mix, "pre_compile", hooks.legacy_pre_compile.as_deref())?;
-    run_hook(mix, "hook_pre_compile", hooks.pre_compile.as_deref())?;
-    if let Some(script) = hooks.compile.as_deref() {
-        mix.hook("hook_compile", script)?;
+    if batch.is_empty() {
+        // The last step was a hook: the facts take a Mix process of their own.
+        mix.project_info()
     } else {
-        // `mix compile` compiles the deps that need it; `mix deps.compile` would redo them all.
-        mix.mix(&["compile"])?;
+        mix.steps_then_info(&batch)
     }
-    run_hook(mix, "hook_post_compile", hooks.post_compile.as_deref())
 }
 
 fn run_hook(mix: &MixEnv, key: &str, script: Option<&str>) -> Result<(), ElixirBuildpackError> {

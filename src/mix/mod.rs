@@ -66,6 +66,8 @@ pub(crate) fn build_env(dirs: &MixDirs<'_>, mix_env: &str) -> Vec<(String, Strin
 pub(crate) struct MixEnv {
     pub(crate) app_dir: PathBuf,
     pub(crate) env: BTreeMap<OsString, OsString>,
+    /// `mix do` separates tasks with `+` (Elixir 1.14 and later), else with a trailing comma.
+    pub(crate) plus_separator: bool,
 }
 
 impl MixEnv {
@@ -115,6 +117,7 @@ impl MixEnv {
         Self {
             app_dir: app_dir.to_path_buf(),
             env,
+            plus_separator: true,
         }
     }
 
@@ -270,11 +273,49 @@ impl MixEnv {
         })
     }
 
+    /// Runs `steps` (each `mix <task> <args>`) in one Mix process, one VM boot instead of one each, and
+    /// reads the project's facts in it too. The output streams as it comes; a failure names its step.
+    pub(crate) fn steps_then_info(&self, steps: &[Vec<String>]) -> Result<ProjectInfo, ElixirBuildpackError> {
+        let files =
+            (|| Ok::<_, std::io::Error>((tempfile::NamedTempFile::new()?, tempfile::NamedTempFile::new()?)))(
+            )
+            .map_err(ElixirBuildpackError::TempFile)?;
+        let (step_file, info_file) = files;
+        let mut command = self.command("elixir");
+        command
+            .args(["-e", &step_tasks_script(), "-S", "mix"])
+            .args(one_process_args(steps, self.plus_separator))
+            .env("ELIXIR_CNB_STEP_FILE", step_file.path())
+            .env("ELIXIR_CNB_INFO_FILE", info_file.path());
+        let shown: Vec<String> = steps
+            .iter()
+            .map(|step| format!("`mix {}`", step.join(" ")))
+            .collect();
+        let title = match shown.as_slice() {
+            [] => String::from("Reading the project with Mix"),
+            [one] => format!("Running {one}"),
+            [first @ .., last] => format!("Running {}, then {last} (one Mix process)", first.join(", ")),
+        };
+        print::sub_stream_with(title, |stdout, stderr| {
+            bullet_stream::fun_run::CommandWithName::stream_output(&mut command, stdout, stderr)
+        })
+        .map_err(|error| ElixirBuildpackError::MixStep {
+            step: fs_err::read_to_string(step_file.path())
+                .ok()
+                .filter(|step| !step.is_empty())
+                .unwrap_or_else(|| String::from("(before the first step)")),
+            error,
+        })?;
+        let info = fs_err::read_to_string(info_file.path())
+            .map_err(|error| ElixirBuildpackError::ProjectInfo(error.to_string()))?;
+        Ok(parse_project_info(&info))
+    }
+
     /// Reads the project's name, umbrella status and releases from `mix.exs` with Mix itself, without
     /// compiling or starting anything.
     pub(crate) fn project_info(&self) -> Result<ProjectInfo, ElixirBuildpackError> {
         let mut command = self.command("elixir");
-        command.args(["-e", PROJECT_INFO_SCRIPT]);
+        command.args(["-e", &project_info_script()]);
         let output = command
             .output()
             .map_err(|error| ElixirBuildpackError::ProjectInfo(error.to_string()))?;
@@ -294,22 +335,84 @@ pub(crate) fn output_text(output: &std::process::Output) -> String {
     )
 }
 
-const PROJECT_INFO_SCRIPT: &str = r#"
-Mix.start()
-Code.compile_file("mix.exs")
-config = Mix.Project.config()
-IO.puts("elixir-cnb:app:#{config[:app]}")
-IO.puts("elixir-cnb:umbrella:#{Mix.Project.umbrella?()}")
-for {name, _opts} <- Keyword.get(config, :releases, []) do
-  IO.puts("elixir-cnb:release:#{name}")
-end
+/// Prints the project's facts as `elixir-cnb:<fact>:<value>` lines; `config` is `Mix.Project.config()`.
+const PROJECT_INFO_LINES: &str = r#"
+lines = [
+  "elixir-cnb:app:#{config[:app]}",
+  "elixir-cnb:umbrella:#{Mix.Project.umbrella?()}"
+]
+releases = for {name, _opts} <- Keyword.get(config, :releases, []), do: "elixir-cnb:release:#{name}"
 deps = Keyword.get(config, :deps, []) |> Enum.map(&elem(&1, 0))
-IO.puts("elixir-cnb:phoenix:#{:phoenix in deps}")
-IO.puts("elixir-cnb:distillery:#{:distillery in deps}")
 aliases = Keyword.get(config, :aliases, [])
-IO.puts("elixir-cnb:assets_deploy:#{Keyword.has_key?(aliases, :"assets.deploy")}")
-System.halt(0)
+lines = lines ++ releases ++ [
+  "elixir-cnb:phoenix:#{:phoenix in deps}",
+  "elixir-cnb:distillery:#{:distillery in deps}",
+  "elixir-cnb:assets_deploy:#{Keyword.has_key?(aliases, :"assets.deploy")}"
+]
 "#;
+
+fn project_info_script() -> String {
+    format!(
+        "Mix.start()\nCode.compile_file(\"mix.exs\")\nconfig = Mix.Project.config()\n{PROJECT_INFO_LINES}\n\
+         Enum.each(lines, &IO.puts/1)\nSystem.halt(0)\n"
+    )
+}
+
+/// Two Mix tasks of the buildpack's own, defined only in the Mix process that runs several steps:
+/// `elixir_cnb.step NAME` records the step about to run (so a failure names it), and `elixir_cnb.info`
+/// writes the project's facts, from the project Mix has loaded anyway.
+fn step_tasks_script() -> String {
+    format!(
+        r#"defmodule Mix.Tasks.ElixirCnb.Step do
+  @moduledoc false
+  use Mix.Task
+  @impl true
+  def run([step]) do
+    File.write!(System.fetch_env!("ELIXIR_CNB_STEP_FILE"), step)
+    Mix.Task.reenable("elixir_cnb.step")
+  end
+end
+defmodule Mix.Tasks.ElixirCnb.Info do
+  @moduledoc false
+  use Mix.Task
+  @impl true
+  def run(_) do
+    config = Mix.Project.config()
+    {PROJECT_INFO_LINES}
+    File.write!(System.fetch_env!("ELIXIR_CNB_INFO_FILE"), Enum.join(lines, "\n"))
+  end
+end
+"#
+    )
+}
+
+/// The arguments of one `mix do` running `steps` (each a task and its args), marking each step, then
+/// writing the project's facts. Elixir 1.14 and later separate tasks with `+`, older ones with a
+/// trailing comma.
+fn one_process_args(steps: &[Vec<String>], plus: bool) -> Vec<String> {
+    let mut tasks: Vec<Vec<String>> = Vec::new();
+    for step in steps {
+        tasks.push(vec![String::from("elixir_cnb.step"), step.join(" ")]);
+        tasks.push(step.clone());
+    }
+    tasks.push(vec![String::from("elixir_cnb.info")]);
+    let mut args = vec![String::from("do")];
+    let last = tasks.len() - 1;
+    for (index, mut task) in tasks.into_iter().enumerate() {
+        if index < last {
+            if plus {
+                args.append(&mut task);
+                args.push(String::from("+"));
+            } else if let Some(word) = task.last_mut() {
+                word.push(',');
+                args.append(&mut task);
+            }
+        } else {
+            args.append(&mut task);
+        }
+    }
+    args
+}
 
 // Independent facts about the project, not a state machine.
 #[allow(clippy::struct_excessive_bools)]
@@ -366,6 +469,35 @@ fn parse_project_info(output: &str) -> ProjectInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn step(words: &[&str]) -> Vec<String> {
+        words.iter().map(|word| (*word).to_string()).collect()
+    }
+
+    #[test]
+    fn one_mix_process_marks_each_step_and_ends_with_the_facts() {
+        let steps = [step(&["deps.get", "--only", "prod"]), step(&["compile"])];
+        assert_eq!(
+            one_process_args(&steps, true).join(" "),
+            "do elixir_cnb.step deps.get --only prod + deps.get --only prod + elixir_cnb.step compile + compile + elixir_cnb.info"
+        );
+        assert_eq!(
+            one_process_args(&steps, false),
+            step(&[
+                "do",
+                "elixir_cnb.step",
+                "deps.get --only prod,",
+                "deps.get",
+                "--only",
+                "prod,",
+                "elixir_cnb.step",
+                "compile,",
+                "compile,",
+                "elixir_cnb.info"
+            ])
+        );
+        assert_eq!(one_process_args(&[], true), step(&["do", "elixir_cnb.info"]));
+    }
 
     #[test]
     fn project_info_ignores_other_output() {

@@ -228,11 +228,15 @@ fn failures_keep_the_last_good_caches() {
         });
         context.rebuild(&broken, |context| {
             let output = &context.pack_stderr;
-            assert_contains!(output, "  - Running `mix compile`\n");
+            // deps.get and compile run in one Mix process; the failure names its step.
+            assert_contains!(
+                output,
+                "  - Running `mix deps.get --only prod`, then `mix compile` (one Mix process)\n"
+            );
             assert_contains!(output, "lib/hello_web.ex");
             assert_contains!(
                 output,
-                "! A Mix command failed\n!\n! Command failed `mix compile`\n! exit status: 1\n"
+                "! `mix compile` failed\n!\n! It ran in one Mix process with the steps around it, which exited with exit status: 1.\n"
             );
 
             let mut failing_hook = build_config(&builder, "hello_web", &mirror.url);

@@ -183,7 +183,7 @@ fn classic_failed_and_killed_builds_leave_a_usable_cache() {
     std::fs::write(&source, format!("{good}\ndefmodule Broken do\n  def x, do: \n")).expect("write");
     let failed = heroku.push(app.path());
     assert!(!failed.success, "{}", failed.output);
-    assert_contains!(failed.output, "! A Mix command failed\n");
+    assert_contains!(failed.output, "! `mix compile` failed\n");
 
     std::fs::write(&source, good).expect("write");
     let before = archive_requests(&mirror).len();
@@ -307,7 +307,10 @@ fn classic_heroku_ci_runs_mix_test_with_test_args() {
 
     let (compile, test, code) = heroku.ci(&app);
     assert_contains!(compile, "Elixir (Heroku CI: compiling for mix test)");
-    assert_contains!(compile, "  - Running `mix deps.get --only test`");
+    assert_contains!(
+        compile,
+        "  - Running `mix deps.get --only test`, then `mix compile` (one Mix process)\n"
+    );
     assert_eq!(code, 0, "{compile}\n{test}");
     assert_contains!(test, "Excluding tags: [:slow]");
     assert_contains!(test, "3 tests, 0 failures, 1 excluded");

@@ -75,6 +75,28 @@ fn rebar3_deps_build_and_a_warm_rebuild_downloads_no_package() {
                 },
             );
 
+            // `pack sbom download`: the launch SBOM lists the toolchain and every Hex package of mix.lock.
+            let expected = crate::expected_toolchain(builder);
+            let mut components = vec![
+                ("Erlang/OTP".to_string(), expected.otp.to_string()),
+                ("Elixir".to_string(), expected.elixir.to_string()),
+            ];
+            for (name, version) in [
+                ("cowboy", "2.17.0"),
+                ("cowboy_telemetry", "0.4.0"),
+                ("cowlib", "2.18.0"),
+                ("jason", "1.4.5"),
+                ("mime", "2.0.7"),
+                ("plug", "1.19.2"),
+                ("plug_cowboy", "2.7.5"),
+                ("plug_crypto", "2.1.1"),
+                ("ranch", "2.2.0"),
+                ("telemetry", "1.4.1"),
+            ] {
+                components.push((name.to_string(), version.to_string()));
+            }
+            assert_eq!(crate::launch_sbom_components(&context), components);
+
             // A warm rebuild: Hex, rebar3 and every package come from the caches.
             let before = mirror.requests().len();
             context.rebuild(&config, |rebuild| {
@@ -152,7 +174,7 @@ fn a_private_organization_s_key_stays_out_of_the_image_the_caches_and_the_log() 
     let mut without_key = hex_build_config(&builder, "org_app", &mirror);
     without_key.expected_pack_result(libcnb_test::PackResult::Failure);
     TestRunner::default().build(&without_key, |context| {
-        assert_contains!(context.pack_stderr, "A Mix command failed");
+        assert_contains!(context.pack_stderr, "! `mix deps.get --only prod` failed\n");
     });
 
     let mut config = hex_build_config(&builder, "org_app", &mirror);
