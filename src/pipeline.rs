@@ -214,24 +214,24 @@ pub(crate) fn build<E: PlatformEnv>(
         toolchain::elixir::install(frontend, &toolchain, runtime_mix, always_rebuild, elixir_download)?;
 
     let mix_lock = fs_err::read_to_string(context.app_dir.join("mix.lock")).ok();
-    let sbom = sbom::cyclonedx(
-        &toolchain.otp.display_version(),
-        &toolchain.elixir.display_version(),
-        &sbom::hex_packages(mix_lock.as_deref().unwrap_or_default()),
-    );
+    let sbom = launch_sbom(&toolchain, mix_lock.as_deref());
 
     print::bullet("Mix");
-    let caches = MixCaches::restore(frontend, context.app_dir, config, &toolchain, runtime_mix, &sbom)?;
+    let caches = MixCaches::restore(
+        frontend,
+        context.app_dir,
+        mix_lock.as_deref(),
+        config,
+        &toolchain,
+        runtime_mix,
+        &sbom,
+    )?;
     let hex_home = caches.hex_home.path();
     let dirs = caches.dirs(&erlang, &elixir, &hex_home);
     let mix_env = &config.mix_env.value;
     let mut mix = MixEnv::new(context.app_dir, &dirs, mix_env, context.extra_env);
-    mix.plus_separator = toolchain
-        .elixir
-        .version
-        .as_ref()
-        .is_none_or(|version| version.parts.get(..2).is_some_and(|minor| minor >= &[1, 14][..]));
-    let project = compile(&mix, &caches, config, &inputs.hex)?;
+    mix.plus_separator = plus_separator(&toolchain);
+    let (project, app_files) = compile(&mix, &caches, config, &inputs.hex, mix_lock.as_deref())?;
     if !testing {
         assets::build(
             frontend,
@@ -282,6 +282,7 @@ pub(crate) fn build<E: PlatformEnv>(
                 mix_env,
                 always_rebuild,
                 sbom: &sbom,
+                app_files: &app_files,
             },
         )?;
         remove_build_output(context.app_dir)?;
@@ -327,6 +328,24 @@ fn resolve_versions<E: PlatformEnv>(
     Ok(toolchain)
 }
 
+/// The image's SBOM: the toolchain and the Hex packages `mix.lock` pins.
+fn launch_sbom(toolchain: &Toolchain, mix_lock: Option<&str>) -> Vec<u8> {
+    sbom::cyclonedx(
+        &toolchain.otp.display_version(),
+        &toolchain.elixir.display_version(),
+        &sbom::hex_packages(mix_lock.unwrap_or_default()),
+    )
+}
+
+/// Whether this Elixir's `mix do` separates tasks with `+` (1.14 and later; branch builds are recent).
+fn plus_separator(toolchain: &Toolchain) -> bool {
+    toolchain
+        .elixir
+        .version
+        .as_ref()
+        .is_none_or(|version| version.parts.get(..2).is_some_and(|minor| minor >= &[1, 14][..]))
+}
+
 /// What the user told us, with every warning printed.
 struct Inputs {
     config: BuildConfig,
@@ -367,6 +386,8 @@ fn read_inputs<E: PlatformEnv>(
 struct MixCaches {
     mix_home: PathBuf,
     deps: PathBuf,
+    /// `mix.lock` changed since the cached `deps`: unused deps are cleaned.
+    lock_changed: bool,
     build: PathBuf,
     hex_packages: PathBuf,
     rebar3_cache: PathBuf,
@@ -377,6 +398,7 @@ impl MixCaches {
     fn restore(
         frontend: &mut impl Frontend,
         app_dir: &Path,
+        mix_lock: Option<&str>,
         config: &BuildConfig,
         toolchain: &Toolchain,
         launch: bool,
@@ -388,6 +410,7 @@ impl MixCaches {
         let deps = mix::deps::restore(
             frontend,
             app_dir,
+            mix_lock,
             toolchain,
             mix_env,
             &deps_launch,
@@ -399,7 +422,8 @@ impl MixCaches {
         let hex_home = mix::hex_home::HexHome::new(&hex_packages)?;
         Ok(Self {
             mix_home,
-            deps,
+            deps: deps.path,
+            lock_changed: deps.lock_changed,
             build,
             hex_packages,
             rebar3_cache,
@@ -427,10 +451,10 @@ fn compile(
     caches: &MixCaches,
     config: &BuildConfig,
     hex: &HexSettings,
-) -> Result<ProjectInfo, ElixirBuildpackError> {
+    mix_lock: Option<&str>,
+) -> Result<(ProjectInfo, source_mtimes::Digests), ElixirBuildpackError> {
     let app_dir = &mix.app_dir;
-    let mix_lock = fs_err::read_to_string(app_dir.join("mix.lock")).ok();
-    let needed = mix::hex::needed(mix_lock.as_deref());
+    let needed = mix::hex::needed(mix_lock);
     mix.ensure_package_managers(needed, &caches.mix_home, hex.installs_public_key.as_ref())?;
     if needed.hex {
         mix::hex_home::configure(mix, hex)?;
@@ -441,12 +465,12 @@ fn compile(
     if let Some(changed) = sources.changed {
         print::sub_bullet(format!("{changed} app file(s) changed since the cached _build"));
     }
-    let project = fetch_and_compile(mix, &config.hooks, &config.mix_env.value)?;
+    let project = fetch_and_compile(mix, &config.hooks, &config.mix_env.value, caches.lock_changed)?;
     if let Ok(mix_lock) = fs_err::read_to_string(mix.app_dir.join("mix.lock")) {
         mix::hex_cache::prune(&caches.hex_packages, &mix_lock).map_err(ElixirBuildpackError::WriteCache)?;
     }
     source_mtimes::save(&sources_state, &sources.digests).map_err(ElixirBuildpackError::WriteCache)?;
-    Ok(project)
+    Ok((project, sources.digests))
 }
 
 /// One thing the build runs: a classic hook, or a Mix task.
@@ -466,6 +490,7 @@ fn fetch_and_compile(
     mix: &MixEnv,
     hooks: &config::Hooks,
     mix_env: &str,
+    lock_changed: bool,
 ) -> Result<ProjectInfo, ElixirBuildpackError> {
     let mix_task = |args: &[&str]| Action::Mix(args.iter().map(|arg| (*arg).to_string()).collect());
     let mut actions = Vec::new();
@@ -474,6 +499,10 @@ fn fetch_and_compile(
         hooks.pre_fetch_dependencies.as_ref(),
     ));
     actions.push(mix_task(&["deps.get", "--only", mix_env]));
+    if lock_changed {
+        // Deps the new lock no longer names would otherwise stay in the cache (and ship, at runtime).
+        actions.push(mix_task(&["deps.clean", "--unused"]));
+    }
     actions.extend(hook("pre_compile", hooks.legacy_pre_compile.as_ref()));
     actions.extend(hook("hook_pre_compile", hooks.pre_compile.as_ref()));
     // `mix compile` compiles the deps that need it; `mix deps.compile` would redo them all.

@@ -1,5 +1,6 @@
-//! The `deps` layer: the project's `deps/`, used in place through a symlink. Cached; invalidated by the
-//! `mix.lock` digest, `MIX_ENV` and the toolchain.
+//! The `deps` layer: the project's `deps/`, used in place through a symlink. Cached; invalidated by
+//! `MIX_ENV` and the toolchain. A changed `mix.lock` keeps it: Mix fetches and recompiles only the
+//! dependencies that changed, as it would on a developer's machine, and the unused ones are removed.
 
 use crate::cache::{self, Availability, CacheKey, CacheSpec, CacheState};
 use crate::errors::ElixirBuildpackError;
@@ -12,7 +13,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct DepsLayerMetadata {
-    /// SHA-256 of `mix.lock`, or `none`.
+    /// SHA-256 of `mix.lock`, or `none`: not a reason to discard the cache, but to say the lock changed.
     mix_lock: String,
     mix_env: String,
     toolchain: cache::ToolchainVersions,
@@ -21,40 +22,46 @@ pub(crate) struct DepsLayerMetadata {
 impl CacheKey for DepsLayerMetadata {
     fn invalidation_reasons(&self, new: &Self) -> Vec<String> {
         let Self {
-            mix_lock,
+            mix_lock: _,
             mix_env,
             toolchain,
         } = self;
         let mut reasons = Vec::new();
-        if mix_lock != &new.mix_lock {
-            reasons.push(String::from("mix.lock changed"));
-        }
         cache::push_if_changed(&mut reasons, "MIX_ENV", mix_env, &new.mix_env);
         toolchain.push_reasons(&new.toolchain, &mut reasons);
         reasons
     }
 }
 
-/// Restores `deps/` and links it into the app dir; returns the layer path.
 /// Whether `deps` ships (mix-at-runtime mode), and the launch SBOM it then carries.
 pub(crate) struct Launch<'a> {
     pub(crate) launch: bool,
     pub(crate) sbom: &'a [u8],
 }
 
+/// The restored `deps`: its path, and whether `mix.lock` changed since it was saved.
+pub(crate) struct Restored {
+    pub(crate) path: PathBuf,
+    pub(crate) lock_changed: bool,
+}
+
+/// Restores `deps/` and links it into the app dir. `mix_lock`: the lock's contents, if any.
 pub(crate) fn restore(
     frontend: &mut impl Frontend,
     app_dir: &Path,
+    mix_lock: Option<&str>,
     toolchain: &Toolchain,
     mix_env: &str,
     launch: &Launch<'_>,
     always_rebuild: bool,
-) -> Result<PathBuf, ElixirBuildpackError> {
-    let mix_lock = match crate::digest::sha256_file(&app_dir.join("mix.lock")) {
-        Ok(digest) => digest,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::from("none"),
-        Err(error) => return Err(ElixirBuildpackError::ReadAppFile(error)),
-    };
+) -> Result<Restored, ElixirBuildpackError> {
+    let mix_lock = mix_lock.map_or_else(
+        || String::from("none"),
+        |lock| crate::digest::hex(&<sha2::Sha256 as sha2::Digest>::digest(lock.as_bytes())),
+    );
+    let cached_lock = frontend
+        .cached_key::<DepsLayerMetadata>("deps")
+        .map(|cached| cached.mix_lock);
     let metadata = DepsLayerMetadata {
         mix_lock,
         mix_env: mix_env.to_string(),
@@ -66,7 +73,14 @@ pub(crate) fn restore(
         what: "deps",
     };
     let (path, state) = cache::restore(frontend, spec, &metadata, always_rebuild)?;
-    if state == CacheState::Reused {
+    let lock_changed =
+        state == CacheState::Reused && cached_lock.is_some_and(|cached| cached != metadata.mix_lock);
+    if lock_changed {
+        print::sub_bullet(
+            "Using cached deps: mix.lock changed, so Mix fetches and recompiles the dependencies that changed, \
+             and the unused ones are removed",
+        );
+    } else if state == CacheState::Reused {
         print::sub_bullet("Using cached deps");
     }
     cache::save(frontend, spec, &metadata)?;
@@ -78,7 +92,7 @@ pub(crate) fn restore(
     if launch.launch {
         frontend.set_launch_sbom(spec, launch.sbom)?;
     }
-    Ok(path)
+    Ok(Restored { path, lock_changed })
 }
 
 #[cfg(test)]
@@ -86,7 +100,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn lockfile_env_and_toolchain_invalidate() {
+    fn env_and_toolchain_invalidate_but_the_lockfile_does_not() {
         let cached = DepsLayerMetadata {
             mix_lock: "a".into(),
             mix_env: "prod".into(),
@@ -101,7 +115,6 @@ mod tests {
         assert_eq!(
             cached.invalidation_reasons(&new),
             vec![
-                "mix.lock changed",
                 "MIX_ENV changed from prod to staging",
                 "the Erlang/OTP version changed from 27.3.4 to 27.3.5",
                 "the Elixir version changed from 1.18.3 to 1.18.4",

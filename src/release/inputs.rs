@@ -2,23 +2,29 @@
 //! re-assembled: the compiled app and deps (with their `priv` files), protocol consolidation, the
 //! project's config, `rel/` overlays and templates, `mix.exs` and `mix.lock`.
 
+use crate::mix::source_mtimes::Digests;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
-/// Hashes the release inputs. `build_path` is the `MIX_BUILD_PATH` (`_build/<MIX_ENV>`). Symlinks are
-/// followed (Mix links `priv` dirs into `_build`), and paths are hashed with the contents, so renames
-/// count too.
-pub(crate) fn digest(app_dir: &Path, build_path: &Path) -> std::io::Result<String> {
+/// Whether an app file is a release input: the config, `rel/`, `mix.exs` and `mix.lock`.
+fn is_input(path: &str) -> bool {
+    path.starts_with("config/") || path.starts_with("rel/") || path == "mix.exs" || path == "mix.lock"
+}
+
+/// Hashes the release inputs. `build_path` is the `MIX_BUILD_PATH` (`_build/<MIX_ENV>`), walked here
+/// (symlinks followed: Mix links `priv` dirs into `_build`); the app's own files come as the digests the
+/// build already made of them (one pass over the app files per build). Paths are hashed with the
+/// contents, so renames count too.
+pub(crate) fn digest(app_files: &Digests, build_path: &Path) -> std::io::Result<String> {
     let mut hasher = Sha256::new();
     for (label, root) in [
         ("build/lib", build_path.join("lib")),
         ("build/consolidated", build_path.join("consolidated")),
-        ("config", app_dir.join("config")),
-        ("rel", app_dir.join("rel")),
-        ("mix.exs", app_dir.join("mix.exs")),
-        ("mix.lock", app_dir.join("mix.lock")),
     ] {
         hash_tree(&mut hasher, label, &root)?;
+    }
+    for (path, file_digest) in app_files.iter().filter(|(path, _)| is_input(path)) {
+        hasher.update(format!("app/{path}\0{file_digest}\0"));
     }
     Ok(crate::digest::hex(&hasher.finalize()))
 }
@@ -74,6 +80,10 @@ mod tests {
         let dir = project();
         let app = dir.path();
         let build = app.join("_build/prod");
+        let digest = |app: &Path, build: &Path| {
+            let files = crate::mix::source_mtimes::digests(app).expect("app file digests");
+            super::digest(&files, build)
+        };
         let first = digest(app, &build).expect("digest");
         assert_eq!(digest(app, &build).expect("digest"), first);
 

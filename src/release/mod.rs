@@ -164,6 +164,8 @@ pub(crate) struct Build<'a> {
     pub(crate) always_rebuild: bool,
     /// The launch SBOM the release ships with.
     pub(crate) sbom: &'a [u8],
+    /// The digest of every app file, made once per build.
+    pub(crate) app_files: &'a crate::mix::source_mtimes::Digests,
 }
 
 /// Assembles every release into the layer, or reuses the previous build's releases when nothing they
@@ -180,9 +182,10 @@ pub(crate) fn assemble(
         mix_env,
         always_rebuild,
         sbom,
+        app_files,
     } = *build;
     let metadata = ReleaseLayerMetadata {
-        inputs: inputs::digest(&mix.app_dir, &mix.build_path()).map_err(ElixirBuildpackError::ReadAppFile)?,
+        inputs: inputs::digest(app_files, &mix.build_path()).map_err(ElixirBuildpackError::ReadAppFile)?,
         releases: releases.iter().map(|release| release.name.clone()).collect(),
         mix_env: mix_env.to_string(),
         toolchain: cache::ToolchainVersions::of(toolchain),

@@ -90,11 +90,18 @@ fn each_invalidation_rule_says_why() {
                 assert_contains!(output, "  - Discarding cached deps since the Elixir version changed from 1.14.0 to 1.14.1");
                 assert_contains!(output, "  - Discarding cached _build since the Elixir version changed from 1.14.0 to 1.14.1");
 
-                // mix.lock: only deps go.
+                // mix.lock: deps stay, and Mix reconciles them (fetching what changed, removing the unused).
                 let lock = [("mix.lock", "%{}\n")];
                 context.rebuild(config(&bookworm, &mirror, &newer_elixir, &lock), |context| {
                     let output = &context.pack_stderr;
-                    assert_contains!(output, "  - Discarding cached deps since mix.lock changed\n");
+                    assert_contains!(
+                        output,
+                        "  - Using cached deps: mix.lock changed, so Mix fetches and recompiles the dependencies that changed, and the unused ones are removed\n"
+                    );
+                    assert_contains!(
+                        output,
+                        "  - Running `mix deps.get --only prod`, then `mix deps.clean --unused`, then `mix compile` (one Mix process)\n"
+                    );
                     assert_contains!(output, "  - Using cached _build (Mix recompiles only what changed)\n");
 
                     // A source edit keeps _build: one module is recompiled, and the release is re-assembled.
