@@ -100,7 +100,7 @@ fn each_invalidation_rule_says_why() {
                     );
                     assert_contains!(
                         output,
-                        "  - Running `mix deps.get --only prod`, then `mix deps.clean --unused`, then `mix compile` (one Mix process)\n"
+                        "  - Running `mix deps.get --only prod`, `mix deps.clean --unused`, then `mix compile` (one Mix process)\n"
                     );
                     assert_contains!(output, "  - Using cached _build (Mix recompiles only what changed)\n");
 

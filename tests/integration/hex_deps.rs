@@ -21,8 +21,34 @@ fn fingerprint(var: &str) -> String {
     })
 }
 
+/// `plug_cowboy_app` (with `MIX_ENV=staging`) without its `jason` dependency, in mix.exs and mix.lock.
+fn without_jason(builder: &str, mirror: &Mirror) -> libcnb_test::BuildConfig {
+    let mut config = hex_build_config(builder, "plug_cowboy_app", mirror);
+    config.env("MIX_ENV", "staging");
+    config.app_dir_preprocessor(|app_dir| {
+        let edit = |path: &str, from: &str, to: &str| {
+            let file = app_dir.join(path);
+            let text = std::fs::read_to_string(&file).expect("read");
+            assert!(text.contains(from), "{path}: {from}");
+            std::fs::write(&file, text.replace(from, to)).expect("write");
+        };
+        edit("mix.exs", ",\n      {:jason, \"~> 1.4\"}", "");
+        edit(
+            "lib/plug_cowboy_app/router.ex",
+            "Jason.encode!(PlugCowboyApp.stack())",
+            "inspect(PlugCowboyApp.stack())",
+        );
+        let lock = app_dir.join("mix.lock");
+        let text = std::fs::read_to_string(&lock).expect("read");
+        let kept: Vec<&str> = text.lines().filter(|line| !line.contains("\"jason\"")).collect();
+        std::fs::write(&lock, kept.join("\n") + "\n").expect("write");
+    });
+    config
+}
+
 #[test]
 #[ignore = "integration test"]
+#[allow(clippy::too_many_lines)] // one build and its warm rebuilds, each with what it proves
 fn rebar3_deps_build_and_a_warm_rebuild_downloads_no_package() {
     for_each_builder(|builder| {
         let mirror = Mirror::healthy();
@@ -128,6 +154,26 @@ fn rebar3_deps_build_and_a_warm_rebuild_downloads_no_package() {
                     let fetched = requests_since(&mirror, before, "/tarballs/");
                     assert!(fetched.is_empty(), "fetched {fetched:?}");
                     assert_contains!(staging.pack_stderr, "* Getting cowboy (Hex package)\n");
+
+                    // A dependency dropped from mix.exs and mix.lock: the deps cache stays, Mix fetches
+                    // nothing, and the unused package is cleaned out, so it reaches neither the release
+                    // nor the cache.
+                    let before = mirror.requests().len();
+                    let without_jason = without_jason(builder, &mirror);
+                    staging.rebuild(&without_jason, |without| {
+                        assert_contains!(
+                            without.pack_stderr,
+                            "  - Using cached deps: mix.lock changed, so Mix fetches and recompiles the dependencies that changed, and the unused ones are removed\n"
+                        );
+                        assert_contains!(without.pack_stderr, "* Cleaning jason\n");
+                        let fetched = requests_since(&mirror, before, "/tarballs/");
+                        assert!(fetched.is_empty(), "fetched {fetched:?}");
+                        let release = without.run_shell_command(
+                            "ls /layers/elixir-cnb_elixir/release/plug_cowboy_app/lib | sed 's/-.*//' | sort | tr '\\n' ' '",
+                        );
+                        assert!(!release.stdout.contains("jason"), "{}", release.stdout);
+                        assert_contains!(release.stdout, "plug_cowboy ");
+                    });
                 });
             });
         });
