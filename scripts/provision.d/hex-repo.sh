@@ -3,7 +3,8 @@
 # and builds.hex.pm are out of reach here), laid out so that one static HTTP server rooted at
 # $ELIXIR_CNB_TOOLS/hex-mirror serves all of it:
 #
-#   public_key, names, versions, packages/NAME, tarballs/NAME-VERSION.tar   repository `hexpm` (25 packages)
+#   public_key, names, versions, packages/NAME, tarballs/NAME-VERSION.tar   repository `hexpm` (25 packages, and
+#                                                                           jason 1.4.4 too, for a bump)
 #   repos/acme/{public_key,names,versions,packages/,tarballs/}               organization `acme`: a private
 #                                                                           acme_hello (needs jason from hexpm)
 #                                                                           and jason; serve it only to
@@ -163,6 +164,15 @@ tr '\n' '\0' <"${scratch}/packages.tsv" | xargs -0 -n 1 -P 2 bash -c 'build_pack
 count=$(find "${new}/tarballs" -name '*.tar' | wc -l)
 expected=$(wc -l <"${scratch}/packages.tsv")
 [[ "${count}" -eq "${expected}" ]] || die "built ${count} tarballs, expected ${expected}"
+
+# One package in two versions, so a dependency bump can be measured (bench/run): jason's own source
+# packed once more as 1.4.4, a version of this test repository only. Fixtures lock 1.4.5, the newest.
+bump_src="${scratch}/src/jason-bump"
+mkdir -p "${bump_src}"
+tar -xzf "${sources}/jason-1.4.5.tar.gz" -C "${bump_src}" --strip-components 1
+sed -i 's/^  @version "1.4.5"$/  @version "1.4.4"/' "${bump_src}/mix.exs"
+grep -q '^  @version "1.4.4"$' "${bump_src}/mix.exs" || die "jason's mix.exs has no @version to change"
+(cd "${bump_src}" && run_logged "${scratch}/jason-bump.log" mix hex.build -o "${new}/tarballs/jason-1.4.4.tar")
 
 # The organization's private package: generated here (not from hex-sources), it depends on jason from hexpm.
 acme_src="${scratch}/src/${org}_hello"

@@ -123,7 +123,7 @@ pub(crate) fn install(
     })?;
     let tarball = fetch::download(&format!("{mirror}/v{version}/{file}"), Some(sha256))?;
     let timer = print::sub_start_timer("Installing");
-    fetch::unpack_tar_gz(&tarball, &path)?;
+    fetch::unpack_tar_gz(&tarball, &path, &|_| false)?;
     timer.done();
     cache::save(frontend, spec, &metadata)?;
     Ok(path)

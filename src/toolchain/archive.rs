@@ -84,11 +84,13 @@ fn check_link_target(entry: &Path, relative: &Path, target: &Path) -> Result<(),
     Ok(())
 }
 
-/// Unpacks a `.tar.gz` into `destination`, dropping the first `strip_components` path components.
+/// Unpacks a `.tar.gz` into `destination`, dropping the first `strip_components` path components, and
+/// leaving out the files `skip` names (by their path after stripping).
 pub(crate) fn unpack_tar_gz(
     reader: impl Read,
     destination: &Path,
     strip_components: usize,
+    skip: &dyn Fn(&Path) -> bool,
 ) -> Result<(), ArchiveError> {
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(reader));
     archive.set_preserve_permissions(true);
@@ -100,6 +102,9 @@ pub(crate) fn unpack_tar_gz(
             continue;
         };
         let entry_type = entry.header().entry_type();
+        if entry_type.is_file() && skip(&relative) {
+            continue;
+        }
         if entry_type.is_symlink() {
             if let Some(target) = entry.link_name()? {
                 check_link_target(&entry_path, &relative, &target)?;
@@ -200,8 +205,23 @@ mod tests {
 
     fn unpack(entries: &[(&str, tar::EntryType, &str)]) -> (tempfile::TempDir, Result<(), ArchiveError>) {
         let destination = tempfile::tempdir().expect("tempdir");
-        let result = unpack_tar_gz(&tar_gz(entries)[..], destination.path(), 1);
+        let result = unpack_tar_gz(&tar_gz(entries)[..], destination.path(), 1, &|_| false);
         (destination, result)
+    }
+
+    #[test]
+    fn skipped_files_are_not_written() {
+        let destination = tempfile::tempdir().expect("tempdir");
+        let archive = tar_gz(&[
+            ("OTP-1/lib/a/src/a.erl", tar::EntryType::Regular, "-module(a)."),
+            ("OTP-1/lib/a/ebin/a.beam", tar::EntryType::Regular, "beam"),
+        ]);
+        unpack_tar_gz(&archive[..], destination.path(), 1, &|path: &Path| {
+            path.extension().is_some_and(|extension| extension == "erl")
+        })
+        .expect("unpacks");
+        assert!(!destination.path().join("lib/a/src/a.erl").exists());
+        assert!(destination.path().join("lib/a/ebin/a.beam").exists());
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::errors::ElixirBuildpackError;
 use crate::pipeline::Frontend;
 use bullet_stream::global::print;
 use serde::{Deserialize, Serialize};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,7 +83,7 @@ pub(crate) fn install(
 
     let tarball = fetch::download(&toolchain.otp_url, toolchain.otp.sha256.as_deref())?;
     let timer = print::sub_start_timer("Installing");
-    fetch::unpack_tar_gz(&tarball, &path)?;
+    fetch::unpack_tar_gz(&tarball, &path, &is_erlang_source)?;
     let install = Command::new(path.join("Install"))
         .args(["-minimal", &path.to_string_lossy()])
         .current_dir(&path)
@@ -103,9 +103,38 @@ pub(crate) fn install(
     Ok(path)
 }
 
+/// The Erlang sources of OTP's applications (`lib/<app>/src/*.erl`, about 40% of an install), left out
+/// when unpacking: builds compile against the `.beam` files and headers, which stay (`.hrl` files in
+/// `src/` too, for the libraries that `-include_lib` them), and a smaller cache is quicker to restore at
+/// every build and to ship in mix-at-runtime mode.
+fn is_erlang_source(path: &Path) -> bool {
+    let parts: Vec<_> = path.components().collect();
+    matches!(parts.as_slice(), [lib, _app, src, _file] if lib.as_os_str() == "lib" && src.as_os_str() == "src")
+        && path.extension().is_some_and(|extension| extension == "erl")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_erlang_sources_of_applications_are_left_out() {
+        for source in ["lib/kernel-8.5/src/inet.erl", "lib/stdlib-4.2/src/lists.erl"] {
+            assert!(is_erlang_source(Path::new(source)), "{source}");
+        }
+        for kept in [
+            "lib/kernel-8.5/src/inet_int.hrl",
+            "lib/kernel-8.5/ebin/inet.beam",
+            "lib/kernel-8.5/include/file.hrl",
+            "lib/kernel-8.5/src/sub/x.erl",
+            "erts-13.1/include/erl_nif.h",
+            "erts-13.1/src/x.erl",
+            "src/x.erl",
+            "Install",
+        ] {
+            assert!(!is_erlang_source(Path::new(kept)), "{kept}");
+        }
+    }
 
     #[test]
     fn every_changed_field_is_a_reason() {

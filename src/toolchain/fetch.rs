@@ -91,8 +91,13 @@ pub(crate) fn print_retries(failed_attempts: &[String]) {
     }
 }
 
-pub(crate) fn unpack_tar_gz(file: &std::fs::File, destination: &Path) -> Result<(), FetchError> {
-    archive::unpack_tar_gz(file, destination, 1).map_err(|error| {
+/// Unpacks into `destination`, without the files `skip` names (by their path in the archive's top dir).
+pub(crate) fn unpack_tar_gz(
+    file: &std::fs::File,
+    destination: &Path,
+    skip: &dyn Fn(&Path) -> bool,
+) -> Result<(), FetchError> {
+    archive::unpack_tar_gz(file, destination, 1, skip).map_err(|error| {
         empty_dir(destination);
         FetchError::Unpack(error)
     })
