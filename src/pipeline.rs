@@ -461,7 +461,7 @@ fn compile(
     }
     let sources_state = source_mtimes::state_file(&caches.build);
     let sources =
-        source_mtimes::touch_changed(app_dir, &sources_state).map_err(ElixirBuildpackError::ReadAppFile)?;
+        source_mtimes::touch_changed(app_dir, &caches.build).map_err(ElixirBuildpackError::ReadAppFile)?;
     if let Some(changed) = sources.changed {
         print::sub_bullet(format!("{changed} app file(s) changed since the cached _build"));
     }

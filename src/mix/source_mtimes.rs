@@ -3,11 +3,15 @@
 //! file's size would go unnoticed and ship stale code. We keep the digest of every app file in the
 //! `_build` layer and give the files whose contents changed since that build the current time, so Mix
 //! recompiles them (and only them: unchanged files keep their mtime).
+//!
+//! Mix compares whole seconds: a source is stale only when its mtime's second is after its manifest's.
+//! The lifecycle restores the `_build` layer just before the build, giving its files the restore time,
+//! so the touch waits for the next second when the newest Mix manifest was written in the current one.
 
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Directories that are not sources: build output, dependencies and VCS data.
 const SKIPPED_DIRS: &[&str] = &["_build", "deps", ".git", "node_modules", ".elixir_ls"];
@@ -58,14 +62,20 @@ pub(crate) struct Touched {
     pub(crate) digests: Digests,
 }
 
-/// Gives the changed files the current time.
-pub(crate) fn touch_changed(app_dir: &Path, state_file: &Path) -> std::io::Result<Touched> {
-    let cached: Option<Digests> = fs_err::read_to_string(state_file)
+/// Gives the changed files a time Mix sees as newer than the `_build` in `build_layer`.
+pub(crate) fn touch_changed(app_dir: &Path, build_layer: &Path) -> std::io::Result<Touched> {
+    let cached: Option<Digests> = fs_err::read_to_string(state_file(build_layer))
         .ok()
         .and_then(|json| serde_json::from_str(&json).ok());
     let previous = cached.clone().unwrap_or_default();
     let current = digests(app_dir)?;
     let changed = changed(&previous, &current);
+    if !changed.is_empty() {
+        let now = SystemTime::now();
+        if let Some(wait) = newest_manifest(build_layer, now)?.and_then(|newest| wait_for(now, newest)) {
+            std::thread::sleep(wait);
+        }
+    }
     let now = SystemTime::now();
     for path in &changed {
         fs_err::File::options()
@@ -78,6 +88,46 @@ pub(crate) fn touch_changed(app_dir: &Path, state_file: &Path) -> std::io::Resul
         changed: cached.map(|_| changed.len()),
         digests: current,
     })
+}
+
+/// The newest mtime of the Mix manifests in a `_build` (`<env>/lib/<app>/.mix/*`), `None` without any.
+/// A manifest from the future (a cache written on a machine whose clock is ahead) is set to `now`
+/// first, as Mix itself would do, only after having compared the sources with its future time.
+fn newest_manifest(build_layer: &Path, now: SystemTime) -> std::io::Result<Option<SystemTime>> {
+    let mut newest = None;
+    for manifest in walkdir::WalkDir::new(build_layer)
+        .max_depth(5)
+        .into_iter()
+        .filter_entry(|entry| match entry.depth() {
+            2 => entry.file_name() == "lib",
+            4 => entry.file_name() == ".mix",
+            _ => true,
+        })
+    {
+        let manifest = manifest.map_err(std::io::Error::other)?;
+        if manifest.depth() < 5 || !manifest.file_type().is_file() {
+            continue;
+        }
+        let mut modified = manifest.metadata().map_err(std::io::Error::other)?.modified()?;
+        if modified > now {
+            fs_err::File::options()
+                .write(true)
+                .open(manifest.path())?
+                .file()
+                .set_modified(now)?;
+            modified = now;
+        }
+        newest = newest.max(Some(modified));
+    }
+    Ok(newest)
+}
+
+/// How long to wait before `now` is in a later whole second than `newest` (at most a second, as `newest`
+/// is not after `now`), `None` when it already is.
+fn wait_for(now: SystemTime, newest: SystemTime) -> Option<Duration> {
+    let seconds = |time: SystemTime| time.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
+    let next_second = UNIX_EPOCH + Duration::from_secs(seconds(newest) + 1);
+    (seconds(now) <= seconds(newest)).then(|| next_second.duration_since(now).unwrap_or_default())
 }
 
 /// Saves the digests for the next build, once it compiled.
@@ -102,7 +152,6 @@ pub(crate) fn state_file(build_layer: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::{Duration, UNIX_EPOCH};
 
     /// 1980-01-01, the mtime pack gives every app file.
     fn normalized() -> SystemTime {
@@ -139,7 +188,7 @@ mod tests {
         file("_build/prod/lib/a/ebin/a.beam", "not a source");
         file("deps/x/mix.exs", "not a source");
 
-        let touched = touch_changed(app.path(), &state_file).expect("first build");
+        let touched = touch_changed(app.path(), state.path()).expect("first build");
         assert_eq!(touched.changed, None, "a first build has nothing to compare with");
         assert_eq!(
             touched.digests.keys().cloned().collect::<Vec<_>>(),
@@ -151,9 +200,86 @@ mod tests {
         // mtime: what Mix alone would miss.
         assert_eq!(file("lib/a.ex", "defmodule A, do: def(n, do: 2)"), edited);
         assert_eq!(file("lib/b.ex", "defmodule B do end"), untouched);
-        let touched = touch_changed(app.path(), &state_file).expect("second build");
+        // The lifecycle restored the `_build` layer a moment ago: its manifest has the current time.
+        let manifest = state.path().join("prod/lib/a/.mix/compile.elixir");
+        fs_err::create_dir_all(manifest.parent().expect("a parent")).expect("mkdir");
+        fs_err::write(&manifest, "restored").expect("write");
+        let touched = touch_changed(app.path(), state.path()).expect("second build");
         assert_eq!(touched.changed, Some(1));
-        assert!(mtime(&edited) > SystemTime::now() - Duration::from_mins(1));
+        assert!(
+            seconds(mtime(&edited)) > seconds(mtime(&manifest)),
+            "Mix sees the edit only in a later second than its manifest"
+        );
+        assert!(mtime(&edited) < SystemTime::now() + Duration::from_secs(1));
         assert_eq!(mtime(&untouched), normalized());
+    }
+
+    #[test]
+    fn an_app_dir_named_like_a_skipped_dir_is_still_read() {
+        let parent = tempfile::tempdir().expect("tempdir");
+        let app = parent.path().join("deps");
+        fs_err::create_dir_all(app.join("lib")).expect("mkdir");
+        fs_err::write(app.join("lib/a.ex"), "defmodule A do end").expect("write");
+        assert_eq!(
+            digests(&app).expect("digests").keys().collect::<Vec<_>>(),
+            vec!["lib/a.ex"]
+        );
+    }
+
+    fn seconds(time: SystemTime) -> u64 {
+        time.duration_since(UNIX_EPOCH).expect("after 1970").as_secs()
+    }
+
+    fn at(millis: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_millis(millis)
+    }
+
+    #[test]
+    fn waits_for_the_second_after_the_newest_manifest() {
+        assert_eq!(
+            wait_for(at(100_700), at(100_200)),
+            Some(Duration::from_millis(300))
+        );
+        assert_eq!(wait_for(at(100_000), at(100_000)), Some(Duration::from_secs(1)));
+        assert_eq!(wait_for(at(100_999), at(100_000)), Some(Duration::from_millis(1)));
+        assert_eq!(wait_for(at(101_000), at(100_999)), None);
+        assert_eq!(wait_for(at(100_500), at(99_000)), None);
+    }
+
+    #[test]
+    fn the_newest_manifest_counts_mix_manifests_only_and_brings_future_ones_back_to_now() {
+        let build = tempfile::tempdir().expect("tempdir");
+        let file = |path: &str, modified: SystemTime| {
+            let path = build.path().join(path);
+            fs_err::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+            fs_err::write(&path, "").expect("write");
+            fs_err::File::options()
+                .write(true)
+                .open(&path)
+                .expect("open")
+                .file()
+                .set_modified(modified)
+                .expect("set mtime");
+            path
+        };
+        assert_eq!(newest_manifest(build.path(), at(500_000)).expect("walk"), None);
+
+        file("prod/lib/app/.mix/compile.elixir", at(100_000));
+        file("prod/lib/dep/.mix/compile.lock", at(200_000));
+        file("prod/lib/app/ebin/Elixir.App.beam", at(300_000));
+        file("prod/lib/app/.mix/nested/deeper", at(300_000));
+        file("prod/rel/app/.mix/compile.elixir", at(300_000));
+        file(".elixir-cnb-sources.json", at(300_000));
+        assert_eq!(
+            newest_manifest(build.path(), at(500_000)).expect("walk"),
+            Some(at(200_000))
+        );
+
+        let future = file("test/lib/app/.mix/compile.elixir", at(900_000));
+        assert_eq!(
+            newest_manifest(build.path(), at(500_000)).expect("walk"),
+            Some(at(500_000))
+        );
+        assert_eq!(mtime(&future), at(500_000));
     }
 }
