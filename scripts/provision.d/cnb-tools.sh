@@ -104,16 +104,20 @@ cat >"${tools}/shim/pack.tmp" <<SHIM
 # One exception to "never": a build naming an image in a registry on the loopback (the local registry that
 # scripts/package publishes to) pulls what the engine lacks (if-not-present), so the buildpack really comes
 # from that registry; the builder and run images are local, so nothing else is pulled.
+# A test that passes \`--env ELIXIR_CNB_TEST_WORKSPACE=<dir>\` gets \`--workspace <dir>\`: the app dir a platform
+# chooses (libcnb-test has no option for it).
 pull_policy=never
+workspace=()
 for arg in "\$@"; do
 	case "\${arg}" in
 	127.*:[0-9]*/* | --buildpack=127.*:[0-9]*/*) pull_policy=if-not-present ;;
+	ELIXIR_CNB_TEST_WORKSPACE=/*) workspace=(--workspace "\${arg#ELIXIR_CNB_TEST_WORKSPACE=}") ;;
 	esac
 done
 for arg in "\$@"; do
 	case "\${arg}" in
 	-*) continue ;; # pack's global flags are all booleans, so the first other word is the subcommand
-	build) exec "${tools}/bin/pack" "\$@" --network host --pull-policy "\${pull_policy}" --trust-extra-buildpacks ;;
+	build) exec "${tools}/bin/pack" "\$@" --network host --pull-policy "\${pull_policy}" --trust-extra-buildpacks "\${workspace[@]}" ;;
 	*) break ;;
 	esac
 done

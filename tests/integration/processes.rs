@@ -94,6 +94,48 @@ fn overlays_classic_procfile_paths_and_review_app_scripts() {
     });
 }
 
+/// A platform may put the app elsewhere than `/workspace` (`pack build --workspace`): classic `/app`
+/// commands follow the app dir the platform chose, at build and at launch.
+#[test]
+#[ignore = "integration test"]
+fn classic_slug_paths_follow_the_platform_app_dir() {
+    let builder = builders().into_iter().next().expect("a builder");
+    let mirror = Mirror::healthy();
+    let mut config = build_config(&builder, "hello_web", &mirror.url);
+    // The pack shim turns this into `--workspace /srv/app`.
+    config.env("ELIXIR_CNB_TEST_WORKSPACE", "/srv/app");
+    config.app_dir_preprocessor(|app_dir| {
+        write(
+            &app_dir,
+            "Procfile",
+            "web: cd /app && /app/_build/prod/rel/hello_web/bin/hello_web start
+files: cd /app && pwd && ls lib
+",
+        );
+    });
+    TestRunner::default().build(&config, |context| {
+        assert_contains!(
+            context.pack_stderr,
+            indoc! {"
+                - Processes
+                  - web: bash -c cd /srv/app && /layers/elixir-cnb_elixir/release/hello_web/bin/hello_web start
+                  - files: bash -c cd /srv/app && pwd && ls lib
+                  - Procfile line 1 `web` is written for the classic slug, so here it runs: cd /srv/app && /layers/elixir-cnb_elixir/release/hello_web/bin/hello_web start
+                  - Procfile line 2 `files` is written for the classic slug, so here it runs: cd /srv/app && pwd && ls lib
+            "}
+        );
+        context.start_container(
+            ContainerConfig::new().expose_port(PORT).env("PORT", PORT.to_string()),
+            |container| {
+                assert_contains!(http_get(container.address_for_port(PORT), "/"), "Hello from hello_web!");
+            },
+        );
+        context.start_container(ContainerConfig::new().entrypoint("files"), |container| {
+            assert_eq!(container.logs_wait().stdout, "/srv/app\nhello_web\nhello_web.ex\n");
+        });
+    });
+}
+
 #[test]
 #[ignore = "integration test"]
 fn a_malformed_procfile_or_app_json() {
