@@ -6,11 +6,11 @@ use crate::inputs::classic_config::SyntaxError;
 use crate::inputs::config::{CLASSIC_CONFIG_FILE, ConfigError, Sourced};
 use crate::inputs::hex_settings::{self, HexSettingsError};
 use crate::inputs::procfile::MalformedLine;
-use crate::toolchain::ToolchainError;
 use crate::toolchain::archive::ArchiveError;
 use crate::toolchain::download::DownloadError;
 use crate::toolchain::fetch::FetchError;
 use crate::toolchain::versions::ResolveError;
+use crate::toolchain::{Host, ToolchainError};
 use bullet_stream::fun_run::CmdError;
 use indoc::formatdoc;
 
@@ -511,19 +511,38 @@ fn toolchain_message(error: &ToolchainError) -> String {
             This build runs on `{arch}`, but Erlang/OTP builds exist only for amd64 and arm64.
             Use a builder for one of those, for example `heroku/builder:24`.
         "},
-        ToolchainError::UnsupportedDistro { platform, url } => formatdoc! {"
-            No Erlang/OTP builds for this distro
+        ToolchainError::UnsupportedDistro { platform, url } => match &platform.host {
+            Host::Builder => formatdoc! {"
+                No Erlang/OTP builds for this distro
 
-            The builder's run image is {distro} ({arch}), and the index has no Erlang/OTP
-            builds for it: {url} does not exist.
+                The builder's run image is {distro} ({arch}), and the index has no Erlang/OTP
+                builds for it: {url} does not exist.
 
-            builds.hex.pm builds Erlang/OTP for Ubuntu releases. Use a builder based on one,
-            for example:
+                builds.hex.pm builds Erlang/OTP for Ubuntu releases. Use a builder based on one,
+                for example:
 
-                pack build myapp --builder heroku/builder:24
+                    pack build myapp --builder heroku/builder:24
 
-            (or point HEX_BUILDS_URL at a mirror that serves {distro}).
-        ", distro = platform.distro, arch = platform.arch},
+                (or point HEX_BUILDS_URL at a mirror that serves {distro}).
+            ", distro = platform.distro, arch = platform.arch},
+            Host::HerokuStack(stack) => formatdoc! {"
+                No Erlang/OTP builds for this stack
+
+                This build runs on {distro} ({arch}){stack}, and the index has no Erlang/OTP
+                builds for it: {url} does not exist.
+
+                builds.hex.pm builds Erlang/OTP for the Ubuntu releases of Heroku's stacks. Move
+                the app to one, for example:
+
+                    heroku stack:set heroku-24
+
+                (or set the HEX_BUILDS_URL config var to a mirror that serves {distro}).
+            ",
+                distro = platform.distro,
+                arch = platform.arch,
+                stack = stack.as_ref().map_or_else(String::new, |stack| format!(", the {stack} stack"))
+            },
+        },
         ToolchainError::IndexDownload(error) => formatdoc! {"
             Downloading the version index failed
 
@@ -637,6 +656,65 @@ mod tests {
     use super::*;
     use crate::inputs::classic_config::SyntaxErrorKind;
     use crate::inputs::config::{Source, Sourced};
+
+    #[test]
+    fn a_distro_without_builds_says_what_to_change_on_each_generation() {
+        let error = |platform: crate::toolchain::Platform| {
+            message(&ElixirBuildpackError::Toolchain(
+                ToolchainError::UnsupportedDistro {
+                    url: format!(
+                        "https://builds.hex.pm/builds/otp/amd64/{}/builds.txt",
+                        platform.distro
+                    ),
+                    platform,
+                },
+            ))
+        };
+        let debian = crate::toolchain::Platform::new("x86_64", "debian", "12").expect("a platform");
+        assert_eq!(
+            error(debian.clone()),
+            indoc::indoc! {"
+                No Erlang/OTP builds for this distro
+
+                The builder's run image is debian-12 (amd64), and the index has no Erlang/OTP
+                builds for it: https://builds.hex.pm/builds/otp/amd64/debian-12/builds.txt does not exist.
+
+                builds.hex.pm builds Erlang/OTP for Ubuntu releases. Use a builder based on one,
+                for example:
+
+                    pack build myapp --builder heroku/builder:24
+
+                (or point HEX_BUILDS_URL at a mirror that serves debian-12).
+            "}
+        );
+        assert_eq!(
+            error(debian.clone().on_heroku_stack(Some("heroku-18".into()))),
+            indoc::indoc! {"
+                No Erlang/OTP builds for this stack
+
+                This build runs on debian-12 (amd64), the heroku-18 stack, and the index has no Erlang/OTP
+                builds for it: https://builds.hex.pm/builds/otp/amd64/debian-12/builds.txt does not exist.
+
+                builds.hex.pm builds Erlang/OTP for the Ubuntu releases of Heroku's stacks. Move
+                the app to one, for example:
+
+                    heroku stack:set heroku-24
+
+                (or set the HEX_BUILDS_URL config var to a mirror that serves debian-12).
+            "}
+        );
+        assert_contains_line(
+            &error(debian.on_heroku_stack(None)),
+            "This build runs on debian-12 (amd64), and the index has no Erlang/OTP",
+        );
+    }
+
+    fn assert_contains_line(text: &str, line: &str) {
+        assert!(
+            text.lines().any(|candidate| candidate == line),
+            "{line:?} not in:\n{text}"
+        );
+    }
 
     #[test]
     fn a_line_that_needs_a_shell_names_its_keys() {

@@ -22,16 +22,13 @@ pub(super) fn distro_from_stack(stack: &str) -> Option<(String, String)> {
 
 /// The platform this build runs on.
 pub(super) fn platform() -> Result<Platform, ToolchainError> {
+    let stack = std::env::var("STACK").ok().filter(|stack| !stack.is_empty());
     let distro = fs_err::read_to_string("/etc/os-release")
         .ok()
         .and_then(|contents| distro_from_os_release(&contents))
-        .or_else(|| {
-            std::env::var("STACK")
-                .ok()
-                .and_then(|stack| distro_from_stack(&stack))
-        })
+        .or_else(|| stack.as_deref().and_then(distro_from_stack))
         .unwrap_or_else(|| (String::from("unknown"), String::from("unknown")));
-    Platform::new(std::env::consts::ARCH, &distro.0, &distro.1)
+    Ok(Platform::new(std::env::consts::ARCH, &distro.0, &distro.1)?.on_heroku_stack(stack))
 }
 
 #[cfg(test)]

@@ -24,6 +24,16 @@ pub(crate) struct Platform {
     pub(crate) arch: String,
     /// `ubuntu-24.04`, `debian-12`.
     pub(crate) distro: String,
+    /// What the build runs on, for messages that say what to change.
+    pub(crate) host: Host,
+}
+
+/// What a build runs on: a CNB builder, or a stack of Heroku's classic generation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Host {
+    Builder,
+    /// The `STACK` the platform names (`heroku-24`), when it does.
+    HerokuStack(Option<String>),
 }
 
 #[derive(Debug)]
@@ -53,7 +63,16 @@ impl Platform {
         Ok(Self {
             arch: arch.to_string(),
             distro: format!("{distro_name}-{distro_version}"),
+            host: Host::Builder,
         })
+    }
+
+    /// The same platform, as a classic build on `stack`.
+    pub(crate) fn on_heroku_stack(self, stack: Option<String>) -> Self {
+        Self {
+            host: Host::HerokuStack(stack),
+            ..self
+        }
     }
 }
 
@@ -293,6 +312,7 @@ mod tests {
         let platform = Platform {
             arch: "arm64".into(),
             distro: "ubuntu-24.04".into(),
+            host: Host::Builder,
         };
         let urls = Urls::new("https://builds.hex.pm/", &platform);
         let otp = versions::otp_builds(&entries(&["OTP-27.3.4"]));
@@ -322,7 +342,8 @@ mod tests {
             target("aarch64").ok(),
             Some(Platform {
                 arch: "arm64".into(),
-                distro: "ubuntu-24.04".into()
+                distro: "ubuntu-24.04".into(),
+                host: Host::Builder,
             })
         );
         assert!(matches!(

@@ -3,7 +3,7 @@
 //! failed and killed builds.
 
 use crate::heroku::{self, Heroku, listing, process_command};
-use crate::mirror::Mirror;
+use crate::mirror::{Fault, Mirror};
 use crate::{fixture, http_get};
 use libcnb_test::{assert_contains, assert_not_contains};
 
@@ -320,4 +320,26 @@ fn classic_heroku_ci_runs_mix_test_with_test_args() {
     assert_eq!(code, 2, "{test}");
     assert_contains!(test, "failing on purpose: CI_SHOULD_FAIL=1");
     assert_contains!(test, "3 tests, 1 failure, 1 excluded");
+}
+
+/// A stack the index has no builds for fails before anything is installed, saying what to change on
+/// Heroku (not which CNB builder to use).
+#[test]
+#[ignore = "integration test"]
+fn classic_stack_without_builds_names_stacks_that_work() {
+    let mirror = Mirror::with_faults(vec![("/debian-12/builds.txt", Fault::Status(404))]);
+    let heroku = Heroku::new("bookworm");
+    heroku.set_config_var("HEX_BUILDS_URL", &mirror.url);
+    let app = tempfile::tempdir().expect("tempdir");
+    heroku::copy_as_user(&fixture("hello_web"), app.path());
+    let pushed = heroku.push(app.path());
+    assert!(!pushed.success, "{}", pushed.output);
+    assert_contains!(
+        pushed.output,
+        &format!(
+            "! No Erlang/OTP builds for this stack\n!\n! This build runs on debian-12 (amd64), and the index has no Erlang/OTP\n! builds for it: {}/builds/otp/amd64/debian-12/builds.txt does not exist.\n!\n! builds.hex.pm builds Erlang/OTP for the Ubuntu releases of Heroku's stacks. Move\n! the app to one, for example:\n!\n!     heroku stack:set heroku-24\n!\n! (or set the HEX_BUILDS_URL config var to a mirror that serves debian-12).\n",
+            mirror.url
+        )
+    );
+    assert!(archive_requests(&mirror).is_empty());
 }
