@@ -4,9 +4,10 @@
 //! `_build` layer and give the files whose contents changed since that build the current time, so Mix
 //! recompiles them (and only them: unchanged files keep their mtime).
 //!
-//! Mix compares whole seconds: a source is stale only when its mtime's second is after its manifest's.
-//! The lifecycle restores the `_build` layer just before the build, giving its files the restore time,
-//! so the touch waits for the next second when the newest Mix manifest was written in the current one.
+//! Mix compares whole seconds: an Elixir source is stale only when its mtime's second is after its
+//! manifest's, an Erlang source only when it is after its `.beam`'s. The lifecycle restores the `_build`
+//! layer just before the build, giving its files the restore time, so the touch waits for the next
+//! second when the newest file in `_build` was written in the current one.
 
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -72,7 +73,7 @@ pub(crate) fn touch_changed(app_dir: &Path, build_layer: &Path) -> std::io::Resu
     let changed = changed(&previous, &current);
     if !changed.is_empty() {
         let now = SystemTime::now();
-        if let Some(wait) = newest_manifest(build_layer, now)?.and_then(|newest| wait_for(now, newest)) {
+        if let Some(wait) = newest_in_build(build_layer, now)?.and_then(|newest| wait_for(now, newest)) {
             std::thread::sleep(wait);
         }
     }
@@ -90,29 +91,21 @@ pub(crate) fn touch_changed(app_dir: &Path, build_layer: &Path) -> std::io::Resu
     })
 }
 
-/// The newest mtime of the Mix manifests in a `_build` (`<env>/lib/<app>/.mix/*`), `None` without any.
-/// A manifest from the future (a cache written on a machine whose clock is ahead) is set to `now`
-/// first, as Mix itself would do, only after having compared the sources with its future time.
-fn newest_manifest(build_layer: &Path, now: SystemTime) -> std::io::Result<Option<SystemTime>> {
+/// The newest mtime of the files in a `_build` (Mix manifests, `.beam` files), `None` without any. A
+/// file from the future (a cache written on a machine whose clock is ahead) is set to `now` first, as
+/// Mix itself would do, only after having compared the sources with its future time.
+fn newest_in_build(build_layer: &Path, now: SystemTime) -> std::io::Result<Option<SystemTime>> {
     let mut newest = None;
-    for manifest in walkdir::WalkDir::new(build_layer)
-        .max_depth(5)
-        .into_iter()
-        .filter_entry(|entry| match entry.depth() {
-            2 => entry.file_name() == "lib",
-            4 => entry.file_name() == ".mix",
-            _ => true,
-        })
-    {
-        let manifest = manifest.map_err(std::io::Error::other)?;
-        if manifest.depth() < 5 || !manifest.file_type().is_file() {
+    for entry in walkdir::WalkDir::new(build_layer) {
+        let entry = entry.map_err(std::io::Error::other)?;
+        if !entry.file_type().is_file() {
             continue;
         }
-        let mut modified = manifest.metadata().map_err(std::io::Error::other)?.modified()?;
+        let mut modified = entry.metadata().map_err(std::io::Error::other)?.modified()?;
         if modified > now {
             fs_err::File::options()
                 .write(true)
-                .open(manifest.path())?
+                .open(entry.path())?
                 .file()
                 .set_modified(now)?;
             modified = now;
@@ -200,7 +193,7 @@ mod tests {
         // mtime: what Mix alone would miss.
         assert_eq!(file("lib/a.ex", "defmodule A, do: def(n, do: 2)"), edited);
         assert_eq!(file("lib/b.ex", "defmodule B do end"), untouched);
-        // The lifecycle restored the `_build` layer a moment ago: its manifest has the current time.
+        // The lifecycle restored the `_build` layer a moment ago: its files have the current time.
         let manifest = state.path().join("prod/lib/a/.mix/compile.elixir");
         fs_err::create_dir_all(manifest.parent().expect("a parent")).expect("mkdir");
         fs_err::write(&manifest, "restored").expect("write");
@@ -208,7 +201,7 @@ mod tests {
         assert_eq!(touched.changed, Some(1));
         assert!(
             seconds(mtime(&edited)) > seconds(mtime(&manifest)),
-            "Mix sees the edit only in a later second than its manifest"
+            "Mix sees the edit only in a later second than its manifest and beams"
         );
         assert!(mtime(&edited) < SystemTime::now() + Duration::from_secs(1));
         assert_eq!(mtime(&untouched), normalized());
@@ -235,7 +228,7 @@ mod tests {
     }
 
     #[test]
-    fn waits_for_the_second_after_the_newest_manifest() {
+    fn waits_for_the_second_after_the_newest_file_in_build() {
         assert_eq!(
             wait_for(at(100_700), at(100_200)),
             Some(Duration::from_millis(300))
@@ -247,7 +240,7 @@ mod tests {
     }
 
     #[test]
-    fn the_newest_manifest_counts_mix_manifests_only_and_brings_future_ones_back_to_now() {
+    fn the_newest_file_in_build_counts_files_only_and_brings_future_ones_back_to_now() {
         let build = tempfile::tempdir().expect("tempdir");
         let file = |path: &str, modified: SystemTime| {
             let path = build.path().join(path);
@@ -262,22 +255,19 @@ mod tests {
                 .expect("set mtime");
             path
         };
-        assert_eq!(newest_manifest(build.path(), at(500_000)).expect("walk"), None);
+        assert_eq!(newest_in_build(build.path(), at(500_000)).expect("walk"), None);
 
         file("prod/lib/app/.mix/compile.elixir", at(100_000));
-        file("prod/lib/dep/.mix/compile.lock", at(200_000));
         file("prod/lib/app/ebin/Elixir.App.beam", at(300_000));
-        file("prod/lib/app/.mix/nested/deeper", at(300_000));
-        file("prod/rel/app/.mix/compile.elixir", at(300_000));
-        file(".elixir-cnb-sources.json", at(300_000));
+        file("prod/lib/dep/.mix/compile.lock", at(200_000));
         assert_eq!(
-            newest_manifest(build.path(), at(500_000)).expect("walk"),
-            Some(at(200_000))
+            newest_in_build(build.path(), at(500_000)).expect("walk"),
+            Some(at(300_000))
         );
 
         let future = file("test/lib/app/.mix/compile.elixir", at(900_000));
         assert_eq!(
-            newest_manifest(build.path(), at(500_000)).expect("walk"),
+            newest_in_build(build.path(), at(500_000)).expect("walk"),
             Some(at(500_000))
         );
         assert_eq!(mtime(&future), at(500_000));
