@@ -74,7 +74,20 @@ pub(crate) fn touch_changed(app_dir: &Path, build_layer: &Path) -> std::io::Resu
     if !changed.is_empty() {
         let now = SystemTime::now();
         if let Some(wait) = newest_in_build(build_layer, now)?.and_then(|newest| wait_for(now, newest)) {
-            std::thread::sleep(wait);
+            if only_elixir_compiler_inputs(&changed) {
+                // Mix compares these with the Elixir compiler's manifests alone: dating every one of
+                // them a second back keeps their order among themselves, and spares the wait.
+                let second_back = UNIX_EPOCH + Duration::from_secs(seconds(now).saturating_sub(1));
+                for manifest in elixir_manifests(build_layer)? {
+                    fs_err::File::options()
+                        .write(true)
+                        .open(manifest)?
+                        .file()
+                        .set_modified(second_back)?;
+                }
+            } else {
+                std::thread::sleep(wait);
+            }
         }
     }
     let now = SystemTime::now();
@@ -115,10 +128,45 @@ fn newest_in_build(build_layer: &Path, now: SystemTime) -> std::io::Result<Optio
     Ok(newest)
 }
 
+/// Whether Mix compares these files with the Elixir compiler's manifests (`compile.elixir`) alone:
+/// Elixir sources and the templates they embed. Anything else (`mix.exs` and config, which the `.app`
+/// and protocol steps compare with their own outputs, Erlang sources, compared with their `.beam`) is not.
+fn only_elixir_compiler_inputs(changed: &[&str]) -> bool {
+    changed.iter().all(|path| {
+        Path::new(path).extension().is_some_and(|extension| {
+            ["ex", "eex", "heex", "leex"]
+                .iter()
+                .any(|known| extension == *known)
+        })
+    })
+}
+
+/// The Elixir compiler's manifests in a `_build`: `<env>/lib/<app>/.mix/compile.elixir`, of the app's
+/// own apps and of its dependencies alike (Mix compares them with each other).
+fn elixir_manifests(build_layer: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut manifests = Vec::new();
+    for env in fs_err::read_dir(build_layer)? {
+        let Ok(apps) = fs_err::read_dir(env?.path().join("lib")) else {
+            continue;
+        };
+        for app in apps {
+            let manifest = app?.path().join(".mix/compile.elixir");
+            if manifest.is_file() {
+                manifests.push(manifest);
+            }
+        }
+    }
+    manifests.sort();
+    Ok(manifests)
+}
+
+fn seconds(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs()
+}
+
 /// How long to wait before `now` is in a later whole second than `newest` (at most a second, as `newest`
 /// is not after `now`), `None` when it already is.
 fn wait_for(now: SystemTime, newest: SystemTime) -> Option<Duration> {
-    let seconds = |time: SystemTime| time.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
     let next_second = UNIX_EPOCH + Duration::from_secs(seconds(newest) + 1);
     (seconds(now) <= seconds(newest)).then(|| next_second.duration_since(now).unwrap_or_default())
 }
@@ -219,8 +267,138 @@ mod tests {
         );
     }
 
-    fn seconds(time: SystemTime) -> u64 {
-        time.duration_since(UNIX_EPOCH).expect("after 1970").as_secs()
+    /// An app and its `_build` as the lifecycle hands them over: sources with an old mtime, `_build`
+    /// restored this very second, and the digests of the previous build. The `_build` files are dated a
+    /// little ahead, which the touch brings back to its own present: so they surely share its second.
+    fn restored(previous: &[(&str, &str)], build_files: &[&str]) -> (tempfile::TempDir, tempfile::TempDir) {
+        let app = tempfile::tempdir().expect("tempdir");
+        let build = tempfile::tempdir().expect("tempdir");
+        for (path, contents) in previous {
+            let path = app.path().join(path);
+            fs_err::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+            fs_err::write(&path, contents).expect("write");
+        }
+        save(&state_file(build.path()), &digests(app.path()).expect("digests")).expect("save");
+        for path in build_files {
+            let path = build.path().join(path);
+            fs_err::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+            fs_err::write(&path, "restored").expect("write");
+            fs_err::File::options()
+                .write(true)
+                .open(&path)
+                .expect("open")
+                .file()
+                .set_modified(SystemTime::now() + Duration::from_secs(5))
+                .expect("set mtime");
+        }
+        (app, build)
+    }
+
+    #[test]
+    fn an_erlang_source_edit_gets_a_later_second_than_its_beam() {
+        let (app, build) = restored(
+            &[("src/a.erl", "-module(a).\nn() -> 1.\n")],
+            &["prod/lib/app/.mix/compile.elixir", "prod/lib/app/ebin/a.beam"],
+        );
+        fs_err::write(app.path().join("src/a.erl"), "-module(a).\nn() -> 2.\n").expect("write");
+        let touched = touch_changed(app.path(), build.path()).expect("touch");
+        assert_eq!(touched.changed, Some(1));
+        let beam = build.path().join("prod/lib/app/ebin/a.beam");
+        assert!(seconds(mtime(&app.path().join("src/a.erl"))) > seconds(mtime(&beam)));
+        assert!(mtime(&app.path().join("src/a.erl")) < SystemTime::now() + Duration::from_millis(1));
+    }
+
+    #[test]
+    fn an_elixir_source_edit_dates_the_elixir_manifests_a_second_back_instead_of_waiting() {
+        let (app, build) = restored(
+            &[("lib/a.ex", "defmodule A, do: def(n, do: 1)")],
+            &[
+                "prod/lib/app/.mix/compile.elixir",
+                "prod/lib/dep/.mix/compile.elixir",
+                "prod/lib/dep/.mix/compile.fetch",
+                "prod/lib/app/ebin/Elixir.A.beam",
+            ],
+        );
+        fs_err::write(app.path().join("lib/a.ex"), "defmodule A, do: def(n, do: 2)").expect("write");
+        let touched = touch_changed(app.path(), build.path()).expect("touch");
+        assert_eq!(touched.changed, Some(1));
+        let edited = mtime(&app.path().join("lib/a.ex"));
+        for manifest in [
+            "prod/lib/app/.mix/compile.elixir",
+            "prod/lib/dep/.mix/compile.elixir",
+        ] {
+            let manifest = mtime(&build.path().join(manifest));
+            assert!(seconds(manifest) < seconds(edited), "{manifest:?}");
+            assert_eq!(
+                manifest
+                    .duration_since(UNIX_EPOCH)
+                    .expect("after 1970")
+                    .subsec_nanos(),
+                0
+            );
+        }
+        // Nothing else moved back (the rest only came back from the future, to the touch's present).
+        let manifest = seconds(mtime(&build.path().join("prod/lib/app/.mix/compile.elixir")));
+        for other in [
+            "prod/lib/dep/.mix/compile.fetch",
+            "prod/lib/app/ebin/Elixir.A.beam",
+        ] {
+            assert!(seconds(mtime(&build.path().join(other))) > manifest, "{other}");
+            assert!(mtime(&build.path().join(other)) <= edited, "{other}");
+        }
+    }
+
+    #[test]
+    fn only_elixir_sources_and_templates_are_compared_with_the_elixir_manifests_alone() {
+        assert!(only_elixir_compiler_inputs(&[
+            "lib/a.ex",
+            "lib/a_web/page.html.heex",
+            "lib/b.eex",
+            "lib/c.leex"
+        ]));
+        for other in [
+            "mix.exs",
+            "config/prod.exs",
+            "src/a.erl",
+            "include/a.hrl",
+            "priv/gettext/x.po",
+            "Makefile",
+        ] {
+            assert!(!only_elixir_compiler_inputs(&["lib/a.ex", other]), "{other}");
+        }
+    }
+
+    #[test]
+    fn the_elixir_manifests_of_every_env_and_app() {
+        let (_, build) = restored(
+            &[],
+            &[
+                "prod/lib/app/.mix/compile.elixir",
+                "prod/lib/app/.mix/compile.protocols",
+                "prod/lib/dep/.mix/compile.elixir",
+                "prod/lib/erlang_dep/ebin/x.beam",
+                "prod/consolidated/Elixir.Enumerable.beam",
+                "test/lib/app/.mix/compile.elixir",
+            ],
+        );
+        let manifests: Vec<String> = elixir_manifests(build.path())
+            .expect("manifests")
+            .iter()
+            .map(|path| {
+                path.strip_prefix(build.path())
+                    .expect("inside")
+                    .display()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(
+            manifests,
+            [
+                "prod/lib/app/.mix/compile.elixir",
+                "prod/lib/dep/.mix/compile.elixir",
+                "test/lib/app/.mix/compile.elixir"
+            ]
+        );
     }
 
     fn at(millis: u64) -> SystemTime {
