@@ -2,9 +2,9 @@
 //! slugs that run at `/app`, the release phase, one-off dynos, Heroku CI, and a cache that survives
 //! failed and killed builds.
 
+use crate::fixture;
 use crate::heroku::{self, Heroku, listing, process_command};
 use crate::mirror::{Fault, Mirror};
-use crate::{fixture, http_get};
 use libcnb_test::{assert_contains, assert_not_contains};
 
 /// The toolchain of the bookworm build image, from the mirror.
@@ -70,7 +70,7 @@ fn classic_hello_web_builds_a_slug_that_runs_at_app_and_rebuilds_from_cache() {
             assert!(!slug.contains(&absent.to_string()), "{absent} is in the slug");
         }
         let dyno = heroku.start_web(&first.slug, &[], &process_command(&first, "web"));
-        let body = http_get(dyno.address, "/");
+        let body = dyno.get("/");
         assert!(
             body.starts_with("Hello from hello_web! Elixir"),
             "{body}\n{}",
@@ -90,7 +90,7 @@ fn classic_hello_web_builds_a_slug_that_runs_at_app_and_rebuilds_from_cache() {
             "  - Reusing release `hello_web`: nothing it is made from changed\n"
         );
         let dyno = heroku.start_web(&second.slug, &[], &process_command(&second, "web"));
-        assert!(http_get(dyno.address, "/").starts_with("Hello from hello_web!"));
+        assert!(dyno.get("/").starts_with("Hello from hello_web!"));
     }
 }
 
@@ -139,7 +139,7 @@ fn classic_article_workflow_verbatim() {
         &[("GREETING", "Hello from the article")],
         &process_command(&compiled, "web"),
     );
-    assert_eq!(http_get(dyno.address, "/"), "Hello from the article\n");
+    assert_eq!(dyno.get("/"), "Hello from the article\n");
     let app_json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(fixture("myapp").join("app.json")).expect("app.json"))
             .expect("json");
@@ -201,7 +201,7 @@ fn classic_failed_and_killed_builds_leave_a_usable_cache() {
         "  - Using cached _build (Mix recompiles only what changed)\n"
     );
     let dyno = heroku.start_web(&fixed.slug, &[], &process_command(&fixed, "web"));
-    assert!(http_get(dyno.address, "/").starts_with("Hello from hello_web!"));
+    assert!(dyno.get("/").starts_with("Hello from hello_web!"));
 }
 
 /// Config vars reach the build (all but the few the classic buildpack never exports) and stay out of
@@ -236,7 +236,7 @@ fn classic_config_vars_reach_the_build_not_the_slug() {
     );
     let dyno = heroku.start_web(&compiled.slug, &[], &process_command(&compiled, "web"));
     assert!(
-        http_get(dyno.address, "/").starts_with("Hello from hello_web!"),
+        dyno.get("/").starts_with("Hello from hello_web!"),
         "{}",
         dyno.logs()
     );
@@ -289,7 +289,7 @@ fn classic_mix_at_runtime_ships_the_toolchain() {
     }
     let dyno = heroku.start_web(&compiled.slug, &[], &process_command(&compiled, "web"));
     assert!(
-        http_get(dyno.address, "/").starts_with("Hello from hello_web!"),
+        dyno.get("/").starts_with("Hello from hello_web!"),
         "{}",
         dyno.logs()
     );

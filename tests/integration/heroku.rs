@@ -302,6 +302,12 @@ pub(crate) struct Dyno {
 }
 
 impl Dyno {
+    /// `http_get` on the dyno; when it never answers, the panic shows the dyno's logs.
+    pub(crate) fn get(&self, path: &str) -> String {
+        crate::try_http_get(self.address, path)
+            .unwrap_or_else(|error| panic!("{error}\n--- dyno logs:\n{}", self.logs()))
+    }
+
     pub(crate) fn logs(&self) -> String {
         let output = run(Command::new("docker").args(["logs", &self.id]));
         format!(

@@ -142,18 +142,23 @@ pub(crate) fn for_each_builder(f: impl Fn(&str) + Sync) {
 
 /// GETs `http://address/path` until the server answers (it may still be booting), for up to 30 s.
 pub(crate) fn http_get(address: std::net::SocketAddr, path: &str) -> String {
+    try_http_get(address, path).unwrap_or_else(|error| panic!("{error}"))
+}
+
+/// `http_get`, returning the last error when the server never answered.
+pub(crate) fn try_http_get(address: std::net::SocketAddr, path: &str) -> Result<String, String> {
     let url = format!("http://{address}{path}");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
         match ureq::get(&url).call() {
             Ok(response) => {
-                return response
+                return Ok(response
                     .into_body()
                     .read_to_string()
-                    .expect("a readable response body");
+                    .expect("a readable response body"));
             }
             Err(error) if std::time::Instant::now() > deadline => {
-                panic!("GET {url} failed: {error}")
+                return Err(format!("GET {url} failed: {error}"));
             }
             Err(_) => std::thread::sleep(std::time::Duration::from_millis(250)),
         }
