@@ -104,12 +104,22 @@ pub(crate) fn touch_changed(app_dir: &Path, build_layer: &Path) -> std::io::Resu
     })
 }
 
-/// The newest mtime of the files in a `_build` (Mix manifests, `.beam` files), `None` without any. A
-/// file from the future (a cache written on a machine whose clock is ahead) is set to `now` first, as
-/// Mix itself would do, only after having compared the sources with its future time.
+/// The newest mtime of what Mix wrote in a `_build` (`<env>/lib/`: manifests, `.beam` files), `None`
+/// without any; the layer's own files (launch env, the digests) do not count. A file from the future
+/// (a cache written on a machine whose clock is ahead) is set to `now` first, as Mix itself would do,
+/// only after having compared the sources with its future time.
 fn newest_in_build(build_layer: &Path, now: SystemTime) -> std::io::Result<Option<SystemTime>> {
     let mut newest = None;
-    for entry in walkdir::WalkDir::new(build_layer) {
+    let envs = match fs_err::read_dir(build_layer) {
+        Ok(envs) => envs.collect::<Result<Vec<_>, _>>()?,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    let libs = envs
+        .iter()
+        .map(|env| env.path().join("lib"))
+        .filter(|lib| lib.is_dir());
+    for entry in libs.flat_map(walkdir::WalkDir::new) {
         let entry = entry.map_err(std::io::Error::other)?;
         if !entry.file_type().is_file() {
             continue;
@@ -418,7 +428,7 @@ mod tests {
     }
 
     #[test]
-    fn the_newest_file_in_build_counts_files_only_and_brings_future_ones_back_to_now() {
+    fn the_newest_file_in_build_counts_what_mix_wrote_and_brings_future_ones_back_to_now() {
         let build = tempfile::tempdir().expect("tempdir");
         let file = |path: &str, modified: SystemTime| {
             let path = build.path().join(path);
@@ -434,10 +444,17 @@ mod tests {
             path
         };
         assert_eq!(newest_in_build(build.path(), at(500_000)).expect("walk"), None);
+        assert_eq!(
+            newest_in_build(&build.path().join("none"), at(500_000)).expect("walk"),
+            None
+        );
 
         file("prod/lib/app/.mix/compile.elixir", at(100_000));
         file("prod/lib/app/ebin/Elixir.App.beam", at(300_000));
         file("prod/lib/dep/.mix/compile.lock", at(200_000));
+        // The layer's own files.
+        file("env.launch/MIX_BUILD_PATH.override", at(400_000));
+        file(".elixir-cnb-sources.json", at(400_000));
         assert_eq!(
             newest_in_build(build.path(), at(500_000)).expect("walk"),
             Some(at(300_000))
