@@ -19,6 +19,10 @@ use std::path::{Path, PathBuf};
 
 /// What the pipeline needs from the platform it runs on.
 pub(crate) trait Frontend {
+    /// Whether restored caches keep the mtimes they were saved with (classic cache dirs do; the CNB
+    /// lifecycle gives restored layers the time of the restore).
+    fn restores_mtimes(&self) -> bool;
+
     /// Takes the config keys whose meaning depends on the front-end, before any cache is opened.
     fn classic_only(&mut self, keys: &ClassicOnly) -> Result<(), ElixirBuildpackError>;
 
@@ -388,6 +392,8 @@ struct MixCaches {
     deps: PathBuf,
     /// `mix.lock` changed since the cached `deps`: unused deps are cleaned.
     lock_changed: bool,
+    /// Restored caches keep their mtimes (see [`Frontend::restores_mtimes`]).
+    restores_mtimes: bool,
     build: PathBuf,
     hex_packages: PathBuf,
     rebar3_cache: PathBuf,
@@ -424,6 +430,7 @@ impl MixCaches {
             mix_home,
             deps: deps.path,
             lock_changed: deps.lock_changed,
+            restores_mtimes: frontend.restores_mtimes(),
             build,
             hex_packages,
             rebar3_cache,
@@ -464,6 +471,10 @@ fn compile(
         source_mtimes::touch_changed(app_dir, &caches.build).map_err(ElixirBuildpackError::ReadAppFile)?;
     if let Some(changed) = sources.changed {
         print::sub_bullet(format!("{changed} app file(s) changed since the cached _build"));
+    }
+    if !caches.restores_mtimes {
+        mix::deps::settle_fetch_markers(&caches.deps, &mix.build_path())
+            .map_err(ElixirBuildpackError::WriteCache)?;
     }
     let project = fetch_and_compile(mix, &config.hooks, &config.mix_env.value, caches.lock_changed)?;
     if let Ok(mix_lock) = fs_err::read_to_string(mix.app_dir.join("mix.lock")) {

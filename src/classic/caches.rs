@@ -127,6 +127,10 @@ impl CacheDirs {
 }
 
 impl Frontend for CacheDirs {
+    fn restores_mtimes(&self) -> bool {
+        true
+    }
+
     fn classic_only(&mut self, keys: &ClassicOnly) -> Result<(), ElixirBuildpackError> {
         if let Some(runtime_path) = &keys.runtime_path {
             let path = PathBuf::from(&runtime_path.value);

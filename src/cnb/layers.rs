@@ -49,6 +49,10 @@ fn cnb_error(error: libcnb::Error<ElixirBuildpackError>) -> ElixirBuildpackError
 }
 
 impl Frontend for Layers<'_> {
+    fn restores_mtimes(&self) -> bool {
+        false
+    }
+
     fn classic_only(&mut self, keys: &ClassicOnly) -> Result<(), ElixirBuildpackError> {
         for (key, source) in keys.set_keys() {
             let why = match key {

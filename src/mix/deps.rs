@@ -95,9 +95,83 @@ pub(crate) fn restore(
     Ok(Restored { path, lock_changed })
 }
 
+/// Gives each restored `deps/<dep>/.fetch` back its order with `<build>/lib/<dep>/.mix/compile.fetch`.
+/// Mix recompiles a dependency whose `.fetch` is newer (in seconds) than its `compile.fetch`, taking it
+/// for a fresh fetch. A cached build compiled every dependency after fetching it, but the lifecycle
+/// restores `deps` and `_build` with new mtimes, in either order: without this, a warm build recompiled
+/// the Mix dependencies (and asked the registry) whenever `deps` came back a second after `_build`.
+/// `build`: the env's build path (`_build/<env>`). Returns how many markers moved.
+pub(crate) fn settle_fetch_markers(deps: &Path, build: &Path) -> std::io::Result<usize> {
+    let Ok(entries) = fs_err::read_dir(deps) else {
+        return Ok(0);
+    };
+    let mut settled = 0;
+    for entry in entries {
+        let entry = entry?;
+        let fetch = entry.path().join(".fetch");
+        let compile_fetch = build
+            .join("lib")
+            .join(entry.file_name())
+            .join(".mix/compile.fetch");
+        let (Ok(fetched), Ok(compiled)) = (fs_err::metadata(&fetch), fs_err::metadata(&compile_fetch)) else {
+            continue;
+        };
+        let compiled = compiled.modified()?;
+        if fetched.modified()? > compiled {
+            fs_err::File::options()
+                .write(true)
+                .open(&fetch)?
+                .file()
+                .set_modified(compiled)?;
+            settled += 1;
+        }
+    }
+    Ok(settled)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fetch_markers_restored_after_their_compile_markers_get_their_time() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let (deps, build) = (root.path().join("deps"), root.path().join("_build/prod"));
+        assert_eq!(settle_fetch_markers(&deps, &build).expect("settle"), 0);
+        let at = |seconds: u64| std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds);
+        let file = |path: PathBuf, seconds: u64| {
+            fs_err::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+            fs_err::write(&path, "").expect("write");
+            fs_err::File::options()
+                .write(true)
+                .open(&path)
+                .expect("open")
+                .file()
+                .set_modified(at(seconds))
+                .expect("set mtime");
+            path
+        };
+        let mtime = |path: &PathBuf| {
+            fs_err::metadata(path)
+                .and_then(|meta| meta.modified())
+                .expect("mtime")
+        };
+        // Restored a second after _build.
+        let later = file(deps.join("jason/.fetch"), 1001);
+        file(build.join("lib/jason/.mix/compile.fetch"), 1000);
+        // Restored first: already in order.
+        let earlier = file(deps.join("plug/.fetch"), 999);
+        file(build.join("lib/plug/.mix/compile.fetch"), 1000);
+        // Fetched, never compiled: Mix must still compile it.
+        let uncompiled = file(deps.join("mime/.fetch"), 1001);
+        // No marker at all (a rebar3 dep's dir, say).
+        file(deps.join("ranch/src/ranch.erl"), 1001);
+
+        assert_eq!(settle_fetch_markers(&deps, &build).expect("settle"), 1);
+        assert_eq!(mtime(&later), at(1000));
+        assert_eq!(mtime(&earlier), at(999));
+        assert_eq!(mtime(&uncompiled), at(1001));
+    }
 
     #[test]
     fn env_and_toolchain_invalidate_but_the_lockfile_does_not() {
