@@ -372,6 +372,31 @@ fn step_tasks_script() -> String {
     Mix.Task.reenable("elixir_cnb.step")
   end
 end
+defmodule Mix.Tasks.ElixirCnb.DepsGet do
+  @moduledoc false
+  use Mix.Task
+  @impl true
+  def run(args) do
+    # Mix.Dep is Mix's own (no public API): called with apply/3, so an Elixir without these functions
+    # falls back to deps.get instead of warning. The cache is cleared for the tasks that follow.
+    # A project that redefines deps.get (an alias) gets it run as it is.
+    aliased? = Keyword.has_key?(Mix.Project.config()[:aliases] || [], :"deps.get")
+    fetched? =
+      not aliased? and
+      try do
+        deps = apply(Mix.Dep, :cached, [])
+        apply(Mix.Dep, :clear_cached, [])
+        Enum.all?(deps, &apply(Mix.Dep, :ok?, [&1]))
+      rescue
+        _ -> false
+      end
+    if fetched? do
+      Mix.shell().info("All dependencies are up to date (deps/ matches mix.lock: nothing to fetch or check)")
+    else
+      Mix.Task.run("deps.get", args)
+    end
+  end
+end
 defmodule Mix.Tasks.ElixirCnb.Info do
   @moduledoc false
   use Mix.Task
@@ -387,13 +412,19 @@ end
 }
 
 /// The arguments of one `mix do` running `steps` (each a task and its args), marking each step, then
-/// writing the project's facts. Elixir 1.14 and later separate tasks with `+`, older ones with a
+/// writing the project's facts (`deps.get` runs as `elixir_cnb.deps_get`, which skips the registry when
+/// `deps/` already matches the lock). Elixir 1.14 and later separate tasks with `+`, older ones with a
 /// trailing comma.
 fn one_process_args(steps: &[Vec<String>], plus: bool) -> Vec<String> {
     let mut tasks: Vec<Vec<String>> = Vec::new();
     for step in steps {
         tasks.push(vec![String::from("elixir_cnb.step"), step.join(" ")]);
-        tasks.push(step.clone());
+        let mut task = step.clone();
+        if let Some(name) = task.first_mut().filter(|name| *name == "deps.get") {
+            // Fetched deps that match the lock need no registry (`mix deps.get` would ask it anyway).
+            *name = String::from("elixir_cnb.deps_get");
+        }
+        tasks.push(task);
     }
     tasks.push(vec![String::from("elixir_cnb.info")]);
     let mut args = vec![String::from("do")];
@@ -479,7 +510,7 @@ mod tests {
         let steps = [step(&["deps.get", "--only", "prod"]), step(&["compile"])];
         assert_eq!(
             one_process_args(&steps, true).join(" "),
-            "do elixir_cnb.step deps.get --only prod + deps.get --only prod + elixir_cnb.step compile + compile + elixir_cnb.info"
+            "do elixir_cnb.step deps.get --only prod + elixir_cnb.deps_get --only prod + elixir_cnb.step compile + compile + elixir_cnb.info"
         );
         assert_eq!(
             one_process_args(&steps, false),
@@ -487,7 +518,7 @@ mod tests {
                 "do",
                 "elixir_cnb.step",
                 "deps.get --only prod,",
-                "deps.get",
+                "elixir_cnb.deps_get",
                 "--only",
                 "prod,",
                 "elixir_cnb.step",
