@@ -245,7 +245,7 @@ impl Heroku {
     /// A one-off dyno (`heroku run COMMAND`): the slug at `/app` in the run image; returns its output and
     /// exit code.
     pub(crate) fn run_once(&self, slug: &Path, env: &[(&str, &str)], command: &str) -> (String, i32) {
-        let output = run(&mut self.dyno(slug, env, command, false));
+        let output = run(&mut self.dyno(slug, env, command, None));
         (
             format!(
                 "{}{}",
@@ -262,7 +262,7 @@ impl Heroku {
         let port_text = port.to_string();
         let mut env = env.to_vec();
         env.push(("PORT", &port_text));
-        let output = run(&mut self.dyno(slug, &env, command, true));
+        let output = run(&mut self.dyno(slug, &env, command, Some(port)));
         assert!(
             output.status.success(),
             "starting the dyno failed: {}",
@@ -274,10 +274,16 @@ impl Heroku {
         }
     }
 
-    fn dyno(&self, slug: &Path, env: &[(&str, &str)], command: &str, detach: bool) -> Command {
+    /// A dyno container: its own network, as on Heroku (a release's distribution runs its own epmd on
+    /// port 4369, which dynos sharing the host's network would fight over), with `web`'s port published
+    /// on the loopback; detached when it serves.
+    fn dyno(&self, slug: &Path, env: &[(&str, &str)], command: &str, web_port: Option<u16>) -> Command {
         let mut docker = Command::new("docker");
-        docker.args(["run", "--network", "host", "--read-only", "--tmpfs", "/tmp"]);
-        docker.arg(if detach { "--detach" } else { "--rm" });
+        docker.args(["run", "--read-only", "--tmpfs", "/tmp"]);
+        match web_port {
+            Some(port) => docker.args(["--detach", "--publish", &format!("127.0.0.1:{port}:{port}")]),
+            None => docker.arg("--rm"),
+        };
         docker.args(["--user", &format!("{}:{}", USER.0, USER.1)]);
         docker.args(["--volume", &format!("{}:/app:ro", slug.display())]);
         docker.args(["--env", "HOME=/app", "--workdir", "/app"]);
