@@ -392,6 +392,8 @@ struct MixCaches {
     deps: PathBuf,
     /// `mix.lock` changed since the cached `deps`: unused deps are cleaned.
     lock_changed: bool,
+    /// The cached `deps` was fetched for this `mix.lock`: `deps.get` may skip the registry.
+    deps_fetched_for_lock: bool,
     /// Restored caches keep their mtimes (see [`Frontend::restores_mtimes`]).
     restores_mtimes: bool,
     build: PathBuf,
@@ -430,6 +432,7 @@ impl MixCaches {
             mix_home,
             deps: deps.path,
             lock_changed: deps.lock_changed,
+            deps_fetched_for_lock: deps.fetched_for_lock,
             restores_mtimes: frontend.restores_mtimes(),
             build,
             hex_packages,
@@ -476,7 +479,7 @@ fn compile(
         mix::deps::settle_fetch_markers(&caches.deps, &mix.build_path())
             .map_err(ElixirBuildpackError::WriteCache)?;
     }
-    let project = fetch_and_compile(mix, &config.hooks, &config.mix_env.value, caches.lock_changed)?;
+    let project = fetch_and_compile(mix, &config.hooks, &config.mix_env.value, caches)?;
     if let Ok(mix_lock) = fs_err::read_to_string(mix.app_dir.join("mix.lock")) {
         mix::hex_cache::prune(&caches.hex_packages, &mix_lock).map_err(ElixirBuildpackError::WriteCache)?;
     }
@@ -501,7 +504,7 @@ fn fetch_and_compile(
     mix: &MixEnv,
     hooks: &config::Hooks,
     mix_env: &str,
-    lock_changed: bool,
+    caches: &MixCaches,
 ) -> Result<ProjectInfo, ElixirBuildpackError> {
     let mix_task = |args: &[&str]| Action::Mix(args.iter().map(|arg| (*arg).to_string()).collect());
     let mut actions = Vec::new();
@@ -510,7 +513,7 @@ fn fetch_and_compile(
         hooks.pre_fetch_dependencies.as_ref(),
     ));
     actions.push(mix_task(&["deps.get", "--only", mix_env]));
-    if lock_changed {
+    if caches.lock_changed {
         // Deps the new lock no longer names would otherwise stay in the cache (and ship, at runtime).
         actions.push(mix_task(&["deps.clean", "--unused"]));
     }
@@ -526,7 +529,7 @@ fn fetch_and_compile(
             Action::Mix(step) => batch.push(step),
             Action::Hook(key, script) => {
                 if !batch.is_empty() {
-                    mix.steps_then_info(&std::mem::take(&mut batch))?;
+                    mix.steps_then_info(&std::mem::take(&mut batch), caches.deps_fetched_for_lock)?;
                 }
                 mix.hook(key, script)?;
             }
@@ -536,7 +539,7 @@ fn fetch_and_compile(
         // The last step was a hook: the facts take a Mix process of their own.
         mix.project_info()
     } else {
-        mix.steps_then_info(&batch)
+        mix.steps_then_info(&batch, caches.deps_fetched_for_lock)
     }
 }
 

@@ -43,6 +43,8 @@ pub(crate) struct Launch<'a> {
 pub(crate) struct Restored {
     pub(crate) path: PathBuf,
     pub(crate) lock_changed: bool,
+    /// The cached `deps` was fetched for this very `mix.lock`.
+    pub(crate) fetched_for_lock: bool,
 }
 
 /// Restores `deps/` and links it into the app dir. `mix_lock`: the lock's contents, if any.
@@ -85,14 +87,22 @@ pub(crate) fn restore(
     }
     cache::save(frontend, spec, &metadata)?;
     cache::link_into_app(app_dir, "deps", &path)?;
-    frontend.set_launch_env(
-        spec,
-        &[LaunchVar::override_value("MIX_DEPS_PATH", path.to_string_lossy())],
-    )?;
+    // Only an image that runs Mix needs the deps at launch. Without launch env, the layer holds no
+    // `env.launch` dir either, which Mix would take for a dependency (and `deps.clean --unused` delete).
+    let launch_env = if launch.launch {
+        vec![LaunchVar::override_value("MIX_DEPS_PATH", path.to_string_lossy())]
+    } else {
+        Vec::new()
+    };
+    frontend.set_launch_env(spec, &launch_env)?;
     if launch.launch {
         frontend.set_launch_sbom(spec, launch.sbom)?;
     }
-    Ok(Restored { path, lock_changed })
+    Ok(Restored {
+        path,
+        lock_changed,
+        fetched_for_lock: state == CacheState::Reused && !lock_changed,
+    })
 }
 
 /// Gives each restored `deps/<dep>/.fetch` back its order with `<build>/lib/<dep>/.mix/compile.fetch`.

@@ -275,7 +275,13 @@ impl MixEnv {
 
     /// Runs `steps` (each `mix <task> <args>`) in one Mix process, one VM boot instead of one each, and
     /// reads the project's facts in it too. The output streams as it comes; a failure names its step.
-    pub(crate) fn steps_then_info(&self, steps: &[Vec<String>]) -> Result<ProjectInfo, ElixirBuildpackError> {
+    /// `deps_fetched_for_lock`: the cached `deps` was fetched for the current `mix.lock`, so `deps.get`
+    /// may skip the registry when Mix finds every dependency in order.
+    pub(crate) fn steps_then_info(
+        &self,
+        steps: &[Vec<String>],
+        deps_fetched_for_lock: bool,
+    ) -> Result<ProjectInfo, ElixirBuildpackError> {
         let files =
             (|| Ok::<_, std::io::Error>((tempfile::NamedTempFile::new()?, tempfile::NamedTempFile::new()?)))(
             )
@@ -284,7 +290,11 @@ impl MixEnv {
         let mut command = self.command("elixir");
         command
             .args(["-e", &step_tasks_script(), "-S", "mix"])
-            .args(one_process_args(steps, self.plus_separator))
+            .args(one_process_args(
+                steps,
+                self.plus_separator,
+                deps_fetched_for_lock,
+            ))
             .env("ELIXIR_CNB_STEP_FILE", step_file.path())
             .env("ELIXIR_CNB_INFO_FILE", info_file.path());
         let shown: Vec<String> = steps
@@ -386,7 +396,7 @@ defmodule Mix.Tasks.ElixirCnb.DepsGet do
       try do
         deps = apply(Mix.Dep, :cached, [])
         apply(Mix.Dep, :clear_cached, [])
-        Enum.all?(deps, &apply(Mix.Dep, :ok?, [&1]))
+        Enum.all?(deps, &apply(Mix.Dep, :ok?, [apply(Mix.Dep, :check_lock, [&1])]))
       rescue
         _ -> false
       end
@@ -412,15 +422,18 @@ end
 }
 
 /// The arguments of one `mix do` running `steps` (each a task and its args), marking each step, then
-/// writing the project's facts (`deps.get` runs as `elixir_cnb.deps_get`, which skips the registry when
-/// `deps/` already matches the lock). Elixir 1.14 and later separate tasks with `+`, older ones with a
+/// writing the project's facts (with `deps_fetched_for_lock`, `deps.get` runs as `elixir_cnb.deps_get`,
+/// which skips the registry when Mix finds `deps/` matching the lock). Elixir 1.14 and later separate tasks with `+`, older ones with a
 /// trailing comma.
-fn one_process_args(steps: &[Vec<String>], plus: bool) -> Vec<String> {
+fn one_process_args(steps: &[Vec<String>], plus: bool, deps_fetched_for_lock: bool) -> Vec<String> {
     let mut tasks: Vec<Vec<String>> = Vec::new();
     for step in steps {
         tasks.push(vec![String::from("elixir_cnb.step"), step.join(" ")]);
         let mut task = step.clone();
-        if let Some(name) = task.first_mut().filter(|name| *name == "deps.get") {
+        if let Some(name) = task
+            .first_mut()
+            .filter(|name| deps_fetched_for_lock && *name == "deps.get")
+        {
             // Fetched deps that match the lock need no registry (`mix deps.get` would ask it anyway).
             *name = String::from("elixir_cnb.deps_get");
         }
@@ -509,11 +522,11 @@ mod tests {
     fn one_mix_process_marks_each_step_and_ends_with_the_facts() {
         let steps = [step(&["deps.get", "--only", "prod"]), step(&["compile"])];
         assert_eq!(
-            one_process_args(&steps, true).join(" "),
+            one_process_args(&steps, true, true).join(" "),
             "do elixir_cnb.step deps.get --only prod + elixir_cnb.deps_get --only prod + elixir_cnb.step compile + compile + elixir_cnb.info"
         );
         assert_eq!(
-            one_process_args(&steps, false),
+            one_process_args(&steps, false, true),
             step(&[
                 "do",
                 "elixir_cnb.step",
@@ -527,7 +540,15 @@ mod tests {
                 "elixir_cnb.info"
             ])
         );
-        assert_eq!(one_process_args(&[], true), step(&["do", "elixir_cnb.info"]));
+        assert_eq!(
+            one_process_args(&[], true, true),
+            step(&["do", "elixir_cnb.info"])
+        );
+        // Deps fetched for another lock (or none cached): deps.get as it is.
+        assert_eq!(
+            one_process_args(&steps, true, false).join(" "),
+            "do elixir_cnb.step deps.get --only prod + deps.get --only prod + elixir_cnb.step compile + compile + elixir_cnb.info"
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use crate::mirror::{Mirror, hex_org_key};
 use crate::{builders, built_image, for_each_builder, hex_build_config, http_get, requests_since};
-use libcnb_test::{ContainerConfig, TestRunner, assert_contains};
+use libcnb_test::{ContainerConfig, TestRunner, assert_contains, assert_not_contains};
 use std::process::Command;
 
 const PORT: u16 = 8080;
@@ -168,6 +168,10 @@ fn rebar3_deps_build_and_a_warm_rebuild_downloads_no_package() {
                             "  - Using cached deps: mix.lock changed, so Mix fetches and recompiles the dependencies that changed, and the unused ones are removed\n"
                         );
                         assert_contains!(without.pack_stderr, "* Cleaning jason\n");
+                        // Only dependencies are cleaned: the layer's own files are none.
+                        assert_not_contains!(without.pack_stderr, "env.launch");
+                        // A changed lock always goes through `mix deps.get`.
+                        assert_not_contains!(without.pack_stderr, "nothing to fetch or check");
                         let fetched = requests_since(&mirror, before, "/tarballs/");
                         assert!(fetched.is_empty(), "fetched {fetched:?}");
                         let release = without.run_shell_command(
