@@ -47,11 +47,32 @@ fn hash_tree(hasher: &mut Sha256, label: &str, root: &Path) -> std::io::Result<(
         }
         let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
         hasher.update(format!("{label}/{}\0", relative.display()));
-        let mut file = fs_err::File::open(entry.path())?;
-        std::io::copy(&mut file, hasher)?;
+        if relative.ends_with("priv/static/cache_manifest.json") {
+            hasher.update(without_mtimes(&fs_err::read(entry.path())?));
+        } else {
+            let mut file = fs_err::File::open(entry.path())?;
+            std::io::copy(&mut file, hasher)?;
+        }
         hasher.update(b"\0");
     }
     Ok(())
+}
+
+/// `mix phx.digest`'s manifest without the `mtime` of each digest, which every `assets.deploy` renews
+/// for unchanged assets (the digests and file names say whether they changed). Anything else, or a
+/// manifest that does not parse, counts as it is.
+fn without_mtimes(manifest: &[u8]) -> Vec<u8> {
+    let Ok(mut json) = serde_json::from_slice::<serde_json::Value>(manifest) else {
+        return manifest.to_vec();
+    };
+    if let Some(digests) = json.get_mut("digests").and_then(serde_json::Value::as_object_mut) {
+        for digest in digests.values_mut() {
+            if let Some(digest) = digest.as_object_mut() {
+                digest.remove("mtime");
+            }
+        }
+    }
+    serde_json::to_vec(&json).unwrap_or_else(|_| manifest.to_vec())
 }
 
 #[cfg(test)]
@@ -99,11 +120,27 @@ mod tests {
             ("config/runtime.exs", "import Config"),
             ("rel/env.sh.eex", "export X=1"),
             ("mix.lock", "%{}"),
+            (
+                "priv/static/cache_manifest.json",
+                r#"{"digests":{"app-1.css":{"digest":"1","mtime":63900000001}},"latest":{"app.css":"app-1.css"},"version":1}"#,
+            ),
+            (
+                "priv/static/cache_manifest.json",
+                r#"{"digests":{"app-1.css":{"digest":"1","mtime":63900000099}},"latest":{"app.css":"app-1.css"},"version":1}"#,
+            ),
+            (
+                "priv/static/cache_manifest.json",
+                r#"{"digests":{"app-2.css":{"digest":"2","mtime":63900000099}},"latest":{"app.css":"app-2.css"},"version":1}"#,
+            ),
+            ("priv/static/cache_manifest.json", "not json"),
+            ("priv/static/cache_manifest.json", "not json either"),
         ] {
             fs_err::create_dir_all(app.join(path).parent().expect("a parent")).expect("mkdir");
             fs_err::write(app.join(path), contents).expect("write");
             let next = digest(app, &build).expect("digest");
-            if path.starts_with("lib/") || path.contains(".mix/") {
+            // phx.digest renews every asset's mtime in its manifest, changed or not.
+            let mtime_only = contents.contains("63900000099") && contents.contains("app-1.css");
+            if path.starts_with("lib/") || path.contains(".mix/") || mtime_only {
                 assert_eq!(&next, seen.last().expect("a digest"), "{path} must not count");
             } else {
                 assert!(!seen.contains(&next), "{path} must change the digest");

@@ -101,6 +101,14 @@ fn phoenix_builds_assets_and_serves_them_digested() {
                 assert_not_contains!(js, "\n  ");
             });
 
+            // A warm rebuild with nothing changed: assets.deploy runs again and renews the mtimes in
+            // phx.digest's manifest, but the release is reused.
+            context.rebuild(&config, |context| {
+            assert_contains!(
+                context.pack_stderr,
+                "  - Reusing release `hello_phoenix`: nothing it is made from changed\n"
+            );
+
             // Mix-at-runtime mode (warm: the toolchain, deps and _build come from the caches).
             let mut runtime = config.clone();
             runtime.app_dir_preprocessor(with_tools_and("release=false\n"));
@@ -128,6 +136,7 @@ fn phoenix_builds_assets_and_serves_them_digested() {
                     assert_contains!(listing.stdout, "robots.txt");
                     assert_not_contains!(listing.stdout, "cache_manifest.json");
                 });
+            });
             });
         });
     });
