@@ -128,11 +128,7 @@ pub(crate) fn settle_fetch_markers(deps: &Path, build: &Path) -> std::io::Result
         };
         let compiled = compiled.modified()?;
         if fetched.modified()? > compiled {
-            fs_err::File::options()
-                .write(true)
-                .open(&fetch)?
-                .file()
-                .set_modified(compiled)?;
+            crate::mix::source_mtimes::set_mtime(&fetch, compiled)?;
             settled += 1;
         }
     }

@@ -79,11 +79,7 @@ pub(crate) fn touch_changed(app_dir: &Path, build_layer: &Path) -> std::io::Resu
                 // them a second back keeps their order among themselves, and spares the wait.
                 let second_back = UNIX_EPOCH + Duration::from_secs(seconds(now).saturating_sub(1));
                 for manifest in elixir_manifests(build_layer)? {
-                    fs_err::File::options()
-                        .write(true)
-                        .open(manifest)?
-                        .file()
-                        .set_modified(second_back)?;
+                    set_mtime(&manifest, second_back)?;
                 }
             } else {
                 std::thread::sleep(wait);
@@ -92,11 +88,7 @@ pub(crate) fn touch_changed(app_dir: &Path, build_layer: &Path) -> std::io::Resu
     }
     let now = SystemTime::now();
     for path in &changed {
-        fs_err::File::options()
-            .write(true)
-            .open(app_dir.join(path))?
-            .file()
-            .set_modified(now)?;
+        set_mtime(&app_dir.join(path), now)?;
     }
     Ok(Touched {
         changed: cached.map(|_| changed.len()),
@@ -126,11 +118,7 @@ fn newest_in_build(build_layer: &Path, now: SystemTime) -> std::io::Result<Optio
         }
         let mut modified = entry.metadata().map_err(std::io::Error::other)?.modified()?;
         if modified > now {
-            fs_err::File::options()
-                .write(true)
-                .open(entry.path())?
-                .file()
-                .set_modified(now)?;
+            set_mtime(entry.path(), now)?;
             modified = now;
         }
         newest = newest.max(Some(modified));
@@ -179,6 +167,15 @@ fn seconds(time: SystemTime) -> u64 {
 fn wait_for(now: SystemTime, newest: SystemTime) -> Option<Duration> {
     let next_second = UNIX_EPOCH + Duration::from_secs(seconds(newest) + 1);
     (seconds(now) <= seconds(newest)).then(|| next_second.duration_since(now).unwrap_or_default())
+}
+
+/// Sets a file's mtime.
+pub(crate) fn set_mtime(path: &Path, time: SystemTime) -> std::io::Result<()> {
+    fs_err::File::options()
+        .write(true)
+        .open(path)?
+        .file()
+        .set_modified(time)
 }
 
 /// Saves the digests for the next build, once it compiled.
