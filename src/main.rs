@@ -16,6 +16,8 @@ mod launch;
 mod mix;
 mod pipeline;
 mod release;
+#[cfg(test)]
+mod test_support;
 mod toolchain;
 
 // Used only by the integration tests.

@@ -95,7 +95,7 @@ hex_version=$(awk -F'\t' '$1 == "hex" {print $2}' "${sources}/PROVENANCE.tsv")
 key=$(
 	{
 		echo "layout=${layout} org=${org} epoch=${epoch}"
-		sha256sum "${here}"/{hex-repo.sh,hex-tarball.exs,hex-verify.exs,mirror-toolchain.sh} | cut -d' ' -f1
+		sha256sum "${here}"/{hex-repo.sh,hex-tarball.exs,hex-verify.exs,mirror-toolchain.sh,zip-redate.py} | cut -d' ' -f1
 		(cd "${sources}" && sha256sum PROVENANCE.tsv ./*.tar.gz)
 		echo "${toolchain_names} rebar3=${rebar_deb_version} ${rebar_deb_sha}"
 		for pem in repo installs; do openssl rsa -in "${keys}/${pem}.pem" -pubout 2>/dev/null; done
@@ -135,6 +135,10 @@ mkdir -p "${scratch}/src"
 tar -xzf "${sources}/hex-${hex_version}.tar.gz" -C "${scratch}/src"
 hex_ez="${new}/installs/${installs_elixir}/hex-${hex_version}.ez"
 (cd "${scratch}/src/hex-${hex_version}" && run_logged "${scratch}/hex-archive.log" mix archive.build -o "${hex_ez}")
+# OTP 25's :zip dates entries with invalid DOS times one second in thirty, which trixie's OTP 27 refuses to
+# extract (`mix local.hex` then fails with {:error, :badarg}): the same entries, dated the epoch's day.
+# zip-redate.py says more; the installs check at the end of scripts/provision proves it on both toolchains.
+python3 "${here}/zip-redate.py" "${hex_ez}" "$(date -u -d "@${epoch}" +%F)" || die "re-dating ${hex_ez} failed"
 run_logged "${scratch}/hex-install.log" mix archive.install "${hex_ez}" --force
 hex_ebin="${MIX_HOME}/archives/hex-${hex_version}/hex-${hex_version}/ebin"
 [[ -d "${hex_ebin}" ]] || die "the Hex archive did not install to ${hex_ebin}"

@@ -145,9 +145,10 @@ mod tests {
     /// their `node_version` lines all come through.
     #[test]
     fn corpus() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/corpus/phoenix_static_buildpack.config");
-        let entries = fs_err::read_dir(&dir).expect("../shared/corpus is next to the repo");
+        let Some(dir) = crate::test_support::corpus("phoenix_static_buildpack.config") else {
+            return;
+        };
+        let entries = fs_err::read_dir(&dir).expect("a readable corpus folder");
         let mut files = 0;
         for entry in entries.flatten() {
             let contents = fs_err::read_to_string(entry.path()).expect("a corpus file");
