@@ -12,10 +12,9 @@ shopt -s inherit_errexit
 binfmt=/proc/sys/fs/binfmt_misc
 entry="${binfmt}/qemu-aarch64"
 
-die() {
-	printf 'arm64-binfmt: error: %s\n' "$*" >&2
-	exit 1
-}
+me=arm64-binfmt
+# shellcheck source=scripts/provision.d/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 if [[ ! -e "${binfmt}/status" ]]; then
 	grep -qw binfmt_misc /proc/filesystems 2>/dev/null || modprobe binfmt_misc 2>/dev/null || true
@@ -26,22 +25,7 @@ if [[ ! -e "${binfmt}/status" ]]; then
 	echo "arm64-binfmt: mounted binfmt_misc"
 fi
 
-missing=()
-for pkg in qemu-user-static binfmt-support; do
-	if ! dpkg-query -W -f='${Status}' "${pkg}" 2>/dev/null | grep -q '^install ok installed$'; then
-		missing+=("${pkg}")
-	fi
-done
-if ((${#missing[@]})); then
-	echo "arm64-binfmt: installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	# A stale package list may point at versions the archive dropped: refresh once and retry.
-	apt=(apt-get -o DPkg::Lock::Timeout=300 -y -qq)
-	if ! "${apt[@]}" install --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
-		"${apt[@]}" update
-		"${apt[@]}" install --no-install-recommends "${missing[@]}" >/dev/null
-	fi
-fi
+apt_install qemu-user-static binfmt-support
 
 # qemu-user-static's postinst registers the handlers only when binfmt_misc was mounted then; a rebooted
 # machine has lost them. update-binfmts registers from /usr/share/binfmts/qemu-aarch64 (fix_binary yes).

@@ -6,6 +6,10 @@
 #
 #   elixir-cnb-test/build:SUITE    elixir-cnb-test/run:SUITE    elixir-cnb-test/builder:SUITE
 #
+# `builders.sh images` makes the base, build and run images only (they need the engine, not pack), `builders.sh
+# builders` the builders from them; no argument does both. ELIXIR_CNB_SUITES (space separated, default
+# "bookworm trixie") picks the suites: the demo needs one.
+#
 # ELIXIR_CNB_TEST_IMAGES replaces `elixir-cnb-test` in those names (one engine shared by worktrees that
 # provision different versions of this script can keep one set per worktree; INTEGRATION_TEST_BUILDERS
 # then names the builders).
@@ -16,7 +20,15 @@ set -euo pipefail
 shopt -s inherit_errexit
 
 LIFECYCLE_VERSION=0.20.12
-SUITES=(bookworm trixie)
+read -r -a SUITES <<<"${ELIXIR_CNB_SUITES:-bookworm trixie}"
+mode="${1:-all}"
+case "${mode}" in
+images | builders | all) ;;
+*)
+	echo "usage: builders.sh [images|builders]" >&2
+	exit 2
+	;;
+esac
 DEBIAN_MIRROR=http://deb.debian.org/debian
 CNB_USER_ID=1002
 CNB_GROUP_ID=1000
@@ -199,12 +211,22 @@ TOML
 }
 
 for suite in "${SUITES[@]}"; do
-	cnb_image "${suite}" build "$(base_image "${suite}" build)"
-	cnb_image "${suite}" run "$(base_image "${suite}" run)"
-	builder_image "${suite}"
+	suite_version "${suite}" >/dev/null || {
+		echo "builders: unknown suite ${suite} (bookworm or trixie)" >&2
+		exit 2
+	}
+	if [[ "${mode}" != builders ]]; then
+		cnb_image "${suite}" build "$(base_image "${suite}" build)"
+		cnb_image "${suite}" run "$(base_image "${suite}" run)"
+	fi
+	[[ "${mode}" == images ]] || builder_image "${suite}"
 done
 if [[ "${changed}" == true ]]; then
 	# The images these replaced, now untagged.
 	docker image prune --force --filter label=elixir-cnb-test.inputs >/dev/null
 fi
-echo "builders: ready: $(printf "${images}/builder:%s " "${SUITES[@]}")"
+if [[ "${mode}" == images ]]; then
+	echo "builders: images ready: $(printf "${images}/{build,run}:%s " "${SUITES[@]}")"
+else
+	echo "builders: ready: $(printf "${images}/builder:%s " "${SUITES[@]}")"
+fi

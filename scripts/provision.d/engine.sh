@@ -6,22 +6,12 @@
 set -euo pipefail
 shopt -s inherit_errexit
 
-tools="${ELIXIR_CNB_TOOLS:-/var/cache/elixir-cnb}"
-mkdir -p "${tools}"
+me=engine
+# shellcheck source=scripts/provision.d/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 log="${tools}/dockerd.log"
 
-missing=()
-for pkg in docker.io debootstrap ca-certificates; do
-	if ! dpkg-query -W -f='${Status}' "${pkg}" 2>/dev/null | grep -q '^install ok installed$'; then
-		missing+=("${pkg}")
-	fi
-done
-if ((${#missing[@]})); then
-	echo "engine: installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+apt_install docker.io debootstrap ca-certificates
 
 engine_up() { timeout 10 docker info >/dev/null 2>&1; }
 

@@ -25,6 +25,9 @@
 # the rebar3 package and the keys: when those are unchanged a rerun is a quick no-op. It is built in a
 # temporary dir and renamed into place. Quiet unless it fails; scripts/check-hex-repo proves it works.
 set -euo pipefail
+me=hex-repo
+# shellcheck source=scripts/provision.d/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 tools="$(realpath -m "${ELIXIR_CNB_TOOLS:-/var/cache/elixir-cnb}")"
@@ -37,11 +40,6 @@ org=acme
 epoch=1704067200 # fixed mtimes for the tarballs (the registry's updated_at), as mirror.sh uses
 layout=1         # bump to force a rebuild when the layout changes in a way the hashes miss
 
-log() { printf 'hex-repo: %s\n' "$*"; }
-die() {
-	printf 'hex-repo: error: %s\n' "$*" >&2
-	exit 1
-}
 
 started=$SECONDS
 for tool in openssl tar unzip dpkg-deb apt-get apt-cache sha256sum sha512sum base64 flock xargs; do
@@ -66,7 +64,7 @@ installs_elixir="${elixir_version%.*}.0" # the `saved_elixir_version` upstream l
 rebar_fields() { apt-cache show --no-all-versions rebar3 2>/dev/null | awk '/^Version: /{v=$2} /^SHA256: /{s=$2} END{if (v && s) print v, s}'; }
 rebar_info=$(rebar_fields)
 if [[ -z "${rebar_info}" ]]; then
-	apt-get -qq update || log "apt-get update reported errors (ignored; checking the lists next)"
+	apt_get -qq update || log "apt-get update reported errors (ignored; checking the lists next)"
 	rebar_info=$(rebar_fields)
 fi
 [[ -n "${rebar_info}" ]] || die "no rebar3 package in the host's apt lists"
@@ -218,7 +216,7 @@ mkdir -p "${debs}"
 rebar_deb="${debs}/rebar3_${rebar_deb_version/:/%3a}_all.deb"
 if [[ ! -f "${rebar_deb}" ]] || ! sha256sum "${rebar_deb}" | grep -q "^${rebar_deb_sha} "; then
 	rm -f "${debs}"/rebar3_*.deb
-	(cd "${debs}" && apt-get -qq -o APT::Sandbox::User=root download "rebar3=${rebar_deb_version}")
+	(cd "${debs}" && apt_get -qq -o APT::Sandbox::User=root download "rebar3=${rebar_deb_version}")
 fi
 sha256sum "${rebar_deb}" | grep -q "^${rebar_deb_sha} " || die "${rebar_deb}: checksum differs from apt's"
 dpkg-deb -x "${rebar_deb}" "${scratch}/rebar3"

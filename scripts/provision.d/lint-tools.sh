@@ -8,15 +8,13 @@ shopt -s inherit_errexit
 
 ACTIONLINT_VERSION=1.7.12
 
-tools="${ELIXIR_CNB_TOOLS:-/var/cache/elixir-cnb}"
+me=lint-tools
+# shellcheck source=scripts/provision.d/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 stamp="${tools}/lint-tools.stamp"
 mkdir -p "${tools}/bin"
 
-if ! command -v shellcheck >/dev/null; then
-	echo "lint-tools: installing shellcheck"
-	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends \
-		shellcheck >/dev/null
-fi
+apt_install shellcheck
 
 if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then
 	export PATH="/usr/local/go/bin:${PATH}"

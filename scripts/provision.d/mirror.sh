@@ -15,6 +15,9 @@
 # dir and renamed into place, so a reader never sees a half-written one. Outputs are deterministic (sorted
 # archive entries, fixed mtimes), so their sha256 only moves when the packages do.
 set -euo pipefail
+me=mirror
+# shellcheck source=scripts/provision.d/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 tools="$(realpath -m "${ELIXIR_CNB_TOOLS:-/var/cache/elixir-cnb}")"
@@ -35,11 +38,6 @@ suites=(bookworm trixie)
 # wx-based dependencies are deliberately left out), the two JS files common_test's priv links to, and Elixir.
 extra_pkgs=(erlang-dev erlang-src erlang-dialyzer erlang-common-test libjs-jquery libjs-jquery-tablesorter elixir)
 
-log() { printf 'mirror: %s\n' "$*"; }
-die() {
-	printf 'mirror: error: %s\n' "$*" >&2
-	exit 1
-}
 
 started=$SECONDS
 for tool in apt-get apt-cache dpkg-deb tar gzip sha256sum sha1sum flock; do
@@ -49,10 +47,7 @@ mkdir -p "${tools}" "${debs}"
 exec 9>"${tools}/mirror.lock"
 flock 9
 rm -rf "${tools}"/mirror.build.* # left by a killed run (we hold the lock, so no run is using them)
-if ! command -v zip >/dev/null; then
-	log "installing zip"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends zip >/dev/null
-fi
+apt_install zip
 
 # --- apt state per suite --------------------------------------------------------------------------------------
 trixie_apt="${tools}/apt/trixie"
@@ -99,7 +94,7 @@ refresh_lists() { # refresh_lists <suite>
 	else
 		# The host's lists: other sources on the host may be unreachable, which must not stop us.
 		log "apt-get update (host, for bookworm)"
-		apt-get -qq update || log "apt-get update reported errors (ignored; checking the lists next)"
+		apt_get -qq update || log "apt-get update reported errors (ignored; checking the lists next)"
 	fi
 }
 

@@ -18,6 +18,9 @@
 #   toolchain.env         what scripts/build-static sources: PATH and the Cargo variables per target
 set -euo pipefail
 shopt -s inherit_errexit
+me=musl-toolchain
+# shellcheck source=scripts/provision.d/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ZIGLANG_VERSION=0.17.0
 CARGO_ZIGBUILD_VERSION=0.24.0
@@ -31,7 +34,6 @@ mkdir -p "${dir}"
 exec 9>"${dir}/toolchain.lock"
 flock 9
 
-log() { echo "musl-toolchain: $*"; }
 
 # rustup mode when rustup has both musl targets (and the std for them); else Debian mode.
 mode=debian
@@ -55,14 +57,7 @@ if [[ "${mode}" == debian ]]; then
 	}
 	if ! have; then
 		log "installing rustc-web cargo-web rust-web-src (Debian's Rust with its std source, >= ${need})"
-		export DEBIAN_FRONTEND=noninteractive
-		apt_get=(apt-get -o DPkg::Lock::Timeout=600 -y -qq --no-install-recommends)
-		# engine.sh has just refreshed the lists on a fresh machine; refresh them here only if that wasn't enough.
-		"${apt_get[@]}" install rustc-web cargo-web rust-web-src >/dev/null 2>&1 || true
-		if ! have; then
-			"${apt_get[@]}" update
-			"${apt_get[@]}" install rustc-web cargo-web rust-web-src >/dev/null
-		fi
+		apt_install rustc-web cargo-web rust-web-src
 		have || {
 			echo "musl-toolchain: Debian's rustc-web is $(dpkg-query -W -f='${Version}' rustc-web 2>/dev/null || echo missing), older than ${need}" >&2
 			exit 1

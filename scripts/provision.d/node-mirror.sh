@@ -14,6 +14,9 @@
 # signatures, which the registry here doesn't serve, so tests supply it through esbuild's `:path`).
 # Keyed on this script: a rerun with the same script is a quick no-op.
 set -euo pipefail
+me=node-mirror
+# shellcheck source=scripts/provision.d/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 NODE_VERSION=24.11.1
 NODE_LTS=Krypton
@@ -26,11 +29,6 @@ stamp="${tools}/node-mirror.stamp"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 key="$(sha256sum "${here}/node-mirror.sh" | cut -d' ' -f1)"
 
-log() { printf 'node-mirror: %s\n' "$*"; }
-die() {
-	printf 'node-mirror: error: %s\n' "$*" >&2
-	exit 1
-}
 
 if [[ -d "${out}" && -f "${stamp}" && "$(cat "${stamp}")" == "${key}" ]]; then
 	log "up to date; nothing to do"
@@ -38,8 +36,7 @@ if [[ -d "${out}" && -f "${stamp}" && "$(cat "${stamp}")" == "${key}" ]]; then
 fi
 command -v npm >/dev/null || {
 	log "installing npm (Debian's) to fetch packages"
-	apt-get -qq update >/dev/null 2>&1 || true
-	DEBIAN_FRONTEND=noninteractive apt-get -qq install -y npm >/dev/null
+	apt_install npm
 }
 started=$SECONDS
 scratch="$(mktemp -d "${tools}/node-mirror.build.XXXXXX")"

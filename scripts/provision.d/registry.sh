@@ -12,6 +12,9 @@
 #   ELIXIR_CNB_REGISTRY   host:port to listen on (default 127.0.0.1:5000; loopback only)
 set -euo pipefail
 shopt -s inherit_errexit
+me=registry
+# shellcheck source=scripts/provision.d/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 tools="${ELIXIR_CNB_TOOLS:-/var/cache/elixir-cnb}"
 address="${ELIXIR_CNB_REGISTRY:-127.0.0.1:5000}"
@@ -36,7 +39,7 @@ answers() { # a Distribution registry answers GET /v2/ with 200 and this header
 # The binary, from Debian's archive by package name.
 version="$(apt-cache policy docker-registry 2>/dev/null | sed -n 's/^  Candidate: //p')"
 if [[ -z "${version}" || "${version}" == "(none)" ]]; then
-	apt-get -o DPkg::Lock::Timeout=600 update -qq
+	apt_get update -qq
 	version="$(apt-cache policy docker-registry | sed -n 's/^  Candidate: //p')"
 fi
 bin="${dir}/docker-registry"
@@ -44,7 +47,7 @@ if [[ "$(cat "${dir}/version" 2>/dev/null)" != "${version}" || ! -x "${bin}" ]];
 	echo "registry: extracting docker-registry ${version} from Debian's package"
 	work="$(mktemp -d)"
 	trap 'rm -rf "${work}"' EXIT
-	(cd "${work}" && apt-get download -qq -o APT::Sandbox::User=root "docker-registry=${version}")
+	(cd "${work}" && apt_get download -qq -o APT::Sandbox::User=root "docker-registry=${version}")
 	dpkg-deb -x "${work}"/docker-registry_*.deb "${work}/root"
 	mv "${work}/root/usr/bin/docker-registry" "${bin}.tmp"
 	mv "${bin}.tmp" "${bin}"

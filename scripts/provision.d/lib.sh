@@ -1,0 +1,31 @@
+# shellcheck shell=bash
+# What the provisioning steps share. Source it, then set `me` (the prefix of log and error lines).
+
+tools="$(realpath -m "${ELIXIR_CNB_TOOLS:-/var/cache/elixir-cnb}")"
+mkdir -p "${tools}"
+
+log() { printf '%s: %s\n' "${me:-provision}" "$*"; }
+die() {
+	printf '%s: error: %s\n' "${me:-provision}" "$*" >&2
+	exit 1
+}
+
+# The host's apt-get, one at a time: provisioning steps run side by side, and a second apt-get fails on
+# apt's lists lock (which has no wait) instead of waiting for it.
+apt_get() {
+	DEBIAN_FRONTEND=noninteractive flock "${tools}/apt.lock" apt-get -o DPkg::Lock::Timeout=600 "$@"
+}
+
+# Installs the Debian packages that are missing (refreshing the lists only when the install needs it).
+apt_install() { # PACKAGE...
+	local missing=() pkg
+	for pkg in "$@"; do
+		dpkg-query -W -f='${Status}' "${pkg}" 2>/dev/null | grep -q '^install ok installed$' || missing+=("${pkg}")
+	done
+	((${#missing[@]})) || return 0
+	log "installing ${missing[*]}"
+	if ! apt_get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
+		apt_get update -qq
+		apt_get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	fi
+}
