@@ -6,6 +6,7 @@ use crate::inputs::classic_config::SyntaxError;
 use crate::inputs::config::{CLASSIC_CONFIG_FILE, ConfigError, Sourced};
 use crate::inputs::hex_settings::{self, HexSettingsError};
 use crate::inputs::procfile::MalformedLine;
+use crate::release::inputs::InputsError;
 use crate::toolchain::archive::ArchiveError;
 use crate::toolchain::download::DownloadError;
 use crate::toolchain::fetch::FetchError;
@@ -23,6 +24,7 @@ pub(crate) enum ElixirBuildpackError {
     TempFile(std::io::Error),
     OtpInstall(String),
     ReadAppFile(std::io::Error),
+    ReleaseInputs(crate::release::inputs::InputsError),
     LinkCache(std::io::Error),
     WriteCache(std::io::Error),
     MixCommand(CmdError),
@@ -135,11 +137,32 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
 
                 erlang_version=27.3.4
         "},
-        ElixirBuildpackError::ReadAppFile(error) => formatdoc! {"
+        ElixirBuildpackError::ReadAppFile(error)
+        | ElixirBuildpackError::ReleaseInputs(InputsError::Io(error)) => formatdoc! {"
             Reading your app's files failed
 
             {error}
         "},
+        ElixirBuildpackError::ReleaseInputs(InputsError::DanglingLink {
+            link,
+            target,
+            resolved,
+        }) => formatdoc! {"
+            A link in your compiled app points to nothing
+
+            `_build/<MIX_ENV>/{link}` links to `{target}`, which does not exist ({resolved}).
+            `_build` is this buildpack's cache of Mix's build output, and Mix made this link when it
+            compiled the dependency (it links each dependency's `priv` there), so the release can't be
+            assembled from it.
+
+            Build once without the cached `_build`: set `always_rebuild=true` in
+            elixir_buildpack.config, build, then remove the line. For example:
+
+                always_rebuild=true
+
+            If it happens again, the dependency ships a link to a file it does not ship: look for
+            `{target}` in its `deps/` directory.
+        ", link = link.display(), target = target.display(), resolved = resolved.display()},
         ElixirBuildpackError::LinkCache(error) => formatdoc! {"
             Linking the cached deps/_build into the app failed
 
@@ -771,6 +794,34 @@ mod tests {
                     elixir_version=1.18.3
                     elixir_version=1.18
                     elixir_version=(branch main)
+            "}
+        );
+    }
+
+    #[test]
+    fn a_link_to_nowhere_in_build_says_where_it_came_from_and_what_to_do() {
+        let error = ElixirBuildpackError::ReleaseInputs(InputsError::DanglingLink {
+            link: "lib/castore/priv".into(),
+            target: "../../../../../../tmp/cache/elixir-cnb/deps/castore/priv".into(),
+            resolved: "/tmp/tmp/cache/elixir-cnb/deps/castore/priv".into(),
+        });
+        assert_eq!(
+            message(&error),
+            indoc::indoc! {"
+                A link in your compiled app points to nothing
+
+                `_build/<MIX_ENV>/lib/castore/priv` links to `../../../../../../tmp/cache/elixir-cnb/deps/castore/priv`, which does not exist (/tmp/tmp/cache/elixir-cnb/deps/castore/priv).
+                `_build` is this buildpack's cache of Mix's build output, and Mix made this link when it
+                compiled the dependency (it links each dependency's `priv` there), so the release can't be
+                assembled from it.
+
+                Build once without the cached `_build`: set `always_rebuild=true` in
+                elixir_buildpack.config, build, then remove the line. For example:
+
+                    always_rebuild=true
+
+                If it happens again, the dependency ships a link to a file it does not ship: look for
+                `../../../../../../tmp/cache/elixir-cnb/deps/castore/priv` in its `deps/` directory.
             "}
         );
     }

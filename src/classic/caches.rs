@@ -9,6 +9,7 @@
 //! `<runtime_path>/.elixir-cnb/<name>`, a link to the cache dir, as Heroku's own buildpacks do; caches
 //! that ship are copied into the slug at the same place when the build is done.
 
+use super::slug_links::{self, Moved};
 use crate::cache::{self, CacheKey, CacheSpec, Opened};
 use crate::errors::ElixirBuildpackError;
 use crate::inputs::config::ClassicOnly;
@@ -98,11 +99,33 @@ impl CacheDirs {
         let mut path = Vec::new();
         let mut vars = Vec::new();
         let mut programs = Vec::new();
+        // Where the app and each shipped cache were built, and where they run.
+        let real = |path: &Path| fs_err::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let mut moves = vec![Moved {
+            built: real(&self.build_dir),
+            runs: self.runtime_dir.clone(),
+        }];
+        moves.extend(
+            self.opened
+                .iter()
+                .filter(|spec| spec.availability.launch)
+                .map(|spec| Moved {
+                    built: real(&self.contents(spec.name)),
+                    runs: self.visible(spec.name),
+                }),
+        );
         for spec in &self.opened {
             let in_slug = self.in_slug(spec.name);
             if spec.availability.launch {
                 remove_any(&in_slug).map_err(|error| io_error("removing", &in_slug, &error))?;
                 copy_tree(&self.contents(spec.name), &in_slug)?;
+                slug_links::relink(
+                    &in_slug,
+                    &real(&self.contents(spec.name)),
+                    &self.visible(spec.name),
+                    &moves,
+                )
+                .map_err(|error| io_error("relinking", &in_slug, &error))?;
                 if in_slug.join("bin").is_dir() {
                     path.push(self.visible(spec.name).join("bin").to_string_lossy().to_string());
                 }

@@ -10,6 +10,7 @@
 mod caches;
 mod env_dir;
 mod slug;
+mod slug_links;
 mod stack;
 
 use crate::errors::{self, ElixirBuildpackError};

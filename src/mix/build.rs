@@ -44,7 +44,21 @@ pub(crate) fn restore(
         availability: Availability::build_and_launch_if(launch),
         what: "_build",
     };
-    let (path, state) = cache::restore(frontend, spec, &metadata, always_rebuild)?;
+    let (path, mut state) = cache::restore(frontend, spec, &metadata, always_rebuild)?;
+    let compiled = super::build_path(&path, mix_env);
+    if state == CacheState::Reused {
+        let dangling = dangling_links(&compiled.join("lib"));
+        if !dangling.is_empty() {
+            // Mix remakes a dependency's links only when it compiles it: start afresh.
+            print::sub_bullet(format!(
+                "Discarding cached _build since links Mix made in it point to files that are gone ({}), \
+                 as an earlier version of this buildpack could leave them on the classic generation",
+                dangling.join(", ")
+            ));
+            fs_err::remove_dir_all(&compiled).map_err(ElixirBuildpackError::WriteCache)?;
+            state = CacheState::Empty;
+        }
+    }
     if state == CacheState::Reused {
         print::sub_bullet("Using cached _build (Mix recompiles only what changed)");
     }
@@ -71,9 +85,47 @@ pub(crate) fn restore(
     Ok(path)
 }
 
+/// The links in `lib/<app>/` (Mix's links to each dependency's `priv`, and rebar3's) whose target is
+/// gone, as `<app>/<name>`, sorted.
+fn dangling_links(lib: &Path) -> Vec<String> {
+    let mut dangling = Vec::new();
+    for app in fs_err::read_dir(lib).into_iter().flatten().flatten() {
+        for entry in fs_err::read_dir(app.path()).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_symlink() && !path.exists() {
+                dangling.push(format!(
+                    "{}/{}",
+                    app.file_name().to_string_lossy(),
+                    entry.file_name().to_string_lossy()
+                ));
+            }
+        }
+    }
+    dangling.sort();
+    dangling
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_to_nowhere_in_lib_are_found() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let lib = root.path().join("prod/lib");
+        for app in ["castore", "plug", "app"] {
+            fs_err::create_dir_all(lib.join(app).join("ebin")).expect("mkdir");
+        }
+        fs_err::create_dir_all(root.path().join("deps/plug/priv")).expect("mkdir");
+        let link = |target: &str, at: &str| {
+            fs_err::os::unix::fs::symlink(target, lib.join(at)).expect("link");
+        };
+        link("../../../../tmp/cache/deps/castore/priv", "castore/priv");
+        link("../../../deps/plug/priv", "plug/priv");
+        link("../../../deps/app/include", "app/include");
+        assert_eq!(dangling_links(&lib), vec!["app/include", "castore/priv"]);
+        assert_eq!(dangling_links(&root.path().join("missing")), Vec::<String>::new());
+    }
 
     #[test]
     fn env_and_toolchain_invalidate() {

@@ -39,6 +39,18 @@ pub(crate) fn build_path(build: &Path, mix_env: &str) -> PathBuf {
     build.join(mix_env)
 }
 
+/// The real path of a cache directory, links resolved (the directory itself when it can't be resolved).
+///
+/// Mix links each dependency's `priv` into `_build` with a relative link that it computes between the
+/// dependency's dir as `File.cwd!` gives it (always the real path) and the build path it was given. A
+/// build path reached through a link (the classic generation sees its caches at
+/// `/app/.elixir-cnb/<name>`, links into `CACHE_DIR`) makes links that resolve from the real directory to
+/// somewhere else entirely. Given real paths, Mix (and rebar3) make links between the caches' real
+/// directories, which hold whichever way the caches are reached, and in the slug when both ship.
+pub(crate) fn physical(path: &Path) -> PathBuf {
+    fs_err::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
 /// What later build steps (other buildpacks) need to run Mix as the build did.
 pub(crate) fn build_env(dirs: &MixDirs<'_>, mix_env: &str) -> Vec<(String, String)> {
     let path = |path: &Path| path.to_string_lossy().to_string();
@@ -54,10 +66,10 @@ pub(crate) fn build_env(dirs: &MixDirs<'_>, mix_env: &str) -> Vec<(String, Strin
         (String::from("MIX_ENV"), mix_env.to_string()),
         (String::from("MIX_HOME"), path(dirs.mix_home)),
         (String::from("HEX_HOME"), path(&dirs.mix_home.join("hex"))),
-        (String::from("MIX_DEPS_PATH"), path(dirs.deps)),
+        (String::from("MIX_DEPS_PATH"), path(&physical(dirs.deps))),
         (
             String::from("MIX_BUILD_PATH"),
-            path(&build_path(dirs.build, mix_env)),
+            path(&build_path(&physical(dirs.build), mix_env)),
         ),
     ]
 }
@@ -108,9 +120,9 @@ impl MixEnv {
         set("HEX_HOME", hex_home.into());
         set("REBAR_CACHE_DIR", rebar3_cache.into());
         // `deps` and `_build` are also linked into the app dir (for hooks), but Mix must see their real
-        // paths: it makes relative `priv` symlinks that would resolve wrongly through a linked `_build`.
-        set("MIX_DEPS_PATH", deps.into());
-        set("MIX_BUILD_PATH", build_path(build, mix_env).into());
+        // paths: it makes relative `priv` links that would resolve wrongly through a link (see `physical`).
+        set("MIX_DEPS_PATH", physical(deps).into());
+        set("MIX_BUILD_PATH", build_path(&physical(build), mix_env).into());
         // Elixir warns and mangles non-ASCII output without a UTF-8 locale.
         set("LANG", "C.UTF-8".into());
         set("LC_ALL", "C.UTF-8".into());
@@ -575,6 +587,48 @@ mod tests {
                 distillery: false,
                 assets_deploy: true,
             }
+        );
+    }
+
+    /// The classic generation reaches its caches through links (`/app/.elixir-cnb/deps` ->
+    /// `CACHE_DIR/...`): Mix gets the real directories, so the links it makes between them resolve.
+    #[test]
+    fn mix_gets_the_real_paths_of_caches_reached_through_links() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let real = root.path().join("cache/elixir-cnb");
+        fs_err::create_dir_all(real.join("deps")).expect("mkdir");
+        fs_err::create_dir_all(real.join("_build")).expect("mkdir");
+        let visible = root.path().join("app/.elixir-cnb");
+        fs_err::create_dir_all(&visible).expect("mkdir");
+        for name in ["deps", "_build"] {
+            fs_err::os::unix::fs::symlink(real.join(name), visible.join(name)).expect("link");
+        }
+        let other = root.path().join("other");
+        let dirs = MixDirs {
+            erlang: &other,
+            elixir: &other,
+            mix_home: &other,
+            deps: &visible.join("deps"),
+            build: &visible.join("_build"),
+            hex_home: &other,
+            rebar3_cache: &other,
+        };
+        let real = fs_err::canonicalize(&real).expect("canonical");
+        let env = MixEnv::new(root.path(), &dirs, "prod", &[]);
+        let var = |name: &str| env.env.get(&OsString::from(name)).map(PathBuf::from);
+        assert_eq!(var("MIX_DEPS_PATH"), Some(real.join("deps")));
+        assert_eq!(var("MIX_BUILD_PATH"), Some(real.join("_build/prod")));
+        assert_eq!(env.build_path(), real.join("_build/prod"));
+        let later: BTreeMap<String, String> = build_env(&dirs, "prod").into_iter().collect();
+        assert_eq!(later["MIX_DEPS_PATH"], real.join("deps").to_string_lossy());
+        assert_eq!(
+            later["MIX_BUILD_PATH"],
+            real.join("_build/prod").to_string_lossy()
+        );
+        // A path that can't be resolved is used as it is.
+        assert_eq!(
+            physical(&root.path().join("missing")),
+            root.path().join("missing")
         );
     }
 }

@@ -4,7 +4,28 @@
 
 use crate::mix::source_mtimes::Digests;
 use sha2::{Digest, Sha256};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// Why the release inputs could not be read.
+#[derive(Debug)]
+pub(crate) enum InputsError {
+    /// A link in the compiled build output (`_build/<env>/lib/...`) leads to nothing: Mix makes such
+    /// links for each dependency's `priv`, so the release can't be assembled from it.
+    DanglingLink {
+        /// Relative to `MIX_BUILD_PATH`.
+        link: PathBuf,
+        target: PathBuf,
+        /// Where the target would be, links resolved.
+        resolved: PathBuf,
+    },
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for InputsError {
+    fn from(error: std::io::Error) -> Self {
+        Self::Io(error)
+    }
+}
 
 /// Whether an app file is a release input: the config, `rel/`, `mix.exs` and `mix.lock`.
 fn is_input(path: &str) -> bool {
@@ -15,7 +36,7 @@ fn is_input(path: &str) -> bool {
 /// (symlinks followed: Mix links `priv` dirs into `_build`); the app's own files come as the digests the
 /// build already made of them (one pass over the app files per build). Paths are hashed with the
 /// contents, so renames count too.
-pub(crate) fn digest(app_files: &Digests, build_path: &Path) -> std::io::Result<String> {
+pub(crate) fn digest(app_files: &Digests, build_path: &Path) -> Result<String, InputsError> {
     let mut hasher = Sha256::new();
     for (label, root) in [
         ("build/lib", build_path.join("lib")),
@@ -29,7 +50,7 @@ pub(crate) fn digest(app_files: &Digests, build_path: &Path) -> std::io::Result<
     Ok(crate::digest::hex(&hasher.finalize()))
 }
 
-fn hash_tree(hasher: &mut Sha256, label: &str, root: &Path) -> std::io::Result<()> {
+fn hash_tree(hasher: &mut Sha256, label: &str, root: &Path) -> Result<(), InputsError> {
     if !root.exists() {
         hasher.update(format!("{label}: absent\0"));
         return Ok(());
@@ -41,7 +62,7 @@ fn hash_tree(hasher: &mut Sha256, label: &str, root: &Path) -> std::io::Result<(
         // Mix's compile manifests (`.mix/`) record timestamps and never reach a release.
         .filter_entry(|entry| entry.file_name() != ".mix");
     for entry in walker {
-        let entry = entry.map_err(std::io::Error::other)?;
+        let entry = entry.map_err(|error| walk_error(root, error))?;
         if !entry.file_type().is_file() {
             continue;
         }
@@ -56,6 +77,27 @@ fn hash_tree(hasher: &mut Sha256, label: &str, root: &Path) -> std::io::Result<(
         hasher.update(b"\0");
     }
     Ok(())
+}
+
+/// A link the walk could not follow says which link and where it leads; anything else is an IO error.
+fn walk_error(root: &Path, error: walkdir::Error) -> InputsError {
+    let Some(path) = error.path().map(Path::to_path_buf) else {
+        return InputsError::Io(std::io::Error::other(error));
+    };
+    if path.is_symlink()
+        && !path.exists()
+        && let Ok(target) = fs_err::read_link(&path)
+    {
+        let build_path = root.parent().unwrap_or(root);
+        return InputsError::DanglingLink {
+            link: path.strip_prefix(build_path).unwrap_or(&path).to_path_buf(),
+            resolved: path
+                .parent()
+                .map_or_else(|| target.clone(), |dir| dir.join(&target)),
+            target,
+        };
+    }
+    InputsError::Io(std::io::Error::other(error))
 }
 
 /// `mix phx.digest`'s manifest without the `mtime` of each digest, which every `assets.deploy` renews
@@ -146,6 +188,27 @@ mod tests {
                 assert!(!seen.contains(&next), "{path} must change the digest");
             }
             seen.push(next);
+        }
+    }
+
+    #[test]
+    fn a_link_to_nowhere_in_the_build_says_which_and_where() {
+        let dir = project();
+        let build = dir.path().join("_build/prod");
+        std::os::unix::fs::symlink("../../../../gone/castore/priv", build.join("lib/x/castore_priv"))
+            .expect("symlink");
+        let files = crate::mix::source_mtimes::digests(dir.path()).expect("app file digests");
+        match digest(&files, &build) {
+            Err(InputsError::DanglingLink {
+                link,
+                target,
+                resolved,
+            }) => {
+                assert_eq!(link, Path::new("lib/x/castore_priv"));
+                assert_eq!(target, Path::new("../../../../gone/castore/priv"));
+                assert_eq!(resolved, build.join("lib/x/../../../../gone/castore/priv"));
+            }
+            other => panic!("{other:?}"),
         }
     }
 }

@@ -185,7 +185,7 @@ pub(crate) fn assemble(
         app_files,
     } = *build;
     let metadata = ReleaseLayerMetadata {
-        inputs: inputs::digest(app_files, &mix.build_path()).map_err(ElixirBuildpackError::ReadAppFile)?,
+        inputs: inputs::digest(app_files, &mix.build_path()).map_err(ElixirBuildpackError::ReleaseInputs)?,
         releases: releases.iter().map(|release| release.name.clone()).collect(),
         mix_env: mix_env.to_string(),
         toolchain: cache::ToolchainVersions::of(toolchain),

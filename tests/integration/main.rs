@@ -12,6 +12,7 @@ mod article_app;
 mod caching;
 mod classic;
 mod classic_config;
+mod classic_hex;
 mod detect;
 mod faults;
 mod hello_web;
