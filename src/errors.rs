@@ -4,6 +4,7 @@
 use crate::assets::node::NodeError;
 use crate::inputs::classic_config::SyntaxError;
 use crate::inputs::config::{CLASSIC_CONFIG_FILE, ConfigError, Sourced};
+use crate::inputs::git_settings::{self, GitSettingsError};
 use crate::inputs::hex_settings::{self, HexSettingsError};
 use crate::inputs::procfile::MalformedLine;
 use crate::release::inputs::InputsError;
@@ -63,6 +64,9 @@ pub(crate) enum ElixirBuildpackError {
     ReadEnvDir(std::io::Error),
     /// A Hex mirror or organization setting is invalid.
     HexSettings(HexSettingsError),
+    GitSettings(GitSettingsError),
+    /// `mix.lock` has git dependencies (these) and the build image has no `git`.
+    GitMissing(Vec<String>),
     /// Installing Node.js for the assets failed.
     Node(NodeError),
     /// The assets' `package.json` is not JSON.
@@ -309,6 +313,16 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
             {error}
         "},
         ElixirBuildpackError::HexSettings(error) => hex_settings_message(error),
+        ElixirBuildpackError::GitSettings(error) => git_settings_message(error),
+        ElixirBuildpackError::GitMissing(deps) => formatdoc! {"
+            Git dependencies need `git`, and this build image has none
+
+            mix.lock has git dependencies ({deps}), which Mix fetches with the `git` command, but there
+            is no `git` on the build's PATH.
+
+            Build with an image that has git (Heroku's builders and build images do), or add git to
+            yours. To fetch them from elsewhere (a mirror), see {rewrites}.
+        ", deps = deps.join(", "), rewrites = git_settings::URL_REWRITES},
         ElixirBuildpackError::Node(error) => node_message(error),
         ElixirBuildpackError::PackageJson { path, error } => formatdoc! {"
             Reading {path} failed
@@ -379,6 +393,38 @@ fn node_message(error: &NodeError) -> String {
             otherwise pick another version, for example:
 
                 node_version=24
+        "},
+    }
+}
+
+fn git_settings_message(error: &GitSettingsError) -> String {
+    let (rewrites, credentials) = (git_settings::URL_REWRITES, git_settings::CREDENTIALS);
+    match error {
+        GitSettingsError::NotARewrite(entry) => formatdoc! {"
+            {rewrites} has an entry that is not FROM=TO
+
+            Found `{entry}`. Each entry (separated by spaces or newlines) is a URL prefix of git
+            dependencies, `=`, and the prefix to fetch them from instead, as git's
+            `url.<TO>.insteadOf <FROM>`. For example:
+
+                {rewrites}=https://github.com/=https://git.mirror.example.com/github/
+        "},
+        GitSettingsError::CredentialsInRewrite(entry) => formatdoc! {"
+            {rewrites} has a password in a URL
+
+            Found `{entry}`. URLs are printed (by this buildpack and by git), so they carry no
+            credentials: give them in {credentials}, which git reads from a file that is never
+            printed or kept. For example:
+
+                {credentials}=https://x-access-token:<token>@github.com
+        "},
+        GitSettingsError::NotACredential(shown) => formatdoc! {"
+            {credentials} has an entry that is not a URL with a user and password
+
+            Found `{shown}`. Each entry (separated by spaces or newlines) is a line of git's
+            credential store: https://USER:PASSWORD@HOST, sent only to that host. For a GitHub token:
+
+                {credentials}=https://x-access-token:<token>@github.com
         "},
     }
 }

@@ -7,6 +7,7 @@ use crate::assets;
 use crate::cache::{CacheKey, CacheSpec, Opened};
 use crate::errors::ElixirBuildpackError;
 use crate::inputs::config::{self, BuildConfig, ClassicOnly, PlatformEnv};
+use crate::inputs::git_settings::{self, GitSettings};
 use crate::inputs::hex_settings::{self, HexSettings};
 use crate::inputs::procfile::{self, ProcfileEntry};
 use crate::inputs::{self};
@@ -235,6 +236,8 @@ pub(crate) fn build<E: PlatformEnv>(
     let mix_env = &config.mix_env.value;
     let mut mix = MixEnv::new(context.app_dir, &dirs, mix_env, context.extra_env);
     mix.plus_separator = plus_separator(&toolchain);
+    // Kept to the end of the build: the git credential store goes with it.
+    let _git = mix::git::prepare(&mut mix, &inputs.git, mix_lock.as_deref())?;
     let (project, app_files) = compile(&mix, &caches, config, &inputs.hex, mix_lock.as_deref())?;
     if !testing {
         assets::build(
@@ -354,6 +357,7 @@ fn plus_separator(toolchain: &Toolchain) -> bool {
 struct Inputs {
     config: BuildConfig,
     hex: HexSettings,
+    git: GitSettings,
     procfile: Vec<ProcfileEntry>,
     review_scripts: Vec<(String, String)>,
 }
@@ -377,9 +381,11 @@ fn read_inputs<E: PlatformEnv>(
     let procfile = inputs::read_procfile(context.app_dir)?;
     let hex = hex_settings::read(|name| context.env.get(name), context.app_dir)
         .map_err(ElixirBuildpackError::HexSettings)?;
+    let git = git_settings::read(|name| context.env.get(name)).map_err(ElixirBuildpackError::GitSettings)?;
     Ok(Inputs {
         config,
         hex,
+        git,
         procfile,
         review_scripts: review_app.scripts,
     })

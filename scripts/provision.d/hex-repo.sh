@@ -45,7 +45,8 @@ started=$SECONDS
 for tool in openssl tar unzip dpkg-deb apt-get apt-cache sha256sum sha512sum base64 flock xargs; do
 	command -v "${tool}" >/dev/null || die "${tool} is missing"
 done
-[[ -f "${sources}/PROVENANCE.tsv" ]] || die "no hex-sources at ${sources} (set ELIXIR_CNB_HEX_SOURCES)"
+[[ -f "${sources}/PROVENANCE.tsv" && -f "${sources}/liveview/PROVENANCE.tsv" ]] ||
+	die "no hex-sources at ${sources} (set ELIXIR_CNB_HEX_SOURCES)"
 mkdir -p "${tools}"
 exec 9>"${tools}/hex-mirror.lock"
 flock 9
@@ -94,7 +95,7 @@ key=$(
 	{
 		echo "layout=${layout} org=${org} epoch=${epoch}"
 		sha256sum "${here}"/{hex-repo.sh,hex-tarball.exs,hex-verify.exs,mirror-toolchain.sh,zip-redate.py} | cut -d' ' -f1
-		(cd "${sources}" && sha256sum PROVENANCE.tsv ./*.tar.gz)
+		(cd "${sources}" && sha256sum PROVENANCE.tsv ./*.tar.gz liveview/PROVENANCE.tsv liveview/*.tar.gz)
 		echo "${toolchain_names} rebar3=${rebar_deb_version} ${rebar_deb_sha}"
 		for pem in repo installs; do openssl rsa -in "${keys}/${pem}.pem" -pubout 2>/dev/null; done
 		sha256sum <"${keys}/${org}.key"
@@ -144,22 +145,29 @@ hex_ebin="${MIX_HOME}/archives/hex-${hex_version}/hex-${hex_version}/ebin"
 # --- package tarballs ----------------------------------------------------------------------------------------
 # Mix packages with `mix hex.build`; Erlang ones (no `elixir:` requirement) with hex-tarball.exs, which writes
 # the metadata their own tools would from PROVENANCE.tsv and the source tree. Two at a time (two cores).
-build_package() { # build_package <PROVENANCE row>
-	local name version license elixir_req deps dir
-	IFS=$'\t' read -r name version _ _ _ license elixir_req deps _ <<<"$1"
+# phoenix_live_view (liveview/, see its README) builds in MIX_ENV=dev: its config/config.exs imports
+# config/#{config_env()}.exs and upstream ships no prod.exs; the Hex file list leaves config/ out anyway.
+build_package() { # build_package <source dir>\t<PROVENANCE row>
+	local from name version license elixir_req deps dir env=prod
+	IFS=$'\t' read -r from name version _ _ _ license elixir_req deps _ <<<"$1"
 	dir="${scratch}/src/${name}-${version}"
-	tar -xzf "${sources}/${name}-${version}.tar.gz" -C "${scratch}/src"
+	[[ "${name}" == phoenix_live_view ]] && env=dev
+	tar -xzf "${from}/${name}-${version}.tar.gz" -C "${scratch}/src"
 	if [[ "${elixir_req}" == n/a* ]]; then
-		run_logged "${scratch}/${name}.log" elixir -pa "${hex_ebin}" "${here}/hex-tarball.exs" \
+		run_logged "${scratch}/${name}-${version}.log" elixir -pa "${hex_ebin}" "${here}/hex-tarball.exs" \
 			"${dir}" "${new}/tarballs/${name}-${version}.tar" "${name}" "${version}" "${license}" "${deps}"
 	else
-		(cd "${dir}" && run_logged "${scratch}/${name}.log" mix hex.build -o "${new}/tarballs/${name}-${version}.tar")
+		(cd "${dir}" && MIX_ENV="${env}" run_logged "${scratch}/${name}-${version}.log" \
+			mix hex.build -o "${new}/tarballs/${name}-${version}.tar")
 	fi
 	rm -rf "${dir}"
 }
 export -f build_package run_logged die
 export scratch sources new hex_ebin here
-awk -F'\t' 'NR > 1 && $1 != "hex"' "${sources}/PROVENANCE.tsv" >"${scratch}/packages.tsv"
+{
+	awk -F'\t' -v from="${sources}" 'NR > 1 && $1 != "hex" {print from "\t" $0}' "${sources}/PROVENANCE.tsv"
+	awk -F'\t' -v from="${sources}/liveview" 'NR > 1 {print from "\t" $0}' "${sources}/liveview/PROVENANCE.tsv"
+} >"${scratch}/packages.tsv"
 # shellcheck disable=SC2016 # $0 is for the inner bash
 tr '\n' '\0' <"${scratch}/packages.tsv" | xargs -0 -n 1 -P 2 bash -c 'build_package "$0"' ||
 	die "building the package tarballs failed"

@@ -62,6 +62,10 @@ pub(crate) struct Organization {
 pub(crate) struct Secret(String);
 
 impl Secret {
+    pub(crate) fn new(value: String) -> Self {
+        Self(value)
+    }
+
     pub(crate) fn expose(&self) -> &str {
         &self.0
     }

@@ -4,6 +4,7 @@
 pub(crate) mod boot;
 pub(crate) mod build;
 pub(crate) mod deps;
+pub(crate) mod git;
 pub(crate) mod hex;
 pub(crate) mod hex_cache;
 pub(crate) mod hex_home;
