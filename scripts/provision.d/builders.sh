@@ -53,12 +53,13 @@ suite_version() {
 
 # What Erlang needs at run time, plus certificates. bash, coreutils, findutils, tar and gzip are
 # Essential in Debian, so minbase already has them. The build image adds what Heroku's build images have
-# for native code (a C compiler, make and libc headers: NIFs such as bcrypt_elixir's), and xz for archives.
+# for native code (a C compiler, make and libc headers: NIFs such as bcrypt_elixir's), xz for archives,
+# and git for Mix's git dependencies (heroicons in every phx.new 1.7 app).
 suite_packages() { # SUITE KIND(build|run)
 	local ssl=libssl3
 	[[ "$1" == trixie ]] && ssl=libssl3t64
 	local packages="ca-certificates,${ssl},libtinfo6,zlib1g,libstdc++6"
-	[[ "$2" == build ]] && packages+=",gcc,g++,make,libc6-dev,xz-utils"
+	[[ "$2" == build ]] && packages+=",gcc,g++,make,libc6-dev,xz-utils,git"
 	echo "${packages}"
 }
 

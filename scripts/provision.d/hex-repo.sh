@@ -3,8 +3,10 @@
 # and builds.hex.pm are out of reach here), laid out so that one static HTTP server rooted at
 # $ELIXIR_CNB_TOOLS/hex-mirror serves all of it:
 #
-#   public_key, names, versions, packages/NAME, tarballs/NAME-VERSION.tar   repository `hexpm` (25 packages, and
-#                                                                           jason 1.4.4 too, for a bump)
+#   public_key, names, versions, packages/NAME, tarballs/NAME-VERSION.tar   repository `hexpm`: every package
+#                                                                           of hex-sources and hex-sources/
+#                                                                           liveview, and jason 1.4.4 too (a
+#                                                                           version for a bump)
 #   repos/acme/{public_key,names,versions,packages/,tarballs/}               organization `acme`: a private
 #                                                                           acme_hello (needs jason from hexpm)
 #                                                                           and jason; serve it only to
