@@ -13,6 +13,15 @@
 # Mix-based packages do not come here: `mix hex.build` packs them.
 [src, out, name, version, license, requirements] = System.argv()
 
+# rebar3_hex writes the real version into the packaged `.app.src` where it says `{vsn, "git"}` (the version
+# of a git checkout); unpacked from Hex, with no git around it, rebar3 would make it "0.0.0" and Mix
+# rejects the dependency (telemetry_poller does this).
+app_src = Path.join([src, "src", "#{name}.app.src"])
+
+if File.exists?(app_src) do
+  File.write!(app_src, String.replace(File.read!(app_src), ~r/\{vsn,\s*"git"\}/, ~s({vsn, "#{version}"})))
+end
+
 read = fn path -> File.read!(Path.join(src, path)) end
 exists? = fn path -> File.exists?(Path.join(src, path)) end
 
