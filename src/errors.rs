@@ -2,6 +2,7 @@
 //! it, and an example.
 
 use crate::assets::node::NodeError;
+use crate::assets::tool_binaries::ToolBinaryError;
 use crate::inputs::classic_config::SyntaxError;
 use crate::inputs::config::{CLASSIC_CONFIG_FILE, ConfigError, Sourced};
 use crate::inputs::git_settings::{self, GitSettingsError};
@@ -76,6 +77,8 @@ pub(crate) enum ElixirBuildpackError {
     },
     /// A command of the assets step (the package manager, the classic `compile` script) failed.
     AssetsCommand(CmdError),
+    /// Supplying esbuild's or tailwind's binary from `BP_ESBUILD_URL`/`BP_TAILWIND_URL` failed.
+    ToolBinary(ToolBinaryError),
     /// Applying a Hex setting (`mix hex.repo ...`, `mix local.public_keys`) failed; secrets redacted.
     HexConfig {
         what: String,
@@ -344,6 +347,7 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
 
                 assets_deploy=false
         "},
+        ElixirBuildpackError::ToolBinary(error) => tool_binary_message(error),
         ElixirBuildpackError::HexConfig { what, output } => formatdoc! {"
             Configuring Hex failed
 
@@ -691,6 +695,43 @@ fn resolve_message(error: &ResolveError, source: &str) -> String {
     }
 }
 
+fn tool_binary_message(error: &ToolBinaryError) -> String {
+    match error {
+        ToolBinaryError::Download { tool, setting, error } => formatdoc! {"
+            Downloading the {tool} binary failed
+
+            {setting} says where the {tool} binary comes from, and {error}.
+
+            Nothing was cached. Check that the URL {setting} makes is served (it replaces `$version`
+            with the version your config pins and `$target` with the binary's target), for example:
+
+                {setting}=https://mirror.example.com/{tool}/$version/{tool}-$target
+        "},
+        ToolBinaryError::WrongVersion {
+            tool,
+            setting,
+            url,
+            expected,
+            said,
+        } => formatdoc! {"
+            The {tool} binary from {setting} is not the version your app pins
+
+            Your config pins {tool} {expected}; the binary from {url} says {said}.
+
+            It was discarded. Serve version {expected} at that URL (its `$version` and `$target`
+            placeholders make the URL per version and target), or change the version in config/config.exs:
+
+                config :{tool}, version: \"{said}\"
+        "},
+        ToolBinaryError::Write { path, error } => formatdoc! {"
+            Writing the {tool} binary failed
+
+            {error} ({path}).
+        ", tool = path.file_name().map(|name| name.to_string_lossy().to_string()).unwrap_or_default(),
+        path = path.display()},
+    }
+}
+
 fn download_message(error: &DownloadError) -> String {
     match error {
         DownloadError::ChecksumMismatch { .. } => formatdoc! {"
@@ -868,6 +909,51 @@ mod tests {
 
                 If it happens again, the dependency ships a link to a file it does not ship: look for
                 `../../../../../../tmp/cache/elixir-cnb/deps/castore/priv` in its `deps/` directory.
+            "}
+        );
+    }
+
+    #[test]
+    fn a_tool_binary_of_another_version_says_both_and_how_to_fix_it() {
+        let error = ElixirBuildpackError::ToolBinary(ToolBinaryError::WrongVersion {
+            tool: "esbuild",
+            setting: "BP_ESBUILD_URL",
+            url: "https://m/esbuild/0.17.11/esbuild-linux-x64".into(),
+            expected: "0.17.11".into(),
+            said: "0.25.0".into(),
+        });
+        assert_eq!(
+            message(&error),
+            indoc::indoc! {"
+                The esbuild binary from BP_ESBUILD_URL is not the version your app pins
+
+                Your config pins esbuild 0.17.11; the binary from https://m/esbuild/0.17.11/esbuild-linux-x64 says 0.25.0.
+
+                It was discarded. Serve version 0.17.11 at that URL (its `$version` and `$target`
+                placeholders make the URL per version and target), or change the version in config/config.exs:
+
+                    config :esbuild, version: \"0.25.0\"
+            "}
+        );
+        let error = ElixirBuildpackError::ToolBinary(ToolBinaryError::Download {
+            tool: "tailwind",
+            setting: "BP_TAILWIND_URL",
+            error: DownloadError::NotFound {
+                url: "https://m/tailwind/3.4.3/tailwind-linux-x64".into(),
+                status: 404,
+            },
+        });
+        assert_eq!(
+            message(&error),
+            indoc::indoc! {"
+                Downloading the tailwind binary failed
+
+                BP_TAILWIND_URL says where the tailwind binary comes from, and https://m/tailwind/3.4.3/tailwind-linux-x64 answered HTTP 404.
+
+                Nothing was cached. Check that the URL BP_TAILWIND_URL makes is served (it replaces `$version`
+                with the version your config pins and `$target` with the binary's target), for example:
+
+                    BP_TAILWIND_URL=https://mirror.example.com/tailwind/$version/tailwind-$target
             "}
         );
     }

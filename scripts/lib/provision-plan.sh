@@ -48,6 +48,7 @@ provision_plan() {
 		provision_add node-mirror ""
 		provision_add registry ""
 		provision_add lint-tools ""
+		provision_add postgres ""
 		# Last: Hex and rebar3 from the local repository on both toolchains, end to end (trixie's in its
 		# build image). The toolchains come from Debian's current packages, which move with security updates.
 		provision_add hex-installs "hex-repo builder-images"
@@ -90,6 +91,8 @@ export ELIXIR_CNB_REGISTRY="\${ELIXIR_CNB_REGISTRY:-127.0.0.1:5000}"
 # Node.js in a nodejs.org/dist layout (node/dist/) and esbuild's binary (tools/), from the npm registry
 # (provision.d/node-mirror.sh): served by the tests' mirror under the same base URL.
 export ELIXIR_CNB_NODE_MIRROR_DIR="${ELIXIR_CNB_TOOLS}/node-mirror"
+# PostgreSQL's binaries (provision.d/postgres.sh), for the tests' own clusters (tests/integration/postgres.rs).
+export ELIXIR_CNB_PG_BIN="/usr/lib/postgresql/15/bin"
 export INTEGRATION_TEST_BUILDERS="\${INTEGRATION_TEST_BUILDERS:-elixir-cnb-test/builder:bookworm elixir-cnb-test/builder:trixie}"
 ENV
 }

@@ -12,8 +12,14 @@ die() {
 
 # The host's apt-get, one at a time: provisioning steps run side by side, and a second apt-get fails on
 # apt's lists lock (which has no wait) instead of waiting for it.
+# It runs in a session of its own: when another step fails, the scheduler stops this step's session, and
+# a dpkg stopped halfway leaves the host's packages broken ("dpkg was interrupted") for every later run.
+# An earlier run's interrupted dpkg is finished first.
+# shellcheck disable=SC2016 # expanded by the inner bash
 apt_get() {
-	DEBIAN_FRONTEND=noninteractive flock "${tools}/apt.lock" apt-get -o DPkg::Lock::Timeout=600 "$@"
+	DEBIAN_FRONTEND=noninteractive setsid --wait flock "${tools}/apt.lock" bash -c '
+		if [[ -n "$(dpkg --audit 2>/dev/null)" ]]; then dpkg --configure -a >/dev/null; fi
+		exec apt-get -o DPkg::Lock::Timeout=600 "$@"' apt_get "$@"
 }
 
 # Installs the Debian packages that are missing (refreshing the lists only when the install needs it).
@@ -27,5 +33,15 @@ apt_install() { # PACKAGE...
 	if ! apt_get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
 		apt_get update -qq
 		apt_get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	fi
+}
+
+# Runs a command quietly, its output to LOG; when it fails, the log's end, then the step fails.
+run_logged() { # LOG CMD...
+	local log_file="$1"
+	shift
+	if ! "$@" >"${log_file}" 2>&1; then
+		tail -n 40 "${log_file}" >&2
+		die "failed: $* (log above)"
 	fi
 }

@@ -6,6 +6,7 @@
 pub(crate) mod node;
 pub(crate) mod node_version;
 pub(crate) mod npm;
+pub(crate) mod tool_binaries;
 pub(crate) mod tools;
 
 use crate::errors::ElixirBuildpackError;
@@ -191,6 +192,10 @@ pub(crate) fn build<E: PlatformEnv>(
         context.arch,
         context.always_rebuild,
     )?;
+    if let Err(error) = tool_binaries::supply(&project.tools, context.env) {
+        tools.store()?;
+        return Err(ElixirBuildpackError::ToolBinary(error));
+    }
     let result = run(mix, &plan, app_dir, &assets_dir, &package_env);
     tools.store()?;
     result?;

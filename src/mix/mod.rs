@@ -372,12 +372,33 @@ lines = lines ++ releases ++ [
   "elixir-cnb:distillery:#{:distillery in deps}",
   "elixir-cnb:assets_deploy:#{Keyword.has_key?(aliases, :"assets.deploy")}"
 ]
+# The esbuild and tailwind packages, once compiled and configured: their pinned versions and where they
+# look for their binaries (only where Mix has loaded the app's deps, after compile).
+tools =
+  for {name, module} <- [esbuild: Esbuild, tailwind: Tailwind],
+      Code.ensure_loaded?(module) and function_exported?(module, :configured_version, 0) and
+        function_exported?(module, :bin_path, 0),
+      do: "elixir-cnb:tool:#{name}:#{module.configured_version()}:#{module.bin_path()}"
+lines = lines ++ tools
+"#;
+
+/// After a hook, the facts come from a Mix process of their own: it loads the app's config and its
+/// compiled deps (without compiling or checking anything), so the asset tool packages can say theirs.
+const LOAD_COMPILED_DEPS: &str = r#"
+try do
+  Mix.Task.run("loadconfig")
+  Mix.Task.run("deps.loadpaths", ["--no-compile", "--no-deps-check", "--no-elixir-version-check"])
+rescue
+  _ -> :ok
+catch
+  _, _ -> :ok
+end
 "#;
 
 fn project_info_script() -> String {
     format!(
-        "Mix.start()\nCode.compile_file(\"mix.exs\")\nconfig = Mix.Project.config()\n{PROJECT_INFO_LINES}\n\
-         Enum.each(lines, &IO.puts/1)\nSystem.halt(0)\n"
+        "Mix.start()\nCode.compile_file(\"mix.exs\")\nconfig = Mix.Project.config()\n{LOAD_COMPILED_DEPS}\n\
+         {PROJECT_INFO_LINES}\nEnum.each(lines, &IO.puts/1)\nSystem.halt(0)\n"
     )
 }
 
@@ -483,6 +504,17 @@ pub(crate) struct ProjectInfo {
     pub(crate) distillery: bool,
     /// `mix.exs` defines an `assets.deploy` alias (Phoenix 1.6+ apps do).
     pub(crate) assets_deploy: bool,
+    /// The esbuild and tailwind packages the app configures (known once its deps are compiled).
+    pub(crate) tools: Vec<ConfiguredTool>,
+}
+
+/// An asset tool package in the app (`esbuild`, `tailwind`): the binary version its config pins and where
+/// the package looks for the binary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ConfiguredTool {
+    pub(crate) name: String,
+    pub(crate) version: String,
+    pub(crate) bin_path: PathBuf,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -511,6 +543,18 @@ fn parse_project_info(output: &str) -> ProjectInfo {
             Some(("phoenix", value)) => info.phoenix = value == "true",
             Some(("distillery", value)) => info.distillery = value == "true",
             Some(("assets_deploy", value)) => info.assets_deploy = value == "true",
+            Some(("tool", rest)) => {
+                let mut parts = rest.splitn(3, ':');
+                if let (Some(name), Some(version), Some(bin_path)) =
+                    (parts.next(), parts.next(), parts.next())
+                {
+                    info.tools.push(ConfiguredTool {
+                        name: name.to_string(),
+                        version: version.to_string(),
+                        bin_path: PathBuf::from(bin_path),
+                    });
+                }
+            }
             Some(("release", rest)) => {
                 info.releases.push(ReleaseSpec {
                     name: rest.to_string(),
@@ -568,7 +612,8 @@ mod tests {
     fn project_info_ignores_other_output() {
         let output = "warning: something\nelixir-cnb:app:hello_web\nelixir-cnb:umbrella:false\n\
                       elixir-cnb:release:hello_web\nelixir-cnb:release:worker\nelixir-cnb:phoenix:true\nelixir-cnb:distillery:false\n\
-                      elixir-cnb:assets_deploy:true\n";
+                      elixir-cnb:assets_deploy:true\nelixir-cnb:tool:esbuild:0.17.11:/layers/x/_build/esbuild-linux-x64\n\
+                      elixir-cnb:tool:tailwind:3.4.3:/app/a:b/tailwind-linux-x64\nelixir-cnb:tool:broken\n";
         assert_eq!(
             parse_project_info(output),
             ProjectInfo {
@@ -587,6 +632,18 @@ mod tests {
                 phoenix: true,
                 distillery: false,
                 assets_deploy: true,
+                tools: vec![
+                    ConfiguredTool {
+                        name: "esbuild".into(),
+                        version: "0.17.11".into(),
+                        bin_path: "/layers/x/_build/esbuild-linux-x64".into(),
+                    },
+                    ConfiguredTool {
+                        name: "tailwind".into(),
+                        version: "3.4.3".into(),
+                        bin_path: "/app/a:b/tailwind-linux-x64".into(),
+                    },
+                ],
             }
         );
     }
