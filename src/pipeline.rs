@@ -377,7 +377,8 @@ fn read_inputs<E: PlatformEnv>(
         print::warning(warning);
     }
     frontend.classic_only(&config.classic_only)?;
-    let review_app = inputs::read_app_json(context.app_dir, context.env)?;
+    let classic = matches!(context.platform.host, toolchain::Host::HerokuStack(_));
+    let review_app = inputs::read_app_json(context.app_dir, context.env, classic)?;
     let procfile = inputs::read_procfile(context.app_dir)?;
     let hex = hex_settings::read(|name| context.env.get(name), context.app_dir)
         .map_err(ElixirBuildpackError::HexSettings)?;

@@ -49,6 +49,7 @@ provision_plan() {
 		provision_add registry ""
 		provision_add lint-tools ""
 		provision_add postgres ""
+		provision_add browser ""
 		# Last: Hex and rebar3 from the local repository on both toolchains, end to end (trixie's in its
 		# build image). The toolchains come from Debian's current packages, which move with security updates.
 		provision_add hex-installs "hex-repo builder-images"
@@ -93,6 +94,9 @@ export ELIXIR_CNB_REGISTRY="\${ELIXIR_CNB_REGISTRY:-127.0.0.1:5000}"
 export ELIXIR_CNB_NODE_MIRROR_DIR="${ELIXIR_CNB_TOOLS}/node-mirror"
 # PostgreSQL's binaries (provision.d/postgres.sh), for the tests' own clusters (tests/integration/postgres.rs).
 export ELIXIR_CNB_PG_BIN="/usr/lib/postgresql/15/bin"
+# Headless Chromium and playwright-core (provision.d/browser.sh), for tests/support/browser.mjs.
+export ELIXIR_CNB_CHROMIUM="/usr/bin/chromium"
+export ELIXIR_CNB_PLAYWRIGHT="${ELIXIR_CNB_TOOLS}/browser/node_modules/playwright-core"
 export INTEGRATION_TEST_BUILDERS="\${INTEGRATION_TEST_BUILDERS:-elixir-cnb-test/builder:bookworm elixir-cnb-test/builder:trixie}"
 ENV
 }

@@ -101,9 +101,15 @@ cp "${here}"/tailwind-standalone/{package.json,package-lock.json,standalone.js} 
 run_logged "${scratch}/npm-ci.log" npm ci --ignore-scripts --no-audit --no-fund
 tailwind="${scratch}/out/tools/tailwind/${PHX_TAILWIND_VERSION}/tailwind-linux-x64"
 mkdir -p "$(dirname "${tailwind}")"
-run_logged "${scratch}/bun.log" node_modules/@oven/bun-linux-x64-baseline/bin/bun build --compile standalone.js --outfile "${tailwind}"
+run_logged "${scratch}/bun.log" node_modules/@oven/bun-linux-x64-baseline/bin/bun build --compile --loader .css:text standalone.js --outfile "${tailwind}"
 [[ "$("${tailwind}" --help | grep -o 'tailwindcss v[^ ]*')" == "tailwindcss v${PHX_TAILWIND_VERSION}" ]] ||
 	die "the tailwind binary is not ${PHX_TAILWIND_VERSION}"
+# It must need nothing from the packages it was built from (they are gone where it runs).
+rm -rf node_modules
+mkdir tailwind-check
+printf '@tailwind base;\n' >tailwind-check/in.css
+(cd tailwind-check && run_logged tailwind.log "${tailwind}" --input in.css --output out.css --minify)
+grep -q 'box-sizing:border-box' tailwind-check/out.css || die "the tailwind binary made no preflight CSS"
 
 chmod -R a+rX "${scratch}/out"
 rm -rf "${out}"

@@ -33,6 +33,8 @@ pub(crate) enum Plan {
     Off(String),
     /// `mix assets.deploy`.
     AssetsDeploy,
+    /// An umbrella's: `mix assets.deploy` in each of these apps (`apps/<app>`), as Phoenix's guides run it.
+    AssetsDeployIn(Vec<String>),
     /// The classic Phoenix static buildpack's custom `compile` script, with bash from the assets dir.
     CompileScript(String),
     /// The classic default for apps without `assets.deploy`: `npm run deploy`, then `mix phx.digest`.
@@ -43,6 +45,8 @@ pub(crate) enum Plan {
 #[derive(Debug, Default)]
 pub(crate) struct Facts<'a> {
     pub(crate) assets_deploy_alias: bool,
+    /// Umbrella apps with an `assets.deploy` alias.
+    pub(crate) assets_deploy_in: Vec<String>,
     pub(crate) phoenix: bool,
     pub(crate) hooks: Option<&'a Hooks>,
     /// `assets_deploy=` in `elixir_buildpack.config`: its value and line.
@@ -77,6 +81,8 @@ pub(crate) fn plan(facts: &Facts<'_>) -> Plan {
         Plan::CompileScript(script.clone())
     } else if facts.assets_deploy_alias {
         Plan::AssetsDeploy
+    } else if !facts.assets_deploy_in.is_empty() {
+        Plan::AssetsDeployIn(facts.assets_deploy_in.clone())
     } else if facts.phoenix && facts.npm_deploy_script {
         Plan::NpmDeploy
     } else {
@@ -146,6 +152,7 @@ pub(crate) fn build<E: PlatformEnv>(
     });
     let facts = Facts {
         assets_deploy_alias: project.assets_deploy,
+        assets_deploy_in: project.assets_deploy_in.clone(),
         phoenix: project.phoenix,
         hooks: Some(context.hooks),
         setting: setting(read(CLASSIC_CONFIG_FILE).as_deref()),
@@ -253,6 +260,16 @@ fn run(
         Plan::AssetsDeploy => {
             print::sub_bullet("Building assets with the `assets.deploy` alias of mix.exs");
             mix.mix(&["assets.deploy"])
+        }
+        Plan::AssetsDeployIn(apps) => {
+            for app in apps {
+                print::sub_bullet(format!(
+                    "Building assets with the `assets.deploy` alias of {app}/mix.exs"
+                ));
+                mix.run_in(&app_dir.join(app), "mix", &["assets.deploy".into()], package_env)
+                    .map_err(ElixirBuildpackError::AssetsCommand)?;
+            }
+            Ok(())
         }
         Plan::CompileScript(script) => {
             print::sub_bullet(format!(
@@ -364,6 +381,15 @@ mod tests {
         };
         assert_eq!(plan(&facts), Plan::NpmDeploy);
         assert_eq!(plan(&Facts::default()), Plan::Nothing);
+        // An umbrella: its web app's alias, unless the root has one of its own.
+        let mut facts = Facts {
+            phoenix: false,
+            assets_deploy_in: vec!["apps/hello_web".into()],
+            ..Facts::default()
+        };
+        assert_eq!(plan(&facts), Plan::AssetsDeployIn(vec!["apps/hello_web".into()]));
+        facts.assets_deploy_alias = true;
+        assert_eq!(plan(&facts), Plan::AssetsDeploy);
     }
 
     #[test]

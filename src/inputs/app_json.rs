@@ -21,12 +21,20 @@ pub(crate) struct ReviewApp {
     pub(crate) warnings: Vec<String>,
 }
 
+/// This buildpack's classic tarball, as `heroku buildpacks:set` and app.json name it.
+const CLASSIC_URL: &str = concat!(
+    "https://github.com/elixir-cnb/elixir-cnb/releases/download/v",
+    env!("CARGO_PKG_VERSION"),
+    "/elixir-cnb-classic-x86_64.tgz"
+);
+
 /// The scripts that become process types of the same names.
 const SCRIPT_PROCESSES: &[&str] = &["postdeploy", "pr-predestroy"];
 
 /// Reads `app.json`. It never fails the build: a malformed file is a warning with the parse error.
-/// `is_set` says whether an env var is present at build time.
-pub(crate) fn read(contents: &str, is_set: &dyn Fn(&str) -> bool) -> ReviewApp {
+/// `is_set` says whether an env var is present at build time; `classic` whether this build runs on
+/// Heroku's classic generation (what a hint tells a user to set depends on it).
+pub(crate) fn read(contents: &str, is_set: &dyn Fn(&str) -> bool, classic: bool) -> ReviewApp {
     let app_json: AppJson = match serde_json::from_str(contents) {
         Ok(app_json) => app_json,
         Err(error) => {
@@ -74,7 +82,7 @@ pub(crate) fn read(contents: &str, is_set: &dyn Fn(&str) -> bool) -> ReviewApp {
             missing.join(", ")
         ));
     }
-    let classic: Vec<String> = app_json
+    let listed: Vec<String> = app_json
         .buildpacks
         .iter()
         .filter_map(|buildpack| buildpack.get("url").and_then(serde_json::Value::as_str))
@@ -86,11 +94,19 @@ pub(crate) fn read(contents: &str, is_set: &dyn Fn(&str) -> bool) -> ReviewApp {
         })
         .map(String::from)
         .collect();
-    if !classic.is_empty() {
+    if listed.is_empty() {
+    } else if classic {
+        review_app.warnings.push(format!(
+            "app.json lists the classic Elixir buildpack ({}), so review apps and Heroku Button deploys \
+             of this repository build with it, not with this buildpack. Replace its URL in app.json's \
+             `buildpacks` with this buildpack's: {CLASSIC_URL}; your elixir_buildpack.config keeps working.",
+            listed.join(", ")
+        ));
+    } else {
         review_app.warnings.push(format!(
             "app.json lists the classic Elixir buildpack ({}). On a CNB platform, replace it with this \
              buildpack (elixir-cnb/elixir); your elixir_buildpack.config keeps working.",
-            classic.join(", ")
+            listed.join(", ")
         ));
     }
     review_app
@@ -109,6 +125,7 @@ mod tests {
         let review_app = read(
             r#"{"scripts": {"postdeploy": "mix run priv/repo/seeds.exs", "pr-predestroy": {"command": "echo bye"}, "test": "mix test"}}"#,
             &nothing_set,
+            false,
         );
         assert_eq!(
             review_app.scripts,
@@ -129,6 +146,7 @@ mod tests {
             r#"{"env": {"SECRET_KEY_BASE": {"required": true}, "POOL_SIZE": {"required": false}, "HOST": {"required": true}},
                 "buildpacks": [{"url": "https://github.com/HashNuke/heroku-buildpack-elixir.git"}]}"#,
             &|name| name == "HOST",
+            false,
         );
         assert_eq!(
             review_app.warnings,
@@ -137,7 +155,19 @@ mod tests {
                 "app.json lists the classic Elixir buildpack (https://github.com/HashNuke/heroku-buildpack-elixir.git). On a CNB platform, replace it with this buildpack (elixir-cnb/elixir); your elixir_buildpack.config keeps working.",
             ]
         );
-        let malformed = read(r#"{"keywords": ["a" "b"]}"#, &nothing_set);
+        let on_classic = read(
+            r#"{"buildpacks": [{"url": "https://github.com/HashNuke/heroku-buildpack-elixir"}]}"#,
+            &nothing_set,
+            true,
+        );
+        assert_eq!(
+            on_classic.warnings,
+            vec![format!(
+                "app.json lists the classic Elixir buildpack (https://github.com/HashNuke/heroku-buildpack-elixir), so review apps and Heroku Button deploys of this repository build with it, not with this buildpack. Replace its URL in app.json's `buildpacks` with this buildpack's: https://github.com/elixir-cnb/elixir-cnb/releases/download/v{}/elixir-cnb-classic-x86_64.tgz; your elixir_buildpack.config keeps working.",
+                env!("CARGO_PKG_VERSION")
+            )]
+        );
+        let malformed = read(r#"{"keywords": ["a" "b"]}"#, &nothing_set, false);
         assert_eq!(malformed.scripts, vec![]);
         assert_eq!(
             malformed.warnings,
@@ -153,14 +183,14 @@ mod tests {
             return;
         };
         let alloy = fs_err::read_to_string(dir.join("AlloyCI__alloy_ci.json")).expect("corpus file");
-        let review_app = read(&alloy, &nothing_set);
+        let review_app = read(&alloy, &nothing_set, false);
         assert_eq!(review_app.scripts, vec![]);
         assert!(
             review_app.warnings[0].starts_with("app.json is not valid JSON (expected `,` or `]` at line 7")
         );
         let papercups =
             fs_err::read_to_string(dir.join("papercups-io__papercups.json")).expect("corpus file");
-        let review_app = read(&papercups, &nothing_set);
+        let review_app = read(&papercups, &nothing_set, false);
         assert_eq!(
             review_app.scripts,
             vec![(

@@ -29,9 +29,11 @@ pub(crate) fn read_procfile(app_dir: &Path) -> Result<Vec<ProcfileEntry>, Elixir
 }
 
 /// Reads `app.json`, if any, printing its warnings; a malformed file is a warning, never an error.
+/// `classic`: the build runs on Heroku's classic generation.
 pub(crate) fn read_app_json(
     app_dir: &Path,
     env: &impl PlatformEnv,
+    classic: bool,
 ) -> Result<app_json::ReviewApp, ElixirBuildpackError> {
     let contents = match fs_err::read_to_string(app_dir.join("app.json")) {
         Ok(contents) => contents,
@@ -40,7 +42,7 @@ pub(crate) fn read_app_json(
         }
         Err(error) => return Err(ElixirBuildpackError::ReadAppFile(error)),
     };
-    let review_app = app_json::read(&contents, &|name| env.get(name).is_some());
+    let review_app = app_json::read(&contents, &|name| env.get(name).is_some(), classic);
     for warning in &review_app.warnings {
         print::warning(warning);
     }

@@ -380,6 +380,18 @@ tools =
         function_exported?(module, :bin_path, 0),
       do: "elixir-cnb:tool:#{name}:#{module.configured_version()}:#{module.bin_path()}"
 lines = lines ++ tools
+# An umbrella's `assets.deploy` is its web app's own (`mix phx.new --umbrella`): the children that have one.
+umbrella_assets =
+  if Mix.Project.umbrella?() do
+    for {app, path} <- Enum.sort(Mix.Project.apps_paths() || %{}),
+        Mix.Project.in_project(app, path, fn _ ->
+          Keyword.has_key?(Mix.Project.config()[:aliases] || [], :"assets.deploy")
+        end),
+        do: "elixir-cnb:assets_deploy_in:#{path}"
+  else
+    []
+  end
+lines = lines ++ umbrella_assets
 "#;
 
 /// After a hook, the facts come from a Mix process of their own: it loads the app's config and its
@@ -504,6 +516,8 @@ pub(crate) struct ProjectInfo {
     pub(crate) distillery: bool,
     /// `mix.exs` defines an `assets.deploy` alias (Phoenix 1.6+ apps do).
     pub(crate) assets_deploy: bool,
+    /// Umbrella projects: the apps (their paths, `apps/<app>`) whose `mix.exs` has an `assets.deploy` alias.
+    pub(crate) assets_deploy_in: Vec<String>,
     /// The esbuild and tailwind packages the app configures (known once its deps are compiled).
     pub(crate) tools: Vec<ConfiguredTool>,
 }
@@ -543,6 +557,7 @@ fn parse_project_info(output: &str) -> ProjectInfo {
             Some(("phoenix", value)) => info.phoenix = value == "true",
             Some(("distillery", value)) => info.distillery = value == "true",
             Some(("assets_deploy", value)) => info.assets_deploy = value == "true",
+            Some(("assets_deploy_in", path)) => info.assets_deploy_in.push(path.to_string()),
             Some(("tool", rest)) => {
                 let mut parts = rest.splitn(3, ':');
                 if let (Some(name), Some(version), Some(bin_path)) =
@@ -613,7 +628,7 @@ mod tests {
         let output = "warning: something\nelixir-cnb:app:hello_web\nelixir-cnb:umbrella:false\n\
                       elixir-cnb:release:hello_web\nelixir-cnb:release:worker\nelixir-cnb:phoenix:true\nelixir-cnb:distillery:false\n\
                       elixir-cnb:assets_deploy:true\nelixir-cnb:tool:esbuild:0.17.11:/layers/x/_build/esbuild-linux-x64\n\
-                      elixir-cnb:tool:tailwind:3.4.3:/app/a:b/tailwind-linux-x64\nelixir-cnb:tool:broken\n";
+                      elixir-cnb:tool:tailwind:3.4.3:/app/a:b/tailwind-linux-x64\nelixir-cnb:tool:broken\nelixir-cnb:assets_deploy_in:apps/hello_web\n";
         assert_eq!(
             parse_project_info(output),
             ProjectInfo {
@@ -632,6 +647,7 @@ mod tests {
                 phoenix: true,
                 distillery: false,
                 assets_deploy: true,
+                assets_deploy_in: vec!["apps/hello_web".into()],
                 tools: vec![
                     ConfiguredTool {
                         name: "esbuild".into(),

@@ -206,10 +206,15 @@ fn assert_second_push_reuses_everything(
 /// `:path` settings as config vars (see phoenix.rs; the build dir is `/tmp/build_app` in this harness), and
 /// `elixir_buildpack.config` when given.
 fn phoenix_app(heroku: &Heroku, classic_config: Option<&str>) -> tempfile::TempDir {
+    phoenix_fixture(heroku, "hello_phoenix", classic_config)
+}
+
+/// `phoenix_app` of another Phoenix fixture that reads the same `:path` settings (`hello_umbrella`).
+fn phoenix_fixture(heroku: &Heroku, name: &str, classic_config: Option<&str>) -> tempfile::TempDir {
     heroku.set_config_var("MIX_ESBUILD_PATH", "/tmp/build_app/.tools/esbuild");
     heroku.set_config_var("MIX_TAILWIND_PATH", "/tmp/build_app/.tools/tailwind");
     let app = tempfile::tempdir().expect("tempdir");
-    crate::heroku::copy_as_user(&fixture("hello_phoenix"), app.path());
+    crate::heroku::copy_as_user(&fixture(name), app.path());
     let tools = app.path().join(".tools");
     std::fs::create_dir_all(&tools).expect("mkdir");
     let esbuild = node_mirror_dir()
@@ -288,6 +293,36 @@ fn classic_phoenix_serves_digested_assets_from_a_read_only_app_and_a_second_push
         );
         assert_slug_links_stay_inside(&third);
         assert_phoenix_serves(&heroku, &third);
+    });
+}
+
+/// A Phoenix umbrella (`mix phx.new --umbrella`'s layout): its web app's `assets.deploy` runs in the web
+/// app, the release of both apps serves the digested assets, and a second push compiles nothing.
+#[test]
+#[ignore = "integration test"]
+fn classic_phoenix_umbrella_builds_its_web_app_s_assets_and_a_second_push_compiles_nothing() {
+    for_each_suite(|suite| {
+        let mirror = Mirror::healthy();
+        let heroku = heroku_with_hex(suite, &mirror);
+        let app = phoenix_fixture(&heroku, "hello_umbrella", None);
+
+        let first = heroku.push(app.path());
+        assert!(first.success, "{}", first.output);
+        assert_contains!(
+            first.output,
+            "- Assets\n  - Building assets with the `assets.deploy` alias of apps/hello_phoenix/mix.exs\n  \
+             - Running `mix assets.deploy`\n"
+        );
+        assert_slug_links_stay_inside(&first);
+        assert_phoenix_serves(&heroku, &first);
+
+        let second = assert_second_push_reuses_everything(&heroku, &mirror, app.path(), "hello_umbrella");
+        let dyno = heroku.start_web(
+            &second.slug,
+            &[("SECRET_KEY_BASE", SECRET_KEY_BASE)],
+            &process_command(&second, "web"),
+        );
+        assert_contains!(dyno.get("/"), "Hello from the greeting app of the umbrella!");
     });
 }
 

@@ -12,7 +12,8 @@ pub(crate) struct GitServer {
     /// `git://127.0.0.1:<port>/`
     pub(crate) url: String,
     requests: Arc<Mutex<Vec<String>>>,
-    root: tempfile::TempDir,
+    /// The served repositories, removed with the server.
+    _root: tempfile::TempDir,
 }
 
 /// `../shared/git-sources`, beside the repository.
@@ -78,7 +79,9 @@ impl GitServer {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 // "[pid] Request upload-pack for '/tailwindlabs/heroicons.git'"
                 if let Some(request) = line.split("] Request ").nth(1) {
-                    log.lock().expect("lock").push(request.replace(" for '", " ").replace('\'', ""));
+                    log.lock()
+                        .expect("lock")
+                        .push(request.replace(" for '", " ").replace('\'', ""));
                 }
             }
         });
@@ -91,7 +94,7 @@ impl GitServer {
             child,
             url: format!("git://127.0.0.1:{port}/"),
             requests,
-            root,
+            _root: root,
         }
     }
 
@@ -103,11 +106,6 @@ impl GitServer {
     /// `BP_GIT_URL_REWRITES` that sends GitHub URLs here.
     pub(crate) fn rewrites(&self) -> String {
         format!("https://github.com/={}", self.url)
-    }
-
-    /// Runs git in a served repository (`tailwindlabs/heroicons.git`), e.g. to move or delete a tag.
-    pub(crate) fn git_in(&self, repo: &str, args: &[&str]) {
-        git(args, &self.root.path().join(repo));
     }
 }
 

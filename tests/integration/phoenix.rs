@@ -44,7 +44,7 @@ fn with_tools_and(classic_config: &'static str) -> impl Fn(PathBuf) + 'static {
 }
 
 /// GETs `/`, then the digested CSS and JS it links to; returns their bodies.
-fn digested_assets(address: SocketAddr) -> (String, String) {
+pub(crate) fn digested_assets(address: SocketAddr) -> (String, String) {
     let page = http_get(address, "/");
     let asset = |extension: &str| {
         page.split('"')
@@ -137,6 +137,37 @@ fn phoenix_builds_assets_and_serves_them_digested() {
                     assert_not_contains!(listing.stdout, "cache_manifest.json");
                 });
             });
+            });
+        });
+    });
+}
+
+/// A Phoenix umbrella (`mix phx.new --umbrella`'s layout): the web app's own `assets.deploy` alias runs in
+/// `apps/hello_phoenix`, and the umbrella's release serves the digested assets.
+#[test]
+#[ignore = "integration test"]
+fn a_phoenix_umbrella_builds_its_web_app_s_assets() {
+    for_each_builder(|builder| {
+        let mirror = Mirror::healthy();
+        let mut config = hex_build_config(builder, "hello_umbrella", &mirror);
+        config.app_dir_preprocessor(with_tools_and(""));
+        config.env("MIX_ESBUILD_PATH", "/workspace/.tools/esbuild");
+        config.env("MIX_TAILWIND_PATH", "/workspace/.tools/tailwind");
+        TestRunner::default().build(&config, |context| {
+            assert_contains!(
+                context.pack_stderr,
+                "- Assets\n  - Building assets with the `assets.deploy` alias of apps/hello_phoenix/mix.exs\n  \
+                 - Running `mix assets.deploy`\n"
+            );
+            assert_contains!(
+                context.pack_stderr,
+                "- Processes\n  - web: /layers/elixir-cnb_elixir/release/hello_umbrella/bin/server\n"
+            );
+            start(&context, |address| {
+                assert_contains!(http_get(address, "/"), "Hello from the greeting app of the umbrella!");
+                let (css, js) = digested_assets(address);
+                assert_contains!(css, ".text-brand{color:#fd4f00}");
+                assert_contains!(js, "phx_join");
             });
         });
     });

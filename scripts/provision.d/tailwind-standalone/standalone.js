@@ -1,5 +1,15 @@
 // tailwindcss v3's standalone-cli/standalone.js, trimmed to the plugins phx.new uses: a config file
 // requires these from the binary, not from a node_modules it does not have.
+// The one file tailwind reads from its own package at run time (corePlugins.js reads
+// `${__dirname}/css/preflight.css`) is in the executable, as its upstream build embeds it.
+let fs = require('fs')
+let preflight = require('tailwindcss/lib/css/preflight.css')
+let readFileSync = fs.readFileSync
+fs.readFileSync = function (file, ...rest) {
+  if (typeof file === 'string' && file.endsWith('/tailwindcss/lib/css/preflight.css')) return preflight
+  return readFileSync.call(this, file, ...rest)
+}
+
 let Module = require('module')
 let origRequire = Module.prototype.require
 let localModules = {

@@ -1,0 +1,9 @@
+defmodule HelloPhoenixWeb.PageController do
+  use HelloPhoenixWeb, :controller
+
+  def home(conn, _params) do
+    # The home page is often custom made,
+    # so skip the default app layout.
+    render(conn, :home, layout: false)
+  end
+end

@@ -1,0 +1,3 @@
+defmodule Shop.Mailer do
+  use Swoosh.Mailer, otp_app: :shop
+end

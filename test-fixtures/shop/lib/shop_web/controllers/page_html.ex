@@ -1,0 +1,10 @@
+defmodule ShopWeb.PageHTML do
+  @moduledoc """
+  This module contains pages rendered by PageController.
+
+  See the `page_html` directory for all templates available.
+  """
+  use ShopWeb, :html
+
+  embed_templates "page_html/*"
+end
