@@ -48,7 +48,7 @@ fn for_each_suite(f: impl Fn(&str) + Sync) {
 
 /// A Heroku app whose config vars point Hex, rebar3 and the toolchain at the tests' mirror and trust its
 /// keys, as a team with a private mirror would set them.
-fn heroku_with_hex(suite: &str, mirror: &Mirror) -> Heroku {
+pub(crate) fn heroku_with_hex(suite: &str, mirror: &Mirror) -> Heroku {
     let heroku = Heroku::new(suite);
     let pem = |var: &str| {
         let path =
@@ -171,7 +171,7 @@ fn links_leaving(slug: &Path) -> Vec<String> {
         .collect()
 }
 
-fn assert_slug_links_stay_inside(compiled: &Compiled) {
+pub(crate) fn assert_slug_links_stay_inside(compiled: &Compiled) {
     let leaving = links_leaving(&compiled.slug);
     assert!(
         leaving.is_empty(),

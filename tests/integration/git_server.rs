@@ -13,7 +13,7 @@ pub(crate) struct GitServer {
     pub(crate) url: String,
     requests: Arc<Mutex<Vec<String>>>,
     /// The served repositories, removed with the server.
-    _root: tempfile::TempDir,
+    root: tempfile::TempDir,
 }
 
 /// `../shared/git-sources`, beside the repository.
@@ -94,13 +94,18 @@ impl GitServer {
             child,
             url: format!("git://127.0.0.1:{port}/"),
             requests,
-            _root: root,
+            root,
         }
     }
 
     /// The fetches served so far: `upload-pack /tailwindlabs/heroicons.git`.
     pub(crate) fn requests(&self) -> Vec<String> {
         self.requests.lock().expect("lock").clone()
+    }
+
+    /// Runs git in a served repository (`tailwindlabs/heroicons.git`), e.g. to add or delete a tag.
+    pub(crate) fn git_in(&self, repo: &str, args: &[&str]) {
+        git(args, &self.root.path().join(repo));
     }
 
     /// `BP_GIT_URL_REWRITES` that sends GitHub URLs here.

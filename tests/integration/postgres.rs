@@ -3,6 +3,8 @@
 //! listening on 127.0.0.1 on a free port, stopped and removed when dropped. Each test gets a database of
 //! its own. The server runs as the `postgres` user (it refuses root) and trusts local connections: the
 //! apps connect with the `postgres:postgres` a `DATABASE_URL` of Heroku Postgres has the shape of.
+//! Containers on Docker's bridge network (the classic harness's dynos) reach it on the bridge's gateway
+//! address, where it also listens, trusting that network only.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -11,6 +13,23 @@ pub(crate) struct Postgres {
     dir: PathBuf,
     bin: PathBuf,
     pub(crate) port: u16,
+    /// The address of Docker's bridge on this host (`docker0`), where containers reach the host.
+    bridge: String,
+}
+
+/// `docker0`'s IPv4 address (`172.17.0.1`).
+fn bridge_address() -> String {
+    let output = Command::new("ip")
+        .args(["-4", "-o", "addr", "show", "docker0"])
+        .output()
+        .expect("ip addr");
+    let text = String::from_utf8_lossy(&output.stdout);
+    text.split_whitespace()
+        .skip_while(|word| *word != "inet")
+        .nth(1)
+        .and_then(|cidr| cidr.split('/').next())
+        .unwrap_or_else(|| panic!("no IPv4 address on docker0: {text}"))
+        .to_string()
 }
 
 fn bin_dir() -> PathBuf {
@@ -72,8 +91,15 @@ impl Postgres {
                 "--locale=C",
             ],
         );
+        let bridge = bridge_address();
+        let mut hba = std::fs::OpenOptions::new()
+            .append(true)
+            .open(dir.join("data/pg_hba.conf"))
+            .expect("pg_hba.conf");
+        std::io::Write::write_all(&mut hba, format!("host all all {bridge}/16 trust\n").as_bytes())
+            .expect("write pg_hba.conf");
         let options = format!(
-            "-p {port} -h 127.0.0.1 -k {} -c fsync=off -c full_page_writes=off",
+            "-p {port} -h 127.0.0.1,{bridge} -k {} -c fsync=off -c full_page_writes=off",
             dir.display()
         );
         let log = dir.join("server.log").to_string_lossy().to_string();
@@ -82,13 +108,26 @@ impl Postgres {
             "pg_ctl",
             &["-D", &data, "-l", &log, "-o", &options, "-w", "start"],
         );
-        Self { dir, bin, port }
+        Self {
+            dir,
+            bin,
+            port,
+            bridge,
+        }
     }
 
     /// A new database; returns its URL as Heroku Postgres gives it (`postgres://...`).
     pub(crate) fn database(&self, name: &str) -> String {
         self.psql("postgres", &format!("CREATE DATABASE {name}"));
         format!("postgres://postgres:postgres@127.0.0.1:{}/{name}", self.port)
+    }
+
+    /// The URL of `database` (made with [`Self::database`]) from a container on Docker's bridge network.
+    pub(crate) fn url_from_containers(&self, name: &str) -> String {
+        format!(
+            "postgres://postgres:postgres@{}:{}/{name}",
+            self.bridge, self.port
+        )
     }
 
     /// Runs `sql` in `database`; returns the rows, one per line, columns separated by `|`.

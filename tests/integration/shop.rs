@@ -5,15 +5,19 @@
 //! Nothing in the app is changed for the buildpack: its git dependency comes from a local git server
 //! through `BP_GIT_URL_REWRITES`, esbuild and tailwind through `BP_ESBUILD_URL`/`BP_TAILWIND_URL`.
 
+use crate::classic_hex::{assert_slug_links_stay_inside, heroku_with_hex};
 use crate::git_server::GitServer;
+use crate::heroku::{copy_as_user, process_command};
 use crate::mirror::Mirror;
 use crate::postgres::Postgres;
-use crate::{builders, built_image, hex_build_config, requests_since, try_http_get};
+use crate::{builders, built_image, fixture, hex_build_config, requests_since, try_http_get};
 use indoc::formatdoc;
 use libcnb_test::{BuildConfig, TestRunner, assert_contains};
 use std::process::{Command, Output};
 
 const SECRET_KEY_BASE: &str = "integration-test-secret-key-base-integration-test-secret-key-base-0123";
+const BROWSER_OK: &str =
+    r#"{"connected":true,"created":true,"after_reload":true,"failed":[],"console_errors":[]}"#;
 const RELEASE: &str = "/layers/elixir-cnb_elixir/release/shop";
 
 /// The trixie builder (`LiveView` 1.0 needs Elixir 1.14.1 or later; bookworm's is 1.14.0).
@@ -52,14 +56,24 @@ fn dyno_env(database_url: &str, port: u16) -> Vec<String> {
     .collect()
 }
 
-/// Runs one process type of the image to its end, as the platform runs `release` and `postdeploy`.
-fn run_process(image: &str, process: &str, database_url: &str) -> Output {
-    let output = Command::new("docker")
+/// Runs one process type of the image to its end, as the platform runs `release` and `postdeploy`,
+/// with `DATABASE_URL` when given; returns its output, whatever its status.
+fn try_process(image: &str, process: &str, database_url: Option<&str>) -> Output {
+    let mut env = dyno_env(database_url.unwrap_or_default(), 0);
+    if database_url.is_none() {
+        env.drain(..2);
+    }
+    Command::new("docker")
         .args(["run", "--rm", "--network", "host", "--entrypoint", process])
-        .args(dyno_env(database_url, 0))
+        .args(env)
         .arg(image)
         .output()
-        .expect("docker run");
+        .expect("docker run")
+}
+
+/// `try_process`, which must succeed.
+fn run_process(image: &str, process: &str, database_url: &str) -> Output {
+    let output = try_process(image, process, Some(database_url));
     assert!(
         output.status.success(),
         "the {process} process failed:\n{}{}",
@@ -115,6 +129,57 @@ impl Drop for Web {
     }
 }
 
+/// A release phase without `DATABASE_URL` fails with the app's own message; one whose migration fails
+/// (the table is already there) fails with Ecto's error. Both exit non-zero.
+fn assert_release_phase_failures_are_visible(image: &str, postgres: &Postgres) {
+    let unset = try_process(image, "release", None);
+    assert!(!unset.status.success());
+    assert_contains!(
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&unset.stdout),
+            String::from_utf8_lossy(&unset.stderr)
+        ),
+        "environment variable DATABASE_URL is missing"
+    );
+    let broken_url = postgres.database("shop_broken");
+    postgres.psql("shop_broken", "CREATE TABLE products (id bigint)");
+    let broken = try_process(image, "release", Some(&broken_url));
+    assert!(!broken.status.success());
+    assert_contains!(
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&broken.stdout),
+            String::from_utf8_lossy(&broken.stderr)
+        ),
+        "relation \"products\" already exists"
+    );
+}
+
+/// `config` with heroicons pinned to v2.1.0 in mix.exs and mix.lock, a tag the git server gets now.
+fn pinned_to_heroicons_2_1_0(config: &BuildConfig, git: &GitServer) -> BuildConfig {
+    git.git_in(
+        "tailwindlabs/heroicons.git",
+        &["tag", "v2.1.0", "d1971c5550e858d4c024d81398781c83951ace19"],
+    );
+    let mut pinned = config.clone();
+    pinned.app_dir_preprocessor(|app_dir| {
+        let edit = |name: &str, from: &str, to: &str| {
+            let path = app_dir.join(name);
+            let text = std::fs::read_to_string(&path).expect("read");
+            assert!(text.contains(from), "{name} has no {from}");
+            std::fs::write(&path, text.replace(from, to)).expect("write");
+        };
+        edit("mix.exs", "tag: \"v2.1.1\"", "tag: \"v2.1.0\"");
+        edit(
+            "mix.lock",
+            "\"88ab3a0d790e6a47404cba02800a6b25d2afae50\", [tag: \"v2.1.1\"",
+            "\"d1971c5550e858d4c024d81398781c83951ace19\", [tag: \"v2.1.0\"",
+        );
+    });
+    pinned
+}
+
 /// Where tests leave what CI keeps next to its log (the browser's screenshot): `ELIXIR_CNB_ARTIFACTS`
 /// (scripts/test sets it), else a dir under the system's temp dir.
 fn artifacts_dir() -> std::path::PathBuf {
@@ -126,8 +191,8 @@ fn artifacts_dir() -> std::path::PathBuf {
     dir
 }
 
-/// Runs tests/support/browser.mjs against `/products` of the web dyno; returns its JSON line.
-fn browse(web: &Web, name: &str, screenshot: &std::path::Path) -> String {
+/// Runs tests/support/browser.mjs against `/products` of a web dyno; returns its JSON line.
+fn browse(address: std::net::SocketAddr, name: &str, screenshot: &std::path::Path) -> String {
     let var = |name: &str| {
         std::env::var(name)
             .unwrap_or_else(|_| panic!("{name} is not set: run the integration tests through scripts/test"))
@@ -136,7 +201,7 @@ fn browse(web: &Web, name: &str, screenshot: &std::path::Path) -> String {
         .arg(std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/browser.mjs"))
         .arg(var("ELIXIR_CNB_PLAYWRIGHT"))
         .arg(var("ELIXIR_CNB_CHROMIUM"))
-        .arg(format!("http://localhost:{}/products", web.address.port()))
+        .arg(format!("http://localhost:{}/products", address.port()))
         .arg(name)
         .arg(screenshot)
         .output()
@@ -191,6 +256,8 @@ fn the_phx_new_app_migrates_in_the_release_phase_seeds_in_postdeploy_and_serves_
         let postgres = Postgres::start();
         let database_url = postgres.database("shop_review_app");
 
+        assert_release_phase_failures_are_visible(&image, &postgres);
+
         // The release phase: the migration of `mix phx.gen.live`, from the release (no Mix in the image).
         let release = run_process(&image, "release", &database_url);
         assert_contains!(String::from_utf8_lossy(&release.stdout), "create table products");
@@ -222,12 +289,8 @@ fn the_phx_new_app_migrates_in_the_release_phase_seeds_in_postdeploy_and_serves_
         // A real browser: the socket connects, a row is created through the page and read back, and
         // no request fails (the digested CSS and JS included), with no error in the console.
         let screenshot = artifacts_dir().join("shop-products.png");
-        let browser = browse(&web, "Made in Chromium", &screenshot);
-        assert_eq!(
-            browser.trim(),
-            r#"{"connected":true,"created":true,"after_reload":true,"failed":[],"console_errors":[]}"#
-        );
-        eprintln!("shop: the browser's screenshot is {}", screenshot.display());
+        let browser = browse(web.address, "Made in Chromium", &screenshot);
+        assert_eq!(browser.trim(), BROWSER_OK);
         assert_eq!(
             postgres.psql("shop_review_app", "SELECT price FROM products WHERE name = 'Made in Chromium'").trim(),
             "12"
@@ -241,6 +304,94 @@ fn the_phx_new_app_migrates_in_the_release_phase_seeds_in_postdeploy_and_serves_
             let fetched = requests_since(&mirror, before, "/tools/");
             assert!(fetched.is_empty(), "the warm build downloaded {fetched:?}");
             assert_contains!(rebuild.pack_stderr, "  - Running `mix assets.deploy`\n");
+
+            // A changed ref (heroicons pinned to v2.1.0 in mix.exs and mix.lock): that dep alone is
+            // fetched again; no Hex package is.
+            let pinned = pinned_to_heroicons_2_1_0(&config, &git);
+            let before = mirror.requests().len();
+            rebuild.rebuild(&pinned, |changed| {
+                assert_eq!(git.requests().len(), 2, "heroicons is fetched again, once");
+                let fetched = requests_since(&mirror, before, "/tarballs/");
+                assert!(fetched.is_empty(), "the build downloaded {fetched:?}");
+                assert_contains!(changed.pack_stderr, "  - Running `mix assets.deploy`\n");
+            });
         });
     });
+}
+
+/// The same app through `git push heroku` (the classic harness): the release phase migrates from the
+/// slug, app.json's postdeploy seeds (Heroku runs it in a one-off dyno), `web` serves the `LiveView` page
+/// to a real browser, and app.json's classic buildpack gets the hint a classic user can act on.
+#[test]
+#[ignore = "integration test"]
+fn classic_the_phx_new_app_migrates_in_the_release_phase_and_serves_liveview_from_postgres() {
+    if trixie().is_none() {
+        eprintln!("skipped: no trixie builder in INTEGRATION_TEST_BUILDERS");
+        return;
+    }
+    let mirror = Mirror::healthy();
+    let git = GitServer::heroicons();
+    let heroku = heroku_with_hex("trixie", &mirror);
+    heroku.set_config_var("BP_GIT_URL_REWRITES", &git.rewrites());
+    heroku.set_config_var(
+        "BP_ESBUILD_URL",
+        &format!("{}/tools/esbuild/$version/esbuild-$target", mirror.url),
+    );
+    heroku.set_config_var(
+        "BP_TAILWIND_URL",
+        &format!("{}/tools/tailwind/$version/tailwind-$target", mirror.url),
+    );
+    let app = tempfile::tempdir().expect("tempdir");
+    copy_as_user(&fixture("shop"), app.path());
+
+    let compiled = heroku.push(app.path());
+    assert!(compiled.success, "{}", compiled.output);
+    assert_contains!(
+        compiled.output,
+        &format!(
+            "! app.json lists the classic Elixir buildpack (https://github.com/HashNuke/heroku-buildpack-elixir), \
+             so review apps and Heroku Button deploys of this repository build with it, not with this buildpack. \
+             Replace its URL in app.json's `buildpacks` with this buildpack's: \
+             https://github.com/elixir-cnb/elixir-cnb/releases/download/v{}/elixir-cnb-classic-x86_64.tgz; \
+             your elixir_buildpack.config keeps working.\n",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+    assert_contains!(compiled.output, "- Assets\n  - Downloading esbuild 0.17.11 from ");
+    assert_slug_links_stay_inside(&compiled);
+
+    let postgres = Postgres::start();
+    postgres.database("shop_classic");
+    let database_url = postgres.url_from_containers("shop_classic");
+    let env = [
+        ("DATABASE_URL", database_url.as_str()),
+        ("SECRET_KEY_BASE", SECRET_KEY_BASE),
+        ("PHX_HOST", "localhost"),
+    ];
+    let (release, status) = heroku.run_once(&compiled.slug, &env, &process_command(&compiled, "release"));
+    assert_eq!(status, 0, "{release}");
+    assert_contains!(release, "create table products");
+    let (seeded, status) = heroku.run_once(&compiled.slug, &env, "shop eval 'Shop.Release.seed()'");
+    assert_eq!(status, 0, "{seeded}");
+    assert_eq!(
+        postgres
+            .psql("shop_classic", "SELECT name, price FROM products")
+            .trim(),
+        "Seeded widget|42"
+    );
+
+    let dyno = heroku.start_web(&compiled.slug, &env, &process_command(&compiled, "web"));
+    assert_contains!(dyno.get("/products"), "Seeded widget");
+    let screenshot = artifacts_dir().join("shop-products-classic.png");
+    let browser = browse(dyno.address, "Made on Cedar", &screenshot);
+    assert_eq!(browser.trim(), BROWSER_OK, "{}", dyno.logs());
+    assert_eq!(
+        postgres
+            .psql(
+                "shop_classic",
+                "SELECT price FROM products WHERE name = 'Made on Cedar'"
+            )
+            .trim(),
+        "12"
+    );
 }
