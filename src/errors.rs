@@ -75,6 +75,10 @@ pub(crate) enum ElixirBuildpackError {
         path: std::path::PathBuf,
         error: String,
     },
+    /// `mix deps.get` failed, and a git dependency's repository says why.
+    GitFetch(crate::mix::git::FetchProblem),
+    /// `mix.lock` has merge-conflict markers.
+    LockConflict(crate::inputs::mix_lock::ConflictMarker),
     /// A command of the assets step (the package manager, the classic `compile` script) failed.
     AssetsCommand(CmdError),
     /// Supplying esbuild's or tailwind's binary from `BP_ESBUILD_URL`/`BP_TAILWIND_URL` failed.
@@ -348,6 +352,21 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
                 assets_deploy=false
         "},
         ElixirBuildpackError::ToolBinary(error) => tool_binary_message(error),
+        ElixirBuildpackError::GitFetch(problem) => git_fetch_message(problem),
+        ElixirBuildpackError::LockConflict(marker) => formatdoc! {"
+            mix.lock has unresolved merge conflicts
+
+            Line {line} of mix.lock is `{text}`, a marker git leaves where a merge conflicted
+            ({conflicts} conflicted part(s) in all). Mix can't read the file, and the build can't tell
+            which versions to use.
+
+            Resolve the conflicts and commit mix.lock. For example, take one side and let Mix
+            bring the lock up to date with mix.exs:
+
+                git checkout --theirs mix.lock
+                mix deps.get
+                git commit mix.lock
+        ", line = marker.line, text = marker.text, conflicts = marker.conflicts},
         ElixirBuildpackError::HexConfig { what, output } => formatdoc! {"
             Configuring Hex failed
 
@@ -695,6 +714,54 @@ fn resolve_message(error: &ResolveError, source: &str) -> String {
     }
 }
 
+fn git_fetch_message(problem: &crate::mix::git::FetchProblem) -> String {
+    use crate::mix::git::FetchProblem;
+    let through = |fetched_from: &Option<String>| {
+        fetched_from
+            .as_ref()
+            .map(|url| format!(" (fetched as {url}, through {})", git_settings::URL_REWRITES))
+            .unwrap_or_default()
+    };
+    match problem {
+        FetchProblem::Unreachable {
+            dep,
+            fetched_from,
+            said,
+        } => formatdoc! {"
+            Fetching the git dependency `{name}` failed: its repository did not answer
+
+            Mix needs {url}{through} for `{name}` (mix.lock pins {rev}), and git
+            said: {said}
+
+            `deps` has no checkout of that revision (a first build, or mix.lock changed), so the
+            repository must answer. Check that the build can reach it; a mirror can stand in for it,
+            and private repositories need a token, for example:
+
+                {rewrites}=https://github.com/=https://git.internal.example/github/
+                {credentials}=https://x-access-token:TOKEN@github.com
+        ", name = dep.name, url = dep.url, through = through(fetched_from), rev = dep.rev,
+        rewrites = git_settings::URL_REWRITES, credentials = git_settings::CREDENTIALS},
+        FetchProblem::RefGone { dep, fetched_from } => {
+            let wanted = dep
+                .wanted
+                .as_ref()
+                .map(|(kind, value)| format!("{kind} {value}"))
+                .unwrap_or_default();
+            formatdoc! {"
+                The git dependency `{name}` names {wanted}, which its repository no longer has
+
+                mix.exs asks for {wanted} of {url}{through}, and mix.lock pins
+                it at {rev}; the repository answered, without {wanted}.
+
+                If it was moved or deleted upstream, name one that exists in mix.exs and update the
+                lock, for example:
+
+                    mix deps.update {name}
+            ", name = dep.name, url = dep.url, through = through(fetched_from), rev = dep.rev}
+        }
+    }
+}
+
 fn tool_binary_message(error: &ToolBinaryError) -> String {
     match error {
         ToolBinaryError::Download { tool, setting, error } => formatdoc! {"
@@ -954,6 +1021,81 @@ mod tests {
                 with the version your config pins and `$target` with the binary's target), for example:
 
                     BP_TAILWIND_URL=https://mirror.example.com/tailwind/$version/tailwind-$target
+            "}
+        );
+    }
+
+    #[test]
+    fn a_conflicted_lock_names_the_line_and_how_to_resolve_it() {
+        let error = ElixirBuildpackError::LockConflict(crate::inputs::mix_lock::ConflictMarker {
+            line: 7,
+            text: "<<<<<<< HEAD".into(),
+            conflicts: 2,
+        });
+        assert_eq!(
+            message(&error),
+            indoc::indoc! {"
+                mix.lock has unresolved merge conflicts
+
+                Line 7 of mix.lock is `<<<<<<< HEAD`, a marker git leaves where a merge conflicted
+                (2 conflicted part(s) in all). Mix can't read the file, and the build can't tell
+                which versions to use.
+
+                Resolve the conflicts and commit mix.lock. For example, take one side and let Mix
+                bring the lock up to date with mix.exs:
+
+                    git checkout --theirs mix.lock
+                    mix deps.get
+                    git commit mix.lock
+            "}
+        );
+    }
+
+    #[test]
+    fn a_git_ref_gone_names_the_dep_the_ref_and_where_it_was_fetched() {
+        let dep = crate::mix::git::LockedGitDep {
+            name: "heroicons".into(),
+            url: "https://github.com/tailwindlabs/heroicons.git".into(),
+            rev: "88ab3a0d790e6a47404cba02800a6b25d2afae50".into(),
+            wanted: Some(("tag".into(), "v2.1.1".into())),
+        };
+        let error = ElixirBuildpackError::GitFetch(crate::mix::git::FetchProblem::RefGone {
+            dep: dep.clone(),
+            fetched_from: Some("git://127.0.0.1:9418/tailwindlabs/heroicons.git".into()),
+        });
+        assert_eq!(
+            message(&error),
+            indoc::indoc! {"
+                The git dependency `heroicons` names tag v2.1.1, which its repository no longer has
+
+                mix.exs asks for tag v2.1.1 of https://github.com/tailwindlabs/heroicons.git (fetched as git://127.0.0.1:9418/tailwindlabs/heroicons.git, through BP_GIT_URL_REWRITES), and mix.lock pins
+                it at 88ab3a0d790e6a47404cba02800a6b25d2afae50; the repository answered, without tag v2.1.1.
+
+                If it was moved or deleted upstream, name one that exists in mix.exs and update the
+                lock, for example:
+
+                    mix deps.update heroicons
+            "}
+        );
+        let error = ElixirBuildpackError::GitFetch(crate::mix::git::FetchProblem::Unreachable {
+            dep,
+            fetched_from: None,
+            said: "fatal: unable to access 'https://github.com/tailwindlabs/heroicons.git/': Could not resolve host: github.com".into(),
+        });
+        assert_eq!(
+            message(&error),
+            indoc::indoc! {"
+                Fetching the git dependency `heroicons` failed: its repository did not answer
+
+                Mix needs https://github.com/tailwindlabs/heroicons.git for `heroicons` (mix.lock pins 88ab3a0d790e6a47404cba02800a6b25d2afae50), and git
+                said: fatal: unable to access 'https://github.com/tailwindlabs/heroicons.git/': Could not resolve host: github.com
+
+                `deps` has no checkout of that revision (a first build, or mix.lock changed), so the
+                repository must answer. Check that the build can reach it; a mirror can stand in for it,
+                and private repositories need a token, for example:
+
+                    BP_GIT_URL_REWRITES=https://github.com/=https://git.internal.example/github/
+                    BP_GIT_CREDENTIALS=https://x-access-token:TOKEN@github.com
             "}
         );
     }

@@ -238,7 +238,7 @@ pub(crate) fn build<E: PlatformEnv>(
     mix.plus_separator = plus_separator(&toolchain);
     // Kept to the end of the build: the git credential store goes with it.
     let _git = mix::git::prepare(&mut mix, &inputs.git, mix_lock.as_deref())?;
-    let (project, app_files) = compile(&mix, &caches, config, &inputs.hex, mix_lock.as_deref())?;
+    let (project, app_files) = compile_explained(&mix, &caches, &inputs, mix_lock.as_deref())?;
     if !testing {
         assets::build(
             frontend,
@@ -377,6 +377,14 @@ fn read_inputs<E: PlatformEnv>(
         print::warning(warning);
     }
     frontend.classic_only(&config.classic_only)?;
+    // A conflicted lock stops the build before anything is downloaded.
+    if let Some(marker) = fs_err::read_to_string(context.app_dir.join("mix.lock"))
+        .ok()
+        .as_deref()
+        .and_then(inputs::mix_lock::conflict_marker)
+    {
+        return Err(ElixirBuildpackError::LockConflict(marker));
+    }
     let classic = matches!(context.platform.host, toolchain::Host::HerokuStack(_));
     let review_app = inputs::read_app_json(context.app_dir, context.env, classic)?;
     let procfile = inputs::read_procfile(context.app_dir)?;
@@ -502,6 +510,23 @@ enum Action<'a> {
 
 fn hook<'a>(key: &'static str, script: Option<&'a String>) -> Option<Action<'a>> {
     script.map(|script| Action::Hook(key, script))
+}
+
+/// [`compile`]; a failed `deps.get` is explained by the git dependencies' repositories, when they can
+/// say why (a tag gone, a server down).
+fn compile_explained(
+    mix: &MixEnv,
+    caches: &MixCaches,
+    inputs: &Inputs,
+    mix_lock: Option<&str>,
+) -> Result<(ProjectInfo, source_mtimes::Digests), ElixirBuildpackError> {
+    compile(mix, caches, &inputs.config, &inputs.hex, mix_lock).map_err(|error| match &error {
+        ElixirBuildpackError::MixStep { step, .. } if step.starts_with("deps.get") => {
+            mix::git::diagnose_fetch(mix, &inputs.git, mix_lock.unwrap_or_default())
+                .map_or(error, ElixirBuildpackError::GitFetch)
+        }
+        _ => error,
+    })
 }
 
 /// The classic steps, in the classic order: fetch deps and compile, with the hooks around them; then the

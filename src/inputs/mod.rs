@@ -6,6 +6,7 @@ pub(crate) mod classic_config;
 pub(crate) mod config;
 pub(crate) mod git_settings;
 pub(crate) mod hex_settings;
+pub(crate) mod mix_lock;
 pub(crate) mod mix_project;
 pub(crate) mod package_json;
 pub(crate) mod phoenix_static_config;

@@ -129,6 +129,153 @@ pub(crate) fn git_on_path(path: Option<&OsString>) -> bool {
     })
 }
 
+/// A git dependency as `mix.lock` pins it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LockedGitDep {
+    pub(crate) name: String,
+    pub(crate) url: String,
+    pub(crate) rev: String,
+    /// What `mix.exs` asks for, as (`tag`|`branch`|`ref`, value), when it names one.
+    pub(crate) wanted: Option<(String, String)>,
+}
+
+/// The git dependencies of `mix.lock` with their URLs, revisions and refs, sorted by name.
+pub(crate) fn locked_git_dep_entries(mix_lock: &str) -> Vec<LockedGitDep> {
+    let quoted =
+        |text: &str| -> Vec<String> { text.split('"').skip(1).step_by(2).map(String::from).collect() };
+    let mut deps: Vec<LockedGitDep> = mix_lock
+        .lines()
+        .filter_map(|line| {
+            let (name, entry) = line.trim().split_once(':')?;
+            let entry = entry.trim_start().strip_prefix("{:git,")?;
+            let (head, opts) = entry.split_once('[').unwrap_or((entry, ""));
+            let strings = quoted(head);
+            let wanted = ["tag", "branch", "ref"].iter().find_map(|key| {
+                let value = opts.split(&format!("{key}: \"")).nth(1)?.split('"').next()?;
+                Some(((*key).to_string(), value.to_string()))
+            });
+            Some(LockedGitDep {
+                name: name.trim().trim_matches('"').to_string(),
+                url: strings.first()?.clone(),
+                rev: strings.get(1)?.clone(),
+                wanted,
+            })
+        })
+        .collect();
+    deps.sort_by(|a, b| a.name.cmp(&b.name));
+    deps
+}
+
+/// Why fetching a git dependency failed, when git can tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum FetchProblem {
+    /// The repository did not answer (down, unreachable, or refusing the credentials).
+    Unreachable {
+        dep: LockedGitDep,
+        /// The URL git fetched instead, through `BP_GIT_URL_REWRITES`.
+        fetched_from: Option<String>,
+        /// What git said, its lines joined.
+        said: String,
+    },
+    /// The repository answered, without the tag or branch the dependency names.
+    RefGone {
+        dep: LockedGitDep,
+        fetched_from: Option<String>,
+    },
+}
+
+/// `url` as git fetches it with `settings`' rewrites (the longest matching prefix), when one applies.
+fn rewritten(url: &str, settings: &GitSettings) -> Option<String> {
+    settings
+        .rewrites
+        .iter()
+        .filter(|rewrite| url.starts_with(&rewrite.from))
+        .max_by_key(|rewrite| rewrite.from.len())
+        .map(|rewrite| format!("{}{}", rewrite.to, &url[rewrite.from.len()..]))
+}
+
+/// Whether `ls-remote` output lists what `dep` asks for (its tag or branch; else its revision).
+fn listed(dep: &LockedGitDep, ls_remote: &str) -> bool {
+    let refs: Vec<(&str, &str)> = ls_remote
+        .lines()
+        .filter_map(|line| line.split_once('\t'))
+        .collect();
+    match &dep.wanted {
+        Some((kind, name)) if kind == "tag" => refs
+            .iter()
+            .any(|(_, r)| *r == format!("refs/tags/{name}") || *r == format!("refs/tags/{name}^{{}}")),
+        Some((kind, name)) if kind == "branch" => {
+            refs.iter().any(|(_, r)| *r == format!("refs/heads/{name}"))
+        }
+        _ => true,
+    }
+}
+
+/// After `mix deps.get` failed: asks each locked git dependency's repository (`git ls-remote`, with the
+/// build's git settings) whether it answers and still has the tag or branch the dependency names.
+pub(crate) fn diagnose_fetch(mix: &MixEnv, settings: &GitSettings, mix_lock: &str) -> Option<FetchProblem> {
+    for dep in locked_git_dep_entries(mix_lock) {
+        let fetched_from = rewritten(&dep.url, settings);
+        let mut command = mix.command("git");
+        command
+            .args(["ls-remote", "--", &dep.url])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let Some(output) = output_within(command, std::time::Duration::from_mins(1)) else {
+            return Some(FetchProblem::Unreachable {
+                dep,
+                fetched_from,
+                said: String::from("no answer within 60 s"),
+            });
+        };
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let said: Vec<&str> = stderr
+                .lines()
+                .map(str::trim)
+                .filter(|line| !line.is_empty())
+                .collect();
+            let said = if said.is_empty() {
+                format!("nothing (`git ls-remote` exited with {})", output.status)
+            } else {
+                said.join(" ")
+            };
+            return Some(FetchProblem::Unreachable {
+                dep,
+                fetched_from,
+                said,
+            });
+        }
+        if !listed(&dep, &String::from_utf8_lossy(&output.stdout)) {
+            return Some(FetchProblem::RefGone { dep, fetched_from });
+        }
+    }
+    None
+}
+
+/// Runs `command` to its end, or kills it after `limit`.
+fn output_within(
+    mut command: std::process::Command,
+    limit: std::time::Duration,
+) -> Option<std::process::Output> {
+    let mut child = command.spawn().ok()?;
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => return child.wait_with_output().ok(),
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,5 +376,67 @@ mod tests {
         .expect("chmod");
         assert!(git_on_path(Some(&path)));
         assert!(!git_on_path(None));
+    }
+
+    const LOCK: &str = "%{\n  \"heroicons\": {:git, \"https://github.com/tailwindlabs/heroicons.git\", \"88ab3a0d790e6a47404cba02800a6b25d2afae50\", [tag: \"v2.1.1\", sparse: \"optimized\", depth: 1]},\n  \"jason\": {:hex, :jason, \"1.4.5\", \"a\", [:mix], [], \"hexpm\", \"b\"},\n  \"a_lib\": {:git, \"git@example.com:team/a_lib.git\", \"0123\", []},\n}\n";
+
+    fn heroicons() -> LockedGitDep {
+        LockedGitDep {
+            name: "heroicons".into(),
+            url: "https://github.com/tailwindlabs/heroicons.git".into(),
+            rev: "88ab3a0d790e6a47404cba02800a6b25d2afae50".into(),
+            wanted: Some(("tag".into(), "v2.1.1".into())),
+        }
+    }
+
+    #[test]
+    fn git_deps_with_their_urls_revisions_and_refs() {
+        assert_eq!(
+            locked_git_dep_entries(LOCK),
+            vec![
+                LockedGitDep {
+                    name: "a_lib".into(),
+                    url: "git@example.com:team/a_lib.git".into(),
+                    rev: "0123".into(),
+                    wanted: None,
+                },
+                heroicons(),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_tag_or_branch_is_listed_or_gone() {
+        let tags = "88ab3a0d790e6a47404cba02800a6b25d2afae50\trefs/tags/v2.1.1\nd1971c5\trefs/heads/main\n";
+        assert!(listed(&heroicons(), tags));
+        assert!(!listed(
+            &heroicons(),
+            "d1971c5\trefs/heads/main\nd1\trefs/tags/v2.1.0\n"
+        ));
+        // An annotated tag is listed peeled too.
+        assert!(listed(&heroicons(), "aa\trefs/tags/v2.1.1^{}\n"));
+        let mut branch = heroicons();
+        branch.wanted = Some(("branch".into(), "main".into()));
+        assert!(listed(&branch, tags));
+        assert!(!listed(&branch, "aa\trefs/heads/master\n"));
+        branch.wanted = None;
+        assert!(listed(&branch, ""));
+    }
+
+    #[test]
+    fn urls_as_git_fetches_them() {
+        let settings = settings(&[(
+            git_settings::URL_REWRITES,
+            "https://github.com/=git://127.0.0.1:9418/ https://github.com/tailwindlabs/=git://mirror/tw/",
+        )]);
+        assert_eq!(
+            rewritten("https://github.com/tailwindlabs/heroicons.git", &settings).as_deref(),
+            Some("git://mirror/tw/heroicons.git")
+        );
+        assert_eq!(
+            rewritten("https://github.com/other/x.git", &settings).as_deref(),
+            Some("git://127.0.0.1:9418/other/x.git")
+        );
+        assert_eq!(rewritten("https://gitlab.com/x.git", &settings), None);
     }
 }

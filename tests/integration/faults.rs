@@ -186,3 +186,39 @@ fn evil_tarball() -> Vec<u8> {
     }
     builder.into_inner().expect("tar").finish().expect("gzip")
 }
+
+/// A `mix.lock` a merge left conflicted stops the build before anything is downloaded, naming the line.
+#[test]
+#[ignore = "integration test"]
+fn a_conflicted_mix_lock_stops_the_build_before_any_download() {
+    let mirror = Mirror::healthy();
+    let mut config = build_config(&bookworm(), "hello_web", &mirror.url);
+    config.app_dir_preprocessor(|app_dir| {
+        std::fs::write(
+            app_dir.join("mix.lock"),
+            "%{\n<<<<<<< HEAD\n  \"jason\": {:hex, :jason, \"1.4.4\", \"a\", [:mix], [], \"hexpm\", \"b\"},\n=======\n  \
+             \"jason\": {:hex, :jason, \"1.4.5\", \"c\", [:mix], [], \"hexpm\", \"d\"},\n>>>>>>> upgrade-jason\n}\n",
+        )
+        .expect("write mix.lock");
+    });
+    config.expected_pack_result(PackResult::Failure);
+    TestRunner::default().build(&config, |context| {
+        assert_contains!(
+            context.pack_stderr,
+            "! mix.lock has unresolved merge conflicts\n!\n\
+             ! Line 2 of mix.lock is `<<<<<<< HEAD`, a marker git leaves where a merge conflicted\n\
+             ! (1 conflicted part(s) in all). Mix can't read the file, and the build can't tell\n\
+             ! which versions to use.\n!\n\
+             ! Resolve the conflicts and commit mix.lock. For example, take one side and let Mix\n\
+             ! bring the lock up to date with mix.exs:\n!\n\
+             !     git checkout --theirs mix.lock\n\
+             !     mix deps.get\n\
+             !     git commit mix.lock\n"
+        );
+        assert_eq!(
+            mirror.requests(),
+            Vec::<String>::new(),
+            "the build downloaded something"
+        );
+    });
+}

@@ -3,6 +3,7 @@
 //! logging each fetch so tests can count them. Builds reach it through `BP_GIT_URL_REWRITES`.
 
 use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -70,6 +71,8 @@ impl GitServer {
             .args(["--listen=127.0.0.1", &format!("--port={port}")])
             .arg(root.path())
             .stderr(Stdio::piped())
+            // A group of its own: the children serving connections go with it.
+            .process_group(0)
             .spawn()
             .expect("git daemon");
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -115,7 +118,12 @@ impl GitServer {
 }
 
 impl Drop for GitServer {
+    /// Stops the daemon and every child serving a connection: a child would keep the listening socket,
+    /// and a stopped server would still accept connections.
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

@@ -13,6 +13,7 @@ mod caching;
 mod classic;
 mod classic_config;
 mod classic_hex;
+mod cluster;
 mod detect;
 mod faults;
 mod git_server;

@@ -12,7 +12,7 @@ use crate::mirror::Mirror;
 use crate::postgres::Postgres;
 use crate::{builders, built_image, fixture, hex_build_config, requests_since, try_http_get};
 use indoc::formatdoc;
-use libcnb_test::{BuildConfig, TestRunner, assert_contains};
+use libcnb_test::{BuildConfig, PackResult, TestRunner, assert_contains};
 use std::process::{Command, Output};
 
 const SECRET_KEY_BASE: &str = "integration-test-secret-key-base-integration-test-secret-key-base-0123";
@@ -394,4 +394,75 @@ fn classic_the_phx_new_app_migrates_in_the_release_phase_and_serves_liveview_fro
             .trim(),
         "12"
     );
+}
+
+/// Git dependencies that can't be fetched fail a cold build naming the dependency and why (its tag gone
+/// from the server; the server down); a warm build with the same lock needs no git server at all.
+#[test]
+#[ignore = "integration test"]
+fn a_git_dependency_that_can_t_be_fetched_is_named_and_a_warm_build_needs_no_git_server() {
+    let Some(builder) = trixie() else {
+        eprintln!("skipped: no trixie builder in INTEGRATION_TEST_BUILDERS");
+        return;
+    };
+    let mirror = Mirror::healthy();
+    let git = GitServer::heroicons();
+    // Gone as upstream can make it: the tag deleted and its commits pruned (with the commit still
+    // there, Mix fetches the locked revision by its id, and the build passes).
+    let repo = "tailwindlabs/heroicons.git";
+    git.git_in(repo, &["tag", "--delete", "v2.1.1"]);
+    git.git_in(repo, &["reflog", "expire", "--expire=now", "--all"]);
+    git.git_in(repo, &["gc", "--quiet", "--prune=now"]);
+    let mut gone = shop_config(&builder, &mirror, &git);
+    gone.expected_pack_result(PackResult::Failure);
+    TestRunner::default().build(&gone, |context| {
+        assert_contains!(
+            context.pack_stderr,
+            &formatdoc! {"
+                ! The git dependency `heroicons` names tag v2.1.1, which its repository no longer has
+                !
+                ! mix.exs asks for tag v2.1.1 of https://github.com/tailwindlabs/heroicons.git (fetched as {url}tailwindlabs/heroicons.git, through BP_GIT_URL_REWRITES), and mix.lock pins
+                ! it at 88ab3a0d790e6a47404cba02800a6b25d2afae50; the repository answered, without tag v2.1.1.
+                !
+                ! If it was moved or deleted upstream, name one that exists in mix.exs and update the
+                ! lock, for example:
+                !
+                !     mix deps.update heroicons
+                ", url = git.url}
+        );
+
+        // The server down, on a cold build (the failed build cached nothing).
+        let down = GitServer::heroicons();
+        let down_config = shop_config(&builder, &mirror, &down);
+        let down_url = down.url.clone();
+        drop(down);
+        let mut unreachable = down_config.clone();
+        unreachable.expected_pack_result(PackResult::Failure);
+        context.rebuild(&unreachable, |rebuild| {
+            assert_contains!(
+                rebuild.pack_stderr,
+                &formatdoc! {"
+                    ! Fetching the git dependency `heroicons` failed: its repository did not answer
+                    !
+                    ! Mix needs https://github.com/tailwindlabs/heroicons.git (fetched as {down_url}tailwindlabs/heroicons.git, through BP_GIT_URL_REWRITES) for `heroicons` (mix.lock pins 88ab3a0d790e6a47404cba02800a6b25d2afae50), and git
+                    ! said: fatal: unable to connect to 127.0.0.1:"}
+            );
+
+            // A healthy server, then none: the warm build with the same lock asks it nothing.
+            let healthy = GitServer::heroicons();
+            let config = shop_config(&builder, &mirror, &healthy);
+            rebuild.rebuild(&config, |built| {
+                assert_eq!(healthy.requests().len(), 1);
+                let mut without = config.clone();
+                without.env("BP_GIT_URL_REWRITES", format!("https://github.com/={down_url}"));
+                drop(healthy);
+                built.rebuild(&without, |warm| {
+                    assert_contains!(
+                        warm.pack_stderr,
+                        "All dependencies are up to date (deps/ matches mix.lock: nothing to fetch or check)"
+                    );
+                });
+            });
+        });
+    });
 }
