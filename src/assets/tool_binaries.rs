@@ -150,6 +150,11 @@ fn fetch(tool: &Tool, url: &str, bin_path: &Path) -> Result<(), ToolBinaryError>
     fs_err::rename(&partial, bin_path).map_err(write_error)
 }
 
+/// Whether running a binary again may work: it was busy ("Text file busy"), a few times at most.
+fn retry_busy(error: &std::io::Error, attempts: u32) -> bool {
+    error.kind() == std::io::ErrorKind::ExecutableFileBusy && attempts < 50
+}
+
 fn said_version(tool: &Tool, bin_path: &Path) -> Option<String> {
     // A file just written can't be run while another thread's fork still holds it open for writing
     // (until that child execs): "Text file busy", for a moment.
@@ -159,7 +164,7 @@ fn said_version(tool: &Tool, bin_path: &Path) -> Option<String> {
             .args(tool.version_args)
             .output()
         {
-            Err(error) if error.kind() == std::io::ErrorKind::ExecutableFileBusy && attempts < 50 => {
+            Err(error) if retry_busy(&error, attempts) => {
                 attempts += 1;
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
@@ -173,6 +178,18 @@ fn said_version(tool: &Tool, bin_path: &Path) -> Option<String> {
 mod tests {
     use super::*;
     use std::path::PathBuf;
+
+    #[test]
+    fn a_busy_binary_is_run_again_a_few_times_only() {
+        let busy = std::io::Error::from(std::io::ErrorKind::ExecutableFileBusy);
+        assert!(retry_busy(&busy, 0));
+        assert!(retry_busy(&busy, 49));
+        assert!(!retry_busy(&busy, 50));
+        assert!(!retry_busy(
+            &std::io::Error::from(std::io::ErrorKind::NotFound),
+            0
+        ));
+    }
 
     #[test]
     fn versions_as_the_binaries_say_them() {

@@ -11,6 +11,17 @@ use libcnb_test::assert_contains;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The lifecycle's phases as a cluster runs them one by one: each with the flags it takes (their values
+/// the app's) and whether it takes the app image's name. `docs/cluster/tekton-buildpacks-phases.yaml`
+/// runs the same (checked below).
+const PHASES: &[(&str, &[&str], bool)] = &[
+    ("analyzer", &["-cache-image", "-run-image"], true),
+    ("detector", &[], false),
+    ("restorer", &["-cache-image"], false),
+    ("builder", &[], false),
+    ("exporter", &["-cache-image"], true),
+];
+
 /// The registry `scripts/provision` runs.
 fn registry() -> String {
     std::env::var("ELIXIR_CNB_REGISTRY").unwrap_or_else(|_| String::from("127.0.0.1:5000"))
@@ -103,11 +114,17 @@ impl ClusterApp {
         self.create_in(pod.path())
     }
 
-    fn create_in(&self, run: &Path) -> String {
+    /// Prepares a pod's dirs in `run`: a copy of the source as `/workspace`, empty `/layers`.
+    fn prepare(&self, run: &Path) {
         let _ = std::fs::remove_dir_all(run);
         copy_dir(&self.source(), &run.join("workspace"));
         std::fs::create_dir_all(run.join("layers")).expect("mkdir");
         chown(run);
+    }
+
+    /// Runs the lifecycle's `phase` with `args` in a container of its own that shares only the pod's
+    /// volumes (`/workspace`, `/layers`, `/platform`) and the builder's buildpacks; returns its output.
+    fn phase(&self, run: &Path, phase: &str, args: &[&str]) -> String {
         let volume = |from: &Path, to: &str, mode: &str| format!("{}:{to}:{mode}", from.display());
         let output = Command::new("docker")
             .args(["run", "--rm", "--network", "host", "--user", CNB_USER])
@@ -130,9 +147,8 @@ impl ClusterApp {
                 &volume(&self.dir.path().join("order.toml"), "/cnb/order.toml", "ro"),
             ])
             .args(["--env", "CNB_PLATFORM_API=0.13", "--env", "CNB_REGISTRY_AUTH={}"])
-            .args(["--entrypoint", "/cnb/lifecycle/creator", &self.builder])
-            .args(["-run-image", &self.run_image, "-cache-image", &self.cache_image])
-            .args(["-log-level", "info", "-no-color", &self.image])
+            .args(["--entrypoint", &format!("/cnb/lifecycle/{phase}"), &self.builder])
+            .args(args)
             .output()
             .expect("docker run");
         let text = format!(
@@ -140,8 +156,50 @@ impl ClusterApp {
             String::from_utf8_lossy(&output.stdout),
             String::from_utf8_lossy(&output.stderr)
         );
-        assert!(output.status.success(), "the lifecycle failed:\n{text}");
+        assert!(output.status.success(), "the lifecycle's {phase} failed:\n{text}");
         text
+    }
+
+    /// The five phases one by one, as Tekton's buildpacks-phases task runs them ([`PHASES`]).
+    fn phases(&self) -> String {
+        let run = self.dir.path().join("phases");
+        self.prepare(&run);
+        let mut output = String::new();
+        for (phase, flags, takes_image) in PHASES {
+            let mut args: Vec<&str> = Vec::new();
+            for flag in *flags {
+                args.push(flag);
+                args.push(match *flag {
+                    "-cache-image" => &self.cache_image,
+                    "-run-image" => &self.run_image,
+                    other => panic!("no value for {other}"),
+                });
+            }
+            args.push("-no-color");
+            if *takes_image {
+                args.push(&self.image);
+            }
+            output += &self.phase(&run, phase, &args);
+        }
+        output
+    }
+
+    fn create_in(&self, run: &Path) -> String {
+        self.prepare(run);
+        self.phase(
+            run,
+            "creator",
+            &[
+                "-run-image",
+                &self.run_image,
+                "-cache-image",
+                &self.cache_image,
+                "-log-level",
+                "info",
+                "-no-color",
+                &self.image,
+            ],
+        )
     }
 
     /// Pulls the app image from the registry (the engine's copy removed first), runs `web`, GETs `/`.
@@ -401,4 +459,47 @@ fn builds_side_by_side_share_a_registry_and_a_cache_image_without_corrupting_it(
         next,
         "  - Reusing release `hello_web`: nothing it is made from changed\n"
     );
+}
+
+/// The five phases one by one, each in a container of its own (Tekton's buildpacks-phases task): the
+/// image they export answers, and a second run restores everything from the cache image.
+#[test]
+#[ignore = "integration test"]
+fn the_lifecycle_phases_one_by_one_export_to_the_registry_and_restore_from_it() {
+    let builder = builder();
+    let mirror = Mirror::healthy();
+    let app = ClusterApp::new(&builder, "hello_web", "hello_web_phases", &mirror);
+    let cold = app.phases();
+    assert_contains!(cold, &format!("Saving {}...", app.image));
+    assert_contains!(app.serve(), "Hello from hello_web!");
+    let warm = app.phases();
+    assert_contains!(warm, "  - Using cached deps\n");
+    assert_contains!(
+        warm,
+        "  - Reusing release `hello_web`: nothing it is made from changed\n"
+    );
+}
+
+/// The Tekton Task in the docs runs the phases the test above runs, with its flags and platform API.
+#[test]
+fn the_tekton_task_in_the_docs_runs_the_phases_the_tests_run() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/cluster/tekton-buildpacks-phases.yaml");
+    let yaml = std::fs::read_to_string(&path).expect("the Tekton Task");
+    let (_, steps) = yaml.split_once("\n  steps:\n").expect("the Task's steps");
+    let steps: Vec<&str> = steps.split("    - name: ").skip(1).collect();
+    assert_eq!(
+        steps
+            .iter()
+            .map(|step| step.lines().next().unwrap_or_default())
+            .collect::<Vec<_>>(),
+        PHASES.iter().map(|(phase, _, _)| *phase).collect::<Vec<_>>()
+    );
+    for (step, (phase, flags, takes_image)) in steps.iter().zip(PHASES) {
+        assert_contains!(step, &format!("command: [\"/cnb/lifecycle/{phase}\"]"));
+        for flag in *flags {
+            assert_contains!(step, &format!("\"{flag}="));
+        }
+        assert_eq!(step.contains("\"$(params.APP_IMAGE)\""), *takes_image, "{phase}");
+    }
+    assert_contains!(yaml, "- name: CNB_PLATFORM_API\n        value: \"0.13\"");
 }
