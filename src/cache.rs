@@ -3,52 +3,9 @@
 //! subdirectory); the decision and its messages are the same for both.
 
 use crate::errors::ElixirBuildpackError;
-use crate::pipeline::Frontend;
+use crate::frontend::{CacheKey, CacheSpec, Frontend, Opened};
 use bullet_stream::global::print;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
-
-/// Cache metadata that knows why a cached directory can't serve a new build.
-pub(crate) trait CacheKey: Serialize + DeserializeOwned {
-    /// Human-readable reasons, each completing "since ...", empty when the cache is good.
-    fn invalidation_reasons(&self, new: &Self) -> Vec<String>;
-}
-
-/// Where a cache's contents are visible: to later build steps and buildpacks, and in the image.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Availability {
-    pub(crate) build: bool,
-    pub(crate) launch: bool,
-}
-
-impl Availability {
-    /// Build-time contents that ship in the image only in mix-at-runtime mode.
-    pub(crate) fn build_and_launch_if(launch: bool) -> Self {
-        Self { build: true, launch }
-    }
-}
-
-/// A cache the build steps use: its name (the CNB layer name, the classic cache dir name) and where
-/// its contents are visible.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct CacheSpec {
-    pub(crate) name: &'static str,
-    pub(crate) availability: Availability,
-    /// Names the contents in messages ("Erlang/OTP").
-    pub(crate) what: &'static str,
-}
-
-/// What a front-end found when it opened a cache.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Opened {
-    /// The saved key matched: the contents are as the last successful build left them.
-    Restored,
-    /// No cache yet.
-    New,
-    /// Emptied, for these reasons (each completing "since ...").
-    Discarded(Vec<String>),
-}
 
 /// Whether a cache's contents can be used as they are.
 #[derive(Debug, PartialEq, Eq)]
@@ -105,35 +62,6 @@ pub(crate) fn save<K: CacheKey>(
     frontend.save_cache(spec, key)
 }
 
-/// The toolchain a cache was built with: Mix output is only valid for the same OTP and Elixir.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ToolchainVersions {
-    otp: String,
-    elixir: String,
-}
-
-impl ToolchainVersions {
-    pub(crate) fn of(toolchain: &crate::toolchain::Toolchain) -> Self {
-        Self::new(
-            &toolchain.otp.display_version(),
-            &toolchain.elixir.display_version(),
-        )
-    }
-
-    pub(crate) fn new(otp: &str, elixir: &str) -> Self {
-        Self {
-            otp: otp.to_string(),
-            elixir: elixir.to_string(),
-        }
-    }
-
-    pub(crate) fn push_reasons(&self, new: &Self, reasons: &mut Vec<String>) {
-        push_if_changed(reasons, "the Erlang/OTP version", &self.otp, &new.otp);
-        push_if_changed(reasons, "the Elixir version", &self.elixir, &new.elixir);
-    }
-}
-
 /// Pushes a reason when a value changed: "the Elixir version changed from 1.17.3 to 1.18.3".
 pub(crate) fn push_if_changed<T: PartialEq + std::fmt::Display + ?Sized>(
     reasons: &mut Vec<String>,
@@ -176,7 +104,7 @@ pub(crate) fn link_into_app(app_dir: &Path, name: &str, cache: &Path) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde::Deserialize;
+    use serde::{Deserialize, Serialize};
 
     #[derive(Serialize, Deserialize)]
     struct Key(String);

@@ -513,7 +513,7 @@ fn syntax_message(error: &SyntaxError) -> String {
     let key = if keys.is_empty() {
         String::new()
     } else {
-        format!(" ({})", code_list(keys))
+        format!(" ({})", crate::inputs::config::code_list(keys))
     };
     formatdoc! {"
         {CLASSIC_CONFIG_FILE} needs a shell to evaluate
@@ -576,15 +576,6 @@ fn config_message(error: &ConfigError) -> String {
                 MIX_ENV=prod
         "},
     }
-}
-
-/// `a`, `b` (for keys).
-pub(crate) fn code_list(values: &[String]) -> String {
-    values
-        .iter()
-        .map(|value| format!("`{value}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn list(values: &[String]) -> String {

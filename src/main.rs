@@ -11,6 +11,7 @@ mod classic;
 mod cnb;
 mod digest;
 mod errors;
+mod frontend;
 mod inputs;
 mod launch;
 mod mix;

@@ -10,13 +10,13 @@ pub(crate) mod tool_binaries;
 pub(crate) mod tools;
 
 use crate::errors::ElixirBuildpackError;
+use crate::frontend::Frontend;
 use crate::inputs::classic_config;
 use crate::inputs::config::{CLASSIC_CONFIG_FILE, Hooks, PlatformEnv};
 use crate::inputs::package_json::{self, Installer};
 use crate::inputs::phoenix_static_config::{self, PhoenixStaticConfig};
 use crate::inputs::tool_versions;
 use crate::mix::{MixEnv, ProjectInfo};
-use crate::pipeline::Frontend;
 use bullet_stream::global::print;
 use node_version::NodeRequest;
 use std::path::{Path, PathBuf};

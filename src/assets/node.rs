@@ -4,9 +4,10 @@
 //! Node never ships in the image. Invalidated by the version and the CPU architecture.
 
 use super::node_version::{self, NodeRequest};
-use crate::cache::{self, Availability, CacheKey, CacheSpec, CacheState};
+use crate::cache::{self, CacheState};
 use crate::errors::ElixirBuildpackError;
-use crate::pipeline::Frontend;
+use crate::frontend::Frontend;
+use crate::frontend::{Availability, CacheKey, CacheSpec};
 use crate::toolchain::{download, fetch};
 use bullet_stream::global::print;
 use serde::{Deserialize, Serialize};

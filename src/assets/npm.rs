@@ -2,9 +2,10 @@
 //! pnpm's under it), so `npm ci` installs from the cache what it downloaded before. Build-only;
 //! `node_modules` itself is not cached (`npm ci` always starts from scratch) and never ships.
 
-use crate::cache::{self, Availability, CacheKey, CacheSpec};
+use crate::cache;
 use crate::errors::ElixirBuildpackError;
-use crate::pipeline::Frontend;
+use crate::frontend::Frontend;
+use crate::frontend::{Availability, CacheKey, CacheSpec};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 

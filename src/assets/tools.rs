@@ -5,9 +5,10 @@
 //! where `_build` does). Build-only; invalidated by the CPU architecture and by `config/config.exs`,
 //! where the tools' versions are pinned (esbuild's installer would keep using an outdated binary).
 
-use crate::cache::{self, Availability, CacheKey, CacheSpec, CacheState};
+use crate::cache::{self, CacheState};
 use crate::errors::ElixirBuildpackError;
-use crate::pipeline::Frontend;
+use crate::frontend::Frontend;
+use crate::frontend::{Availability, CacheKey, CacheSpec};
 use bullet_stream::global::print;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};

@@ -10,10 +10,11 @@
 //! that ship are copied into the slug at the same place when the build is done.
 
 use super::slug_links::{self, Moved};
-use crate::cache::{self, CacheKey, CacheSpec, Opened};
+use crate::cache;
 use crate::errors::ElixirBuildpackError;
+use crate::frontend::{CacheKey, CacheSpec, Opened};
+use crate::frontend::{Frontend, LaunchProgram, LaunchVar};
 use crate::inputs::config::ClassicOnly;
-use crate::pipeline::{Frontend, LaunchProgram, LaunchVar};
 use bullet_stream::global::print;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -289,7 +290,7 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), ElixirBuildpackError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cache::Availability;
+    use crate::frontend::Availability;
     use serde::{Deserialize, Serialize};
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -2,8 +2,8 @@
 //! `bin/release` YAML with the default process types, and the `export` file later buildpacks source.
 //! Pure text rendering; values are single-quoted for the shell.
 
+use crate::frontend::{LaunchProgram, LaunchVar};
 use crate::launch::Process;
-use crate::pipeline::{LaunchProgram, LaunchVar};
 use std::fmt::Write as _;
 
 /// A shell word that stays one word, literally: `'it'\''s'`.

@@ -3,10 +3,11 @@
 //! killed build never leaves a half-written cache behind.
 
 use super::ElixirBuildpack;
-use crate::cache::{self, CacheKey, CacheSpec, Opened};
+use crate::cache;
 use crate::errors::ElixirBuildpackError;
+use crate::frontend::{CacheKey, CacheSpec, Opened};
+use crate::frontend::{Frontend, LaunchProgram, LaunchVar};
 use crate::inputs::config::{CLASSIC_CONFIG_FILE, ClassicOnly, Source};
-use crate::pipeline::{Frontend, LaunchProgram, LaunchVar};
 use bullet_stream::global::print;
 use libcnb::build::BuildContext;
 use libcnb::data::layer::LayerName;

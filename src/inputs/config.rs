@@ -158,7 +158,7 @@ fn from_contents(
         }
         warnings.push(format!(
             "Ignoring {keys} on line {line} of {CLASSIC_CONFIG_FILE}: it uses {kind}, which needs a shell to evaluate.",
-            keys = crate::errors::code_list(&error.keys),
+            keys = code_list(&error.keys),
             line = error.line,
             kind = error.kind
         ));
@@ -364,6 +364,15 @@ fn is_valid_mix_env(value: &str) -> bool {
     value
         .chars()
         .all(|char| char.is_ascii_alphanumeric() || char == '_')
+}
+
+/// `a`, `b` (for keys).
+pub(crate) fn code_list(values: &[String]) -> String {
+    values
+        .iter()
+        .map(|value| format!("`{value}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]

@@ -1,9 +1,10 @@
 //! The `_build` cache: the project's `_build/`, used in place through a symlink. Cached; invalidated by
 //! `MIX_ENV` and the toolchain, never by source edits: Mix recompiles only what changed.
 
-use crate::cache::{self, Availability, CacheKey, CacheSpec, CacheState};
+use crate::cache::{self, CacheState};
 use crate::errors::ElixirBuildpackError;
-use crate::pipeline::{Frontend, LaunchProgram, LaunchVar};
+use crate::frontend::{Availability, CacheKey, CacheSpec};
+use crate::frontend::{Frontend, LaunchProgram, LaunchVar};
 use crate::toolchain::Toolchain;
 use bullet_stream::global::print;
 use serde::{Deserialize, Serialize};
@@ -13,7 +14,7 @@ use std::path::{Path, PathBuf};
 #[serde(deny_unknown_fields)]
 pub(crate) struct BuildLayerMetadata {
     mix_env: String,
-    toolchain: cache::ToolchainVersions,
+    toolchain: crate::toolchain::ToolchainVersions,
 }
 
 impl CacheKey for BuildLayerMetadata {
@@ -37,7 +38,7 @@ pub(crate) fn restore(
 ) -> Result<PathBuf, ElixirBuildpackError> {
     let metadata = BuildLayerMetadata {
         mix_env: mix_env.to_string(),
-        toolchain: cache::ToolchainVersions::of(toolchain),
+        toolchain: crate::toolchain::ToolchainVersions::of(toolchain),
     };
     let spec = CacheSpec {
         name: "_build",
@@ -131,7 +132,7 @@ mod tests {
     fn env_and_toolchain_invalidate() {
         let cached = BuildLayerMetadata {
             mix_env: "prod".into(),
-            toolchain: cache::ToolchainVersions::new("27.3.4", "1.18.3"),
+            toolchain: crate::toolchain::ToolchainVersions::new("27.3.4", "1.18.3"),
         };
         assert!(cached.invalidation_reasons(&cached.clone()).is_empty());
         let new = BuildLayerMetadata {

@@ -2,9 +2,10 @@
 //! `MIX_ENV` and the toolchain. A changed `mix.lock` keeps it: Mix fetches and recompiles only the
 //! dependencies that changed, as it would on a developer's machine, and the unused ones are removed.
 
-use crate::cache::{self, Availability, CacheKey, CacheSpec, CacheState};
+use crate::cache::{self, CacheState};
 use crate::errors::ElixirBuildpackError;
-use crate::pipeline::{Frontend, LaunchVar};
+use crate::frontend::{Availability, CacheKey, CacheSpec};
+use crate::frontend::{Frontend, LaunchVar};
 use crate::toolchain::Toolchain;
 use bullet_stream::global::print;
 use serde::{Deserialize, Serialize};
@@ -16,7 +17,7 @@ pub(crate) struct DepsLayerMetadata {
     /// SHA-256 of `mix.lock`, or `none`: not a reason to discard the cache, but to say the lock changed.
     mix_lock: String,
     mix_env: String,
-    toolchain: cache::ToolchainVersions,
+    toolchain: crate::toolchain::ToolchainVersions,
 }
 
 impl CacheKey for DepsLayerMetadata {
@@ -67,7 +68,7 @@ pub(crate) fn restore(
     let metadata = DepsLayerMetadata {
         mix_lock,
         mix_env: mix_env.to_string(),
-        toolchain: cache::ToolchainVersions::of(toolchain),
+        toolchain: crate::toolchain::ToolchainVersions::of(toolchain),
     };
     let spec = CacheSpec {
         name: "deps",
@@ -184,13 +185,13 @@ mod tests {
         let cached = DepsLayerMetadata {
             mix_lock: "a".into(),
             mix_env: "prod".into(),
-            toolchain: cache::ToolchainVersions::new("27.3.4", "1.18.3"),
+            toolchain: crate::toolchain::ToolchainVersions::new("27.3.4", "1.18.3"),
         };
         assert!(cached.invalidation_reasons(&cached.clone()).is_empty());
         let new = DepsLayerMetadata {
             mix_lock: "b".into(),
             mix_env: "staging".into(),
-            toolchain: cache::ToolchainVersions::new("27.3.5", "1.18.4"),
+            toolchain: crate::toolchain::ToolchainVersions::new("27.3.5", "1.18.4"),
         };
         assert_eq!(
             cached.invalidation_reasons(&new),

@@ -4,9 +4,10 @@
 //! before using it, so nothing but `always_rebuild` invalidates it; after `mix deps.get` the tarballs
 //! `mix.lock` no longer names are removed, so it does not grow without bound.
 
-use crate::cache::{self, Availability, CacheKey, CacheSpec, CacheState};
+use crate::cache::{self, CacheState};
 use crate::errors::ElixirBuildpackError;
-use crate::pipeline::Frontend;
+use crate::frontend::Frontend;
+use crate::frontend::{Availability, CacheKey, CacheSpec};
 use bullet_stream::global::print;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;

@@ -1,9 +1,10 @@
 //! The `mix_home` layer: `MIX_HOME`/`HEX_HOME`, holding Hex and rebar3 when the project needs them.
 //! Cached; invalidated by the Erlang/OTP and Elixir versions.
 
-use crate::cache::{self, Availability, CacheKey, CacheSpec};
+use crate::cache;
 use crate::errors::ElixirBuildpackError;
-use crate::pipeline::{Frontend, LaunchVar};
+use crate::frontend::{Availability, CacheKey, CacheSpec};
+use crate::frontend::{Frontend, LaunchVar};
 use crate::toolchain::Toolchain;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -11,7 +12,7 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct MixHomeLayerMetadata {
-    toolchain: cache::ToolchainVersions,
+    toolchain: crate::toolchain::ToolchainVersions,
 }
 
 impl CacheKey for MixHomeLayerMetadata {
@@ -31,7 +32,7 @@ pub(crate) fn restore(
     always_rebuild: bool,
 ) -> Result<PathBuf, ElixirBuildpackError> {
     let metadata = MixHomeLayerMetadata {
-        toolchain: cache::ToolchainVersions::of(toolchain),
+        toolchain: crate::toolchain::ToolchainVersions::of(toolchain),
     };
     let spec = CacheSpec {
         name: "mix_home",

@@ -2,9 +2,10 @@
 //! packages), used when Mix builds rebar3 dependencies (the cowboy stack, telemetry). Build-only;
 //! invalidated by the toolchain, since rebar3 keeps compiled plugins there.
 
-use crate::cache::{self, Availability, CacheKey, CacheSpec};
+use crate::cache;
 use crate::errors::ElixirBuildpackError;
-use crate::pipeline::Frontend;
+use crate::frontend::Frontend;
+use crate::frontend::{Availability, CacheKey, CacheSpec};
 use crate::toolchain::Toolchain;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -12,7 +13,7 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Rebar3CacheMetadata {
-    toolchain: cache::ToolchainVersions,
+    toolchain: crate::toolchain::ToolchainVersions,
 }
 
 impl CacheKey for Rebar3CacheMetadata {
@@ -30,7 +31,7 @@ pub(crate) fn restore(
     always_rebuild: bool,
 ) -> Result<PathBuf, ElixirBuildpackError> {
     let metadata = Rebar3CacheMetadata {
-        toolchain: cache::ToolchainVersions::of(toolchain),
+        toolchain: crate::toolchain::ToolchainVersions::of(toolchain),
     };
     let spec = CacheSpec {
         name: "rebar3_cache",
@@ -53,11 +54,11 @@ mod tests {
     #[test]
     fn the_toolchain_invalidates() {
         let cached = Rebar3CacheMetadata {
-            toolchain: cache::ToolchainVersions::new("25.2.3", "1.14.0"),
+            toolchain: crate::toolchain::ToolchainVersions::new("25.2.3", "1.14.0"),
         };
         assert!(cached.invalidation_reasons(&cached.clone()).is_empty());
         let new = Rebar3CacheMetadata {
-            toolchain: cache::ToolchainVersions::new("27.3.4.1", "1.18.3"),
+            toolchain: crate::toolchain::ToolchainVersions::new("27.3.4.1", "1.18.3"),
         };
         assert_eq!(
             cached.invalidation_reasons(&new),

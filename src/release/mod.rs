@@ -5,10 +5,11 @@
 pub(crate) mod cookie;
 pub(crate) mod inputs;
 
-use crate::cache::{self, Availability, CacheKey, CacheSpec, CacheState};
+use crate::cache::{self, CacheState};
 use crate::errors::ElixirBuildpackError;
+use crate::frontend::{Availability, CacheKey, CacheSpec};
+use crate::frontend::{Frontend, LaunchProgram, LaunchVar};
 use crate::mix::{MixEnv, ProjectInfo, ReleaseSpec, ReleaseTool};
-use crate::pipeline::{Frontend, LaunchProgram, LaunchVar};
 use crate::toolchain::Toolchain;
 use bullet_stream::global::print;
 use serde::{Deserialize, Serialize};
@@ -74,7 +75,7 @@ pub(crate) struct ReleaseLayerMetadata {
     inputs: String,
     releases: Vec<String>,
     mix_env: String,
-    toolchain: cache::ToolchainVersions,
+    toolchain: crate::toolchain::ToolchainVersions,
 }
 
 impl CacheKey for ReleaseLayerMetadata {
@@ -188,7 +189,7 @@ pub(crate) fn assemble(
         inputs: inputs::digest(app_files, &mix.build_path()).map_err(ElixirBuildpackError::ReleaseInputs)?,
         releases: releases.iter().map(|release| release.name.clone()).collect(),
         mix_env: mix_env.to_string(),
-        toolchain: cache::ToolchainVersions::of(toolchain),
+        toolchain: crate::toolchain::ToolchainVersions::of(toolchain),
     };
     let spec = CacheSpec {
         name: "release",

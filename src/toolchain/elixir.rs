@@ -2,9 +2,10 @@
 //! version and the OTP major it was built for.
 
 use super::{Toolchain, fetch};
-use crate::cache::{self, Availability, CacheKey, CacheSpec, CacheState};
+use crate::cache::{self, CacheState};
 use crate::errors::ElixirBuildpackError;
-use crate::pipeline::Frontend;
+use crate::frontend::Frontend;
+use crate::frontend::{Availability, CacheKey, CacheSpec};
 use bullet_stream::global::print;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;

@@ -234,6 +234,35 @@ fn default_otp_for_elixir(
         })
 }
 
+/// The toolchain a cache was built with: Mix output is only valid for the same OTP and Elixir.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ToolchainVersions {
+    otp: String,
+    elixir: String,
+}
+
+impl ToolchainVersions {
+    pub(crate) fn of(toolchain: &Toolchain) -> Self {
+        Self::new(
+            &toolchain.otp.display_version(),
+            &toolchain.elixir.display_version(),
+        )
+    }
+
+    pub(crate) fn new(otp: &str, elixir: &str) -> Self {
+        Self {
+            otp: otp.to_string(),
+            elixir: elixir.to_string(),
+        }
+    }
+
+    pub(crate) fn push_reasons(&self, new: &Self, reasons: &mut Vec<String>) {
+        crate::cache::push_if_changed(reasons, "the Erlang/OTP version", &self.otp, &new.otp);
+        crate::cache::push_if_changed(reasons, "the Elixir version", &self.elixir, &new.elixir);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

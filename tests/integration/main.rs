@@ -126,8 +126,14 @@ pub(crate) fn requests_since(mirror: &mirror::Mirror, since: usize, part: &str) 
 
 /// Runs `f` for every builder, one thread each.
 pub(crate) fn for_each_builder(f: impl Fn(&str) + Sync) {
+    let builders = builders();
+    // No builder would pass with no build at all.
+    assert!(
+        !builders.is_empty(),
+        "INTEGRATION_TEST_BUILDERS names no builder: a test must build on at least one"
+    );
     std::thread::scope(|scope| {
-        let handles: Vec<_> = builders()
+        let handles: Vec<_> = builders
             .into_iter()
             .map(|builder| {
                 let f = &f;

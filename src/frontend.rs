@@ -1,0 +1,128 @@
+//! The seam between the build and the platform it runs on: what a front-end (CNB, classic) gives the
+//! build's stages (caches, launch env and programs, the launch SBOM) and the types they trade in. Ground
+//! level: every stage may import it; it imports no stage.
+
+use crate::errors::ElixirBuildpackError;
+use crate::inputs::config::ClassicOnly;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::path::PathBuf;
+
+/// Cache metadata that knows why a cached directory can't serve a new build.
+pub(crate) trait CacheKey: Serialize + DeserializeOwned {
+    /// Human-readable reasons, each completing "since ...", empty when the cache is good.
+    fn invalidation_reasons(&self, new: &Self) -> Vec<String>;
+}
+
+/// Where a cache's contents are visible: to later build steps and buildpacks, and in the image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Availability {
+    pub(crate) build: bool,
+    pub(crate) launch: bool,
+}
+
+impl Availability {
+    /// Build-time contents that ship in the image only in mix-at-runtime mode.
+    pub(crate) fn build_and_launch_if(launch: bool) -> Self {
+        Self { build: true, launch }
+    }
+}
+
+/// A cache the build steps use: its name (the CNB layer name, the classic cache dir name) and where
+/// its contents are visible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CacheSpec {
+    pub(crate) name: &'static str,
+    pub(crate) availability: Availability,
+    /// Names the contents in messages ("Erlang/OTP").
+    pub(crate) what: &'static str,
+}
+
+/// What a front-end found when it opened a cache.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Opened {
+    /// The saved key matched: the contents are as the last successful build left them.
+    Restored,
+    /// No cache yet.
+    New,
+    /// Emptied, for these reasons (each completing "since ...").
+    Discarded(Vec<String>),
+}
+
+/// What the build needs from the platform it runs on.
+pub(crate) trait Frontend {
+    /// Whether restored caches keep the mtimes they were saved with (classic cache dirs do; the CNB
+    /// lifecycle gives restored layers the time of the restore).
+    fn restores_mtimes(&self) -> bool;
+
+    /// Takes the config keys whose meaning depends on the front-end, before any cache is opened.
+    fn classic_only(&mut self, keys: &ClassicOnly) -> Result<(), ElixirBuildpackError>;
+
+    /// Opens the cache `spec.name`: restored when the key saved with it equals `key` (see
+    /// [`crate::cache::reasons_to_discard`]), else emptied. An emptied cache has no key until [`Self::save_cache`].
+    fn open_cache<K: CacheKey>(
+        &mut self,
+        spec: CacheSpec,
+        key: &K,
+        always_rebuild: bool,
+    ) -> Result<(PathBuf, Opened), ElixirBuildpackError>;
+
+    /// The key a cache was last saved with, without opening it (none when there is no such cache).
+    fn cached_key<K: CacheKey>(&self, name: &'static str) -> Option<K>;
+
+    /// Saves `key` with the cache: its contents are complete.
+    fn save_cache<K: CacheKey>(&mut self, spec: CacheSpec, key: &K) -> Result<(), ElixirBuildpackError>;
+
+    /// Declares the env vars the image's processes get from the cache `spec.name` (replacing what an
+    /// earlier build declared for it). A launch cache's `bin/` is on PATH without being declared.
+    fn set_launch_env(&mut self, spec: CacheSpec, vars: &[LaunchVar]) -> Result<(), ElixirBuildpackError>;
+
+    /// Runs `program` at launch for every process of the image, to set env (CNB: an exec.d program;
+    /// classic: `.profile.d`). It comes with the cache `spec.name`, which ships.
+    fn set_launch_program(
+        &mut self,
+        spec: CacheSpec,
+        program: &LaunchProgram,
+    ) -> Result<(), ElixirBuildpackError>;
+
+    /// Attaches the launch SBOM (`CycloneDX` JSON) to the cache `spec.name`, which ships.
+    fn set_launch_sbom(&mut self, spec: CacheSpec, cyclonedx_json: &[u8])
+    -> Result<(), ElixirBuildpackError>;
+}
+
+/// An env var for the image's processes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LaunchVar {
+    pub(crate) name: &'static str,
+    pub(crate) value: String,
+    /// A default yields to the platform's config vars; an override does not.
+    pub(crate) overrides: bool,
+}
+
+impl LaunchVar {
+    pub(crate) fn default_value(name: &'static str, value: impl Into<String>) -> Self {
+        Self {
+            name,
+            value: value.into(),
+            overrides: false,
+        }
+    }
+
+    pub(crate) fn override_value(name: &'static str, value: impl Into<String>) -> Self {
+        Self {
+            name,
+            value: value.into(),
+            overrides: true,
+        }
+    }
+}
+
+/// A program that sets env at launch, in the two forms the front-ends run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LaunchProgram {
+    pub(crate) name: &'static str,
+    /// A CNB exec.d executable: prints TOML env to fd 3.
+    pub(crate) exec_d: String,
+    /// A shell snippet that exports the same, sourced at boot.
+    pub(crate) profile_d: String,
+}
