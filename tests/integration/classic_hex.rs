@@ -26,7 +26,7 @@ fn suites() -> Vec<String> {
 }
 
 /// Runs `f` for every suite, one thread each.
-fn for_each_suite(f: impl Fn(&str) + Sync) {
+pub(crate) fn for_each_suite(f: impl Fn(&str) + Sync) {
     std::thread::scope(|scope| {
         let handles: Vec<_> = suites()
             .into_iter()

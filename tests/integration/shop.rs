@@ -373,13 +373,14 @@ fn shop_end_to_end(builder: &str) {
 #[test]
 #[ignore = "integration test"]
 fn classic_the_phx_new_app_migrates_in_the_release_phase_and_serves_liveview_from_postgres() {
-    if trixie().is_none() {
-        eprintln!("skipped: no trixie builder in INTEGRATION_TEST_BUILDERS");
-        return;
-    }
+    crate::classic_hex::for_each_suite(classic_shop);
+}
+
+/// On trixie (heroku-24's Elixir) the app as generated; on bookworm with the documented `LiveView` pin.
+fn classic_shop(suite: &str) {
     let mirror = Mirror::healthy();
     let git = GitServer::heroicons();
-    let heroku = heroku_with_hex("trixie", &mirror);
+    let heroku = heroku_with_hex(suite, &mirror);
     heroku.set_config_var("BP_GIT_URL_REWRITES", &git.rewrites());
     heroku.set_config_var(
         "BP_ESBUILD_URL",
@@ -390,7 +391,18 @@ fn classic_the_phx_new_app_migrates_in_the_release_phase_and_serves_liveview_fro
         &format!("{}/tools/tailwind/$version/tailwind-$target", mirror.url),
     );
     let app = tempfile::tempdir().expect("tempdir");
-    copy_as_user(&fixture("shop"), app.path());
+    let source = tempfile::tempdir().expect("tempdir");
+    let status = Command::new("cp")
+        .arg("-a")
+        .arg(format!("{}/.", fixture("shop").display()))
+        .arg(source.path())
+        .status()
+        .expect("cp");
+    assert!(status.success());
+    if suite == "bookworm" {
+        pin_liveview_0_20(source.path());
+    }
+    copy_as_user(source.path(), app.path());
 
     let compiled = heroku.push(app.path());
     assert!(compiled.success, "{}", compiled.output);
@@ -430,7 +442,7 @@ fn classic_the_phx_new_app_migrates_in_the_release_phase_and_serves_liveview_fro
 
     let dyno = heroku.start_web(&compiled.slug, &env, &process_command(&compiled, "web"));
     assert_contains!(dyno.get("/products"), "Seeded widget");
-    let screenshot = artifacts_dir().join("shop-products-classic.png");
+    let screenshot = artifacts_dir().join(format!("shop-products-classic-{suite}.png"));
     let browser = browse(dyno.address, "Made on Cedar", &screenshot);
     assert_eq!(browser.trim(), BROWSER_OK, "{}", dyno.logs());
     assert_eq!(
