@@ -12,7 +12,7 @@ use crate::inputs::hex_settings::{self, HexSettings};
 use crate::inputs::procfile::{self, ProcfileEntry};
 use crate::inputs::{self};
 use crate::launch::{Process, classic_paths, processes, sbom};
-use crate::mix::{self, MixEnv, ProjectInfo, source_mtimes};
+use crate::mix::{self, MixEnv};
 use crate::release;
 use crate::toolchain::{self, Platform, Toolchain, Urls};
 use bullet_stream::global::print;
@@ -144,7 +144,7 @@ pub(crate) fn build<E: PlatformEnv>(
     let sbom = launch_sbom(&toolchain, mix_lock.as_deref());
 
     print::bullet("Mix");
-    let caches = MixCaches::restore(
+    let caches = mix::steps::MixCaches::restore(
         frontend,
         context.app_dir,
         mix_lock.as_deref(),
@@ -160,7 +160,8 @@ pub(crate) fn build<E: PlatformEnv>(
     mix.plus_separator = plus_separator(&toolchain);
     // Kept to the end of the build: the git credential store goes with it.
     let _git = mix::git::prepare(&mut mix, &inputs.git, mix_lock.as_deref())?;
-    let (project, app_files) = compile_explained(&mix, &caches, &inputs, mix_lock.as_deref())?;
+    let (project, app_files) =
+        mix::steps::compile_explained(&mix, &caches, &inputs.mix_settings(), mix_lock.as_deref())?;
     if !testing {
         assets::build(
             frontend,
@@ -284,6 +285,16 @@ struct Inputs {
     review_scripts: Vec<(String, String)>,
 }
 
+impl Inputs {
+    fn mix_settings(&self) -> mix::steps::Settings<'_> {
+        mix::steps::Settings {
+            config: &self.config,
+            hex: &self.hex,
+            git: &self.git,
+        }
+    }
+}
+
 fn read_inputs<E: PlatformEnv>(
     frontend: &mut impl Frontend,
     context: &Context<'_, E>,
@@ -320,181 +331,6 @@ fn read_inputs<E: PlatformEnv>(
         procfile,
         review_scripts: review_app.scripts,
     })
-}
-
-/// The caches Mix works in: `MIX_HOME`, `deps` and `_build`, Hex's packages and rebar3's cache; and
-/// this build's own `HEX_HOME`.
-struct MixCaches {
-    mix_home: PathBuf,
-    deps: PathBuf,
-    /// `mix.lock` changed since the cached `deps`: unused deps are cleaned.
-    lock_changed: bool,
-    /// The cached `deps` was fetched for this `mix.lock`: `deps.get` may skip the registry.
-    deps_fetched_for_lock: bool,
-    /// Restored caches keep their mtimes (see [`Frontend::restores_mtimes`]).
-    restores_mtimes: bool,
-    build: PathBuf,
-    hex_packages: PathBuf,
-    rebar3_cache: PathBuf,
-    hex_home: mix::hex_home::HexHome,
-}
-
-impl MixCaches {
-    fn restore(
-        frontend: &mut impl Frontend,
-        app_dir: &Path,
-        mix_lock: Option<&str>,
-        config: &BuildConfig,
-        toolchain: &Toolchain,
-        launch: bool,
-        sbom: &[u8],
-    ) -> Result<Self, ElixirBuildpackError> {
-        let (mix_env, always_rebuild) = (&config.mix_env.value, config.always_rebuild);
-        let deps_launch = mix::deps::Launch { launch, sbom };
-        let mix_home = mix::mix_home::restore(frontend, toolchain, mix_env, launch, always_rebuild)?;
-        let deps = mix::deps::restore(
-            frontend,
-            app_dir,
-            mix_lock,
-            toolchain,
-            mix_env,
-            &deps_launch,
-            always_rebuild,
-        )?;
-        let build = mix::build::restore(frontend, app_dir, toolchain, mix_env, launch, always_rebuild)?;
-        let hex_packages = mix::hex_cache::restore(frontend, always_rebuild)?;
-        let rebar3_cache = mix::rebar3_cache::restore(frontend, toolchain, always_rebuild)?;
-        let hex_home = mix::hex_home::HexHome::new(&hex_packages)?;
-        Ok(Self {
-            mix_home,
-            deps: deps.path,
-            lock_changed: deps.lock_changed,
-            deps_fetched_for_lock: deps.fetched_for_lock,
-            restores_mtimes: frontend.restores_mtimes(),
-            build,
-            hex_packages,
-            rebar3_cache,
-            hex_home,
-        })
-    }
-
-    fn dirs<'a>(&'a self, erlang: &'a Path, elixir: &'a Path, hex_home: &'a Path) -> mix::MixDirs<'a> {
-        mix::MixDirs {
-            erlang,
-            elixir,
-            mix_home: &self.mix_home,
-            deps: &self.deps,
-            build: &self.build,
-            hex_home,
-            rebar3_cache: &self.rebar3_cache,
-        }
-    }
-}
-
-/// Hex and rebar3 when needed, then deps and compile with the hooks around them; only files whose
-/// contents changed since the cached `_build` are recompiled.
-fn compile(
-    mix: &MixEnv,
-    caches: &MixCaches,
-    config: &BuildConfig,
-    hex: &HexSettings,
-    mix_lock: Option<&str>,
-) -> Result<(ProjectInfo, source_mtimes::Digests), ElixirBuildpackError> {
-    let app_dir = &mix.app_dir;
-    let needed = mix::hex::needed(mix_lock);
-    mix.ensure_package_managers(needed, &caches.mix_home, hex.installs_public_key.as_ref())?;
-    if needed.hex {
-        mix::hex_home::configure(mix, hex)?;
-    }
-    let sources_state = source_mtimes::state_file(&caches.build);
-    let sources =
-        source_mtimes::touch_changed(app_dir, &caches.build).map_err(ElixirBuildpackError::ReadAppFile)?;
-    if let Some(changed) = sources.changed {
-        print::sub_bullet(format!("{changed} app file(s) changed since the cached _build"));
-    }
-    if !caches.restores_mtimes {
-        mix::deps::settle_fetch_markers(&caches.deps, &mix.build_path())
-            .map_err(ElixirBuildpackError::WriteCache)?;
-    }
-    let project = fetch_and_compile(mix, &config.hooks, &config.mix_env.value, caches)?;
-    if let Ok(mix_lock) = fs_err::read_to_string(mix.app_dir.join("mix.lock")) {
-        mix::hex_cache::prune(&caches.hex_packages, &mix_lock).map_err(ElixirBuildpackError::WriteCache)?;
-    }
-    source_mtimes::save(&sources_state, &sources.digests).map_err(ElixirBuildpackError::WriteCache)?;
-    Ok((project, sources.digests))
-}
-
-/// One thing the build runs: a classic hook, or a Mix task.
-enum Action<'a> {
-    Hook(&'static str, &'a str),
-    Mix(Vec<String>),
-}
-
-fn hook<'a>(key: &'static str, script: Option<&'a String>) -> Option<Action<'a>> {
-    script.map(|script| Action::Hook(key, script))
-}
-
-/// [`compile`]; a failed `deps.get` is explained by the git dependencies' repositories, when they can
-/// say why (a tag gone, a server down).
-fn compile_explained(
-    mix: &MixEnv,
-    caches: &MixCaches,
-    inputs: &Inputs,
-    mix_lock: Option<&str>,
-) -> Result<(ProjectInfo, source_mtimes::Digests), ElixirBuildpackError> {
-    compile(mix, caches, &inputs.config, &inputs.hex, mix_lock).map_err(|error| match &error {
-        ElixirBuildpackError::MixStep { step, .. } if step.starts_with("deps.get") => {
-            mix::git::diagnose_fetch(mix, &inputs.git, mix_lock.unwrap_or_default())
-                .map_or(error, ElixirBuildpackError::GitFetch)
-        }
-        _ => error,
-    })
-}
-
-/// The classic steps, in the classic order: fetch deps and compile, with the hooks around them; then the
-/// project's facts. Mix tasks with no hook between them run in one Mix process (one VM boot), the
-/// facts with the last of them.
-fn fetch_and_compile(
-    mix: &MixEnv,
-    hooks: &config::Hooks,
-    mix_env: &str,
-    caches: &MixCaches,
-) -> Result<ProjectInfo, ElixirBuildpackError> {
-    let mix_task = |args: &[&str]| Action::Mix(args.iter().map(|arg| (*arg).to_string()).collect());
-    let mut actions = Vec::new();
-    actions.extend(hook(
-        "hook_pre_fetch_dependencies",
-        hooks.pre_fetch_dependencies.as_ref(),
-    ));
-    actions.push(mix_task(&["deps.get", "--only", mix_env]));
-    if caches.lock_changed {
-        // Deps the new lock no longer names would otherwise stay in the cache (and ship, at runtime).
-        actions.push(mix_task(&["deps.clean", "--unused"]));
-    }
-    actions.extend(hook("pre_compile", hooks.legacy_pre_compile.as_ref()));
-    actions.extend(hook("hook_pre_compile", hooks.pre_compile.as_ref()));
-    // `mix compile` compiles the deps that need it; `mix deps.compile` would redo them all.
-    actions.push(hook("hook_compile", hooks.compile.as_ref()).unwrap_or_else(|| mix_task(&["compile"])));
-    actions.extend(hook("hook_post_compile", hooks.post_compile.as_ref()));
-
-    let mut batch: Vec<Vec<String>> = Vec::new();
-    for action in actions {
-        match action {
-            Action::Mix(step) => batch.push(step),
-            Action::Hook(key, script) => {
-                if !batch.is_empty() {
-                    mix.steps_then_info(&std::mem::take(&mut batch), caches.deps_fetched_for_lock)?;
-                }
-                mix.hook(key, script)?;
-            }
-        }
-    }
-    if batch.is_empty() {
-        // The last step was a hook: the facts take a Mix process of their own.
-        mix.project_info()
-    } else {
-        mix.steps_then_info(&batch, caches.deps_fetched_for_lock)
-    }
 }
 
 fn run_hook(mix: &MixEnv, key: &str, script: Option<&str>) -> Result<(), ElixirBuildpackError> {

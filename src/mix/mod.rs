@@ -11,6 +11,7 @@ pub(crate) mod hex_home;
 pub(crate) mod mix_home;
 pub(crate) mod rebar3_cache;
 pub(crate) mod source_mtimes;
+pub(crate) mod steps;
 
 use crate::errors::ElixirBuildpackError;
 use crate::inputs::hex_settings::PublicKey;

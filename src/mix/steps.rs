@@ -1,0 +1,279 @@
+//! Mix's part of the build, as the pipeline runs it: the caches Mix works in, and fetching deps and
+//! compiling with the classic hooks around them, Mix tasks with no hook between them in one Mix process.
+
+use super::{MixEnv, ProjectInfo, source_mtimes};
+use crate::errors::ElixirBuildpackError;
+use crate::frontend::Frontend;
+use crate::inputs::config::{self, BuildConfig};
+use crate::inputs::git_settings::GitSettings;
+use crate::inputs::hex_settings::HexSettings;
+use crate::toolchain::Toolchain;
+use bullet_stream::global::print;
+use std::path::{Path, PathBuf};
+
+/// The caches Mix works in: `MIX_HOME`, `deps` and `_build`, Hex's packages and rebar3's cache; and
+/// this build's own `HEX_HOME`.
+pub(crate) struct MixCaches {
+    mix_home: PathBuf,
+    deps: PathBuf,
+    /// `mix.lock` changed since the cached `deps`: unused deps are cleaned.
+    lock_changed: bool,
+    /// The cached `deps` was fetched for this `mix.lock`: `deps.get` may skip the registry.
+    deps_fetched_for_lock: bool,
+    /// Restored caches keep their mtimes (see [`Frontend::restores_mtimes`]).
+    restores_mtimes: bool,
+    build: PathBuf,
+    hex_packages: PathBuf,
+    rebar3_cache: PathBuf,
+    pub(crate) hex_home: super::hex_home::HexHome,
+}
+
+impl MixCaches {
+    pub(crate) fn restore(
+        frontend: &mut impl Frontend,
+        app_dir: &Path,
+        mix_lock: Option<&str>,
+        config: &BuildConfig,
+        toolchain: &Toolchain,
+        launch: bool,
+        sbom: &[u8],
+    ) -> Result<Self, ElixirBuildpackError> {
+        let (mix_env, always_rebuild) = (&config.mix_env.value, config.always_rebuild);
+        let deps_launch = super::deps::Launch { launch, sbom };
+        let mix_home = super::mix_home::restore(frontend, toolchain, mix_env, launch, always_rebuild)?;
+        let deps = super::deps::restore(
+            frontend,
+            app_dir,
+            mix_lock,
+            toolchain,
+            mix_env,
+            &deps_launch,
+            always_rebuild,
+        )?;
+        let build = super::build::restore(frontend, app_dir, toolchain, mix_env, launch, always_rebuild)?;
+        let hex_packages = super::hex_cache::restore(frontend, always_rebuild)?;
+        let rebar3_cache = super::rebar3_cache::restore(frontend, toolchain, always_rebuild)?;
+        let hex_home = super::hex_home::HexHome::new(&hex_packages)?;
+        Ok(Self {
+            mix_home,
+            deps: deps.path,
+            lock_changed: deps.lock_changed,
+            deps_fetched_for_lock: deps.fetched_for_lock,
+            restores_mtimes: frontend.restores_mtimes(),
+            build,
+            hex_packages,
+            rebar3_cache,
+            hex_home,
+        })
+    }
+
+    pub(crate) fn dirs<'a>(
+        &'a self,
+        erlang: &'a Path,
+        elixir: &'a Path,
+        hex_home: &'a Path,
+    ) -> super::MixDirs<'a> {
+        super::MixDirs {
+            erlang,
+            elixir,
+            mix_home: &self.mix_home,
+            deps: &self.deps,
+            build: &self.build,
+            hex_home,
+            rebar3_cache: &self.rebar3_cache,
+        }
+    }
+}
+
+/// Hex and rebar3 when needed, then deps and compile with the hooks around them; only files whose
+/// contents changed since the cached `_build` are recompiled.
+fn compile(
+    mix: &MixEnv,
+    caches: &MixCaches,
+    config: &BuildConfig,
+    hex: &HexSettings,
+    mix_lock: Option<&str>,
+) -> Result<(ProjectInfo, source_mtimes::Digests), ElixirBuildpackError> {
+    let app_dir = &mix.app_dir;
+    let needed = super::hex::needed(mix_lock);
+    mix.ensure_package_managers(needed, &caches.mix_home, hex.installs_public_key.as_ref())?;
+    if needed.hex {
+        super::hex_home::configure(mix, hex)?;
+    }
+    let sources_state = source_mtimes::state_file(&caches.build);
+    let sources =
+        source_mtimes::touch_changed(app_dir, &caches.build).map_err(ElixirBuildpackError::ReadAppFile)?;
+    if let Some(changed) = sources.changed {
+        print::sub_bullet(format!("{changed} app file(s) changed since the cached _build"));
+    }
+    if !caches.restores_mtimes {
+        super::deps::settle_fetch_markers(&caches.deps, &mix.build_path())
+            .map_err(ElixirBuildpackError::WriteCache)?;
+    }
+    let project = fetch_and_compile(mix, &config.hooks, &config.mix_env.value, caches)?;
+    if let Ok(mix_lock) = fs_err::read_to_string(mix.app_dir.join("mix.lock")) {
+        super::hex_cache::prune(&caches.hex_packages, &mix_lock).map_err(ElixirBuildpackError::WriteCache)?;
+    }
+    source_mtimes::save(&sources_state, &sources.digests).map_err(ElixirBuildpackError::WriteCache)?;
+    Ok((project, sources.digests))
+}
+
+/// One thing the build runs: a classic hook, or a Mix task.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Action<'a> {
+    Hook(&'static str, &'a str),
+    Mix(Vec<String>),
+}
+
+fn hook<'a>(key: &'static str, script: Option<&'a String>) -> Option<Action<'a>> {
+    script.map(|script| Action::Hook(key, script))
+}
+
+/// [`compile`]; a failed `deps.get` is explained by the git dependencies' repositories, when they can
+/// say why (a tag gone, a server down).
+pub(crate) fn compile_explained(
+    mix: &MixEnv,
+    caches: &MixCaches,
+    settings: &Settings<'_>,
+    mix_lock: Option<&str>,
+) -> Result<(ProjectInfo, source_mtimes::Digests), ElixirBuildpackError> {
+    compile(mix, caches, settings.config, settings.hex, mix_lock).map_err(|error| match &error {
+        ElixirBuildpackError::MixStep { step, .. } if step.starts_with("deps.get") => {
+            super::git::diagnose_fetch(mix, settings.git, mix_lock.unwrap_or_default())
+                .map_or(error, ElixirBuildpackError::GitFetch)
+        }
+        _ => error,
+    })
+}
+
+/// The settings the Mix steps use.
+pub(crate) struct Settings<'a> {
+    pub(crate) config: &'a BuildConfig,
+    pub(crate) hex: &'a HexSettings,
+    pub(crate) git: &'a GitSettings,
+}
+
+/// The classic steps, in the classic order: fetch deps and compile, with the hooks around them.
+fn plan<'a>(hooks: &'a config::Hooks, mix_env: &str, lock_changed: bool) -> Vec<Action<'a>> {
+    let mix_task = |args: &[&str]| Action::Mix(args.iter().map(|arg| (*arg).to_string()).collect());
+    let mut actions = Vec::new();
+    actions.extend(hook(
+        "hook_pre_fetch_dependencies",
+        hooks.pre_fetch_dependencies.as_ref(),
+    ));
+    actions.push(mix_task(&["deps.get", "--only", mix_env]));
+    if lock_changed {
+        // Deps the new lock no longer names would otherwise stay in the cache (and ship, at runtime).
+        actions.push(mix_task(&["deps.clean", "--unused"]));
+    }
+    actions.extend(hook("pre_compile", hooks.legacy_pre_compile.as_ref()));
+    actions.extend(hook("hook_pre_compile", hooks.pre_compile.as_ref()));
+    // `mix compile` compiles the deps that need it; `mix deps.compile` would redo them all.
+    actions.push(hook("hook_compile", hooks.compile.as_ref()).unwrap_or_else(|| mix_task(&["compile"])));
+    actions.extend(hook("hook_post_compile", hooks.post_compile.as_ref()));
+    actions
+}
+
+/// What runs: the Mix tasks with no hook between them in one Mix process, the hooks on their own.
+#[derive(Debug, PartialEq, Eq)]
+enum Run<'a> {
+    Mix(Vec<Vec<String>>),
+    Hook(&'static str, &'a str),
+}
+
+fn runs(actions: Vec<Action<'_>>) -> Vec<Run<'_>> {
+    let mut runs = Vec::new();
+    for action in actions {
+        match (action, runs.last_mut()) {
+            (Action::Mix(step), Some(Run::Mix(steps))) => steps.push(step),
+            (Action::Mix(step), _) => runs.push(Run::Mix(vec![step])),
+            (Action::Hook(key, script), _) => runs.push(Run::Hook(key, script)),
+        }
+    }
+    runs
+}
+
+/// Fetches deps and compiles ([`plan`], [`runs`]); then the project's facts, from the last Mix process,
+/// or from one of their own when a hook ran last.
+fn fetch_and_compile(
+    mix: &MixEnv,
+    hooks: &config::Hooks,
+    mix_env: &str,
+    caches: &MixCaches,
+) -> Result<ProjectInfo, ElixirBuildpackError> {
+    let mut facts = None;
+    for run in runs(plan(hooks, mix_env, caches.lock_changed)) {
+        match run {
+            Run::Mix(steps) => facts = Some(mix.steps_then_info(&steps, caches.deps_fetched_for_lock)?),
+            Run::Hook(key, script) => {
+                mix.hook(key, script)?;
+                facts = None;
+            }
+        }
+    }
+    facts.map_or_else(|| mix.project_info(), Ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(words: &[&str]) -> Vec<String> {
+        words.iter().map(|word| (*word).to_string()).collect()
+    }
+
+    #[test]
+    fn deps_and_compile_in_one_mix_process_without_hooks() {
+        let hooks = config::Hooks::default();
+        assert_eq!(
+            runs(plan(&hooks, "prod", false)),
+            vec![Run::Mix(vec![
+                task(&["deps.get", "--only", "prod"]),
+                task(&["compile"])
+            ])]
+        );
+        // A changed lock cleans the deps it no longer names, in the same process.
+        assert_eq!(
+            runs(plan(&hooks, "prod", true)),
+            vec![Run::Mix(vec![
+                task(&["deps.get", "--only", "prod"]),
+                task(&["deps.clean", "--unused"]),
+                task(&["compile"])
+            ])]
+        );
+    }
+
+    #[test]
+    fn hooks_run_in_the_classic_order_between_mix_processes() {
+        let hooks = config::Hooks {
+            pre_fetch_dependencies: Some("echo fetch".into()),
+            legacy_pre_compile: Some("echo legacy".into()),
+            pre_compile: Some("echo pre".into()),
+            post_compile: Some("echo post".into()),
+            ..config::Hooks::default()
+        };
+        assert_eq!(
+            runs(plan(&hooks, "test", false)),
+            vec![
+                Run::Hook("hook_pre_fetch_dependencies", "echo fetch"),
+                Run::Mix(vec![task(&["deps.get", "--only", "test"])]),
+                Run::Hook("pre_compile", "echo legacy"),
+                Run::Hook("hook_pre_compile", "echo pre"),
+                Run::Mix(vec![task(&["compile"])]),
+                Run::Hook("hook_post_compile", "echo post"),
+            ]
+        );
+        // `hook_compile` replaces `mix compile`.
+        let hooks = config::Hooks {
+            compile: Some("mix compile --warnings-as-errors".into()),
+            ..config::Hooks::default()
+        };
+        assert_eq!(
+            runs(plan(&hooks, "prod", false)),
+            vec![
+                Run::Mix(vec![task(&["deps.get", "--only", "prod"])]),
+                Run::Hook("hook_compile", "mix compile --warnings-as-errors"),
+            ]
+        );
+    }
+}
