@@ -140,7 +140,7 @@ pub(crate) fn build<E: PlatformEnv>(
     let elixir =
         toolchain::elixir::install(frontend, &toolchain, runtime_mix, always_rebuild, elixir_download)?;
 
-    let mix_lock = fs_err::read_to_string(context.app_dir.join("mix.lock")).ok();
+    let mix_lock = &inputs.mix_lock;
     let sbom = launch_sbom(&toolchain, mix_lock.as_deref());
 
     print::bullet("Mix");
@@ -283,6 +283,8 @@ struct Inputs {
     git: GitSettings,
     procfile: Vec<ProcfileEntry>,
     review_scripts: Vec<(String, String)>,
+    /// `mix.lock`, when the app has one.
+    mix_lock: Option<String>,
 }
 
 impl Inputs {
@@ -311,11 +313,8 @@ fn read_inputs<E: PlatformEnv>(
     }
     frontend.classic_only(&config.classic_only)?;
     // A conflicted lock stops the build before anything is downloaded.
-    if let Some(marker) = fs_err::read_to_string(context.app_dir.join("mix.lock"))
-        .ok()
-        .as_deref()
-        .and_then(inputs::mix_lock::conflict_marker)
-    {
+    let mix_lock = fs_err::read_to_string(context.app_dir.join("mix.lock")).ok();
+    if let Some(marker) = mix_lock.as_deref().and_then(inputs::mix_lock::conflict_marker) {
         return Err(ElixirBuildpackError::LockConflict(marker));
     }
     let classic = matches!(context.platform.host, toolchain::Host::HerokuStack(_));
@@ -330,6 +329,7 @@ fn read_inputs<E: PlatformEnv>(
         git,
         procfile,
         review_scripts: review_app.scripts,
+        mix_lock,
     })
 }
 

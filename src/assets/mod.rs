@@ -199,11 +199,9 @@ pub(crate) fn build<E: PlatformEnv>(
         context.arch,
         context.always_rebuild,
     )?;
-    if let Err(error) = tool_binaries::supply(&project.tools, context.env) {
-        tools.store()?;
-        return Err(ElixirBuildpackError::ToolBinary(error));
-    }
-    let result = run(mix, &plan, app_dir, &assets_dir, &package_env);
+    let result = tool_binaries::supply(&project.tools, context.env)
+        .map_err(ElixirBuildpackError::ToolBinary)
+        .and_then(|()| run(mix, &plan, app_dir, &assets_dir, &package_env));
     tools.store()?;
     result?;
     remove_node_modules(&assets_dir)

@@ -95,7 +95,9 @@ pub(crate) fn read(contents: &str, is_set: &dyn Fn(&str) -> bool, classic: bool)
         .map(String::from)
         .collect();
     if listed.is_empty() {
-    } else if classic {
+        return review_app;
+    }
+    if classic {
         review_app.warnings.push(format!(
             "app.json lists the classic Elixir buildpack ({}), so review apps and Heroku Button deploys \
              of this repository build with it, not with this buildpack. Replace its URL in app.json's \

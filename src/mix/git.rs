@@ -102,18 +102,10 @@ fn write_private(file: &Path, contents: &str) -> std::io::Result<()> {
 
 /// The git dependencies `mix.lock` names (`"heroicons": {:git, ...}`), sorted.
 pub(crate) fn locked_git_deps(mix_lock: &str) -> Vec<String> {
-    let mut names: Vec<String> = mix_lock
-        .lines()
-        .filter_map(|line| {
-            let (name, entry) = line.trim().split_once(':')?;
-            entry
-                .trim_start()
-                .starts_with("{:git,")
-                .then(|| name.trim().trim_matches('"').to_string())
-        })
-        .collect();
-    names.sort();
-    names
+    locked_git_dep_entries(mix_lock)
+        .into_iter()
+        .map(|dep| dep.name)
+        .collect()
 }
 
 /// Whether an executable `git` is on `path` (a `PATH` value).
@@ -194,6 +186,16 @@ fn rewritten(url: &str, settings: &GitSettings) -> Option<String> {
         .map(|rewrite| format!("{}{}", rewrite.to, &url[rewrite.from.len()..]))
 }
 
+/// What `ls-remote` asks the repository for: the dependency's tag or branch, else `HEAD` (whether it
+/// answers). Its answer stays a few lines, whatever the repository holds.
+fn ls_remote_pattern(dep: &LockedGitDep) -> String {
+    match &dep.wanted {
+        Some((kind, name)) if kind == "tag" => format!("refs/tags/{name}"),
+        Some((kind, name)) if kind == "branch" => format!("refs/heads/{name}"),
+        _ => String::from("HEAD"),
+    }
+}
+
 /// Whether `ls-remote` output lists what `dep` asks for (its tag or branch; else its revision).
 fn listed(dep: &LockedGitDep, ls_remote: &str) -> bool {
     let refs: Vec<(&str, &str)> = ls_remote
@@ -218,7 +220,7 @@ pub(crate) fn diagnose_fetch(mix: &MixEnv, settings: &GitSettings, mix_lock: &st
         let fetched_from = rewritten(&dep.url, settings);
         let mut command = mix.command("git");
         command
-            .args(["ls-remote", "--", &dep.url])
+            .args(["ls-remote", "--", &dep.url, &ls_remote_pattern(&dep)])
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped());
@@ -403,6 +405,18 @@ mod tests {
                 heroicons(),
             ]
         );
+    }
+
+    #[test]
+    fn ls_remote_asks_for_the_tag_or_branch_only() {
+        let mut dep = heroicons();
+        assert_eq!(ls_remote_pattern(&dep), "refs/tags/v2.1.1");
+        dep.wanted = Some(("branch".into(), "main".into()));
+        assert_eq!(ls_remote_pattern(&dep), "refs/heads/main");
+        dep.wanted = Some(("ref".into(), "abc123".into()));
+        assert_eq!(ls_remote_pattern(&dep), "HEAD");
+        dep.wanted = None;
+        assert_eq!(ls_remote_pattern(&dep), "HEAD");
     }
 
     #[test]

@@ -208,10 +208,7 @@ impl ClusterApp {
             .args(["image", "rm", "--force", &self.image])
             .output();
         docker(&["pull", "--quiet", &self.image]);
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .map(|address| address.port())
-            .expect("a free port");
+        let port = crate::heroku::free_port();
         let id = String::from_utf8_lossy(
             &docker(&[
                 "run",

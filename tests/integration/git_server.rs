@@ -60,10 +60,7 @@ impl GitServer {
     }
 
     fn serve(root: tempfile::TempDir) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .map(|address| address.port())
-            .expect("a free port");
+        let port = crate::heroku::free_port();
         let mut child = Command::new("git")
             .arg("daemon")
             .arg(format!("--base-path={}", root.path().display()))

@@ -63,10 +63,7 @@ impl Postgres {
             "no PostgreSQL at {}: run the integration tests through scripts/test (it provisions it)",
             bin.display()
         );
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .map(|address| address.port())
-            .expect("a free port");
+        let port = crate::heroku::free_port();
         let dir = std::env::temp_dir().join(format!("elixir-cnb-pg-{port}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("mkdir");

@@ -75,31 +75,29 @@ fn shop_config(builder: &str, mirror: &Mirror, git: &GitServer) -> BuildConfig {
     config
 }
 
-/// The env Heroku gives a dyno of the app (Heroku Postgres' `DATABASE_URL`, app.json's secret), with
-/// distribution off: dynos here share the host's network, and each release would start epmd on it.
-fn dyno_env(database_url: &str, port: u16) -> Vec<String> {
-    [
-        format!("DATABASE_URL={database_url}"),
-        format!("SECRET_KEY_BASE={SECRET_KEY_BASE}"),
-        String::from("PHX_HOST=localhost"),
-        format!("PORT={port}"),
-        String::from("RELEASE_DISTRIBUTION=none"),
-    ]
-    .into_iter()
-    .flat_map(|env| [String::from("--env"), env])
-    .collect()
+/// The env Heroku gives a dyno of the app (Heroku Postgres' `DATABASE_URL`, when given, and app.json's
+/// secret), with distribution off: dynos here share the host's network, and each release would start
+/// epmd on it.
+fn dyno_env(database_url: Option<&str>, port: u16) -> Vec<String> {
+    database_url
+        .map(|url| format!("DATABASE_URL={url}"))
+        .into_iter()
+        .chain([
+            format!("SECRET_KEY_BASE={SECRET_KEY_BASE}"),
+            String::from("PHX_HOST=localhost"),
+            format!("PORT={port}"),
+            String::from("RELEASE_DISTRIBUTION=none"),
+        ])
+        .flat_map(|env| [String::from("--env"), env])
+        .collect()
 }
 
 /// Runs one process type of the image to its end, as the platform runs `release` and `postdeploy`,
 /// with `DATABASE_URL` when given; returns its output, whatever its status.
 fn try_process(image: &str, process: &str, database_url: Option<&str>) -> Output {
-    let mut env = dyno_env(database_url.unwrap_or_default(), 0);
-    if database_url.is_none() {
-        env.drain(..2);
-    }
     Command::new("docker")
         .args(["run", "--rm", "--network", "host", "--entrypoint", process])
-        .args(env)
+        .args(dyno_env(database_url, 0))
         .arg(image)
         .output()
         .expect("docker run")
@@ -125,13 +123,10 @@ struct Web {
 
 impl Web {
     fn start(image: &str, database_url: &str) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .map(|address| address.port())
-            .expect("a free port");
+        let port = crate::heroku::free_port();
         let run = Command::new("docker")
             .args(["run", "--detach", "--network", "host"])
-            .args(dyno_env(database_url, port))
+            .args(dyno_env(Some(database_url), port))
             .arg(image)
             .output()
             .expect("docker run");
