@@ -77,6 +77,8 @@ pub(crate) enum ElixirBuildpackError {
     },
     /// `mix deps.get` failed, and a git dependency's repository says why.
     GitFetch(crate::mix::git::FetchProblem),
+    /// `mix deps.get` failed, and the Hex repository says why.
+    HexRepository(crate::mix::hex_probe::RepositoryProblem),
     /// `mix.lock` has merge-conflict markers.
     LockConflict(crate::inputs::mix_lock::ConflictMarker),
     /// A command of the assets step (the package manager, the classic `compile` script) failed.
@@ -353,6 +355,7 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
         "},
         ElixirBuildpackError::ToolBinary(error) => tool_binary_message(error),
         ElixirBuildpackError::GitFetch(problem) => git_fetch_message(problem),
+        ElixirBuildpackError::HexRepository(problem) => hex_repository_message(problem),
         ElixirBuildpackError::LockConflict(marker) => formatdoc! {"
             mix.lock has unresolved merge conflicts
 
@@ -753,6 +756,37 @@ fn git_fetch_message(problem: &crate::mix::git::FetchProblem) -> String {
     }
 }
 
+fn hex_repository_message(problem: &crate::mix::hex_probe::RepositoryProblem) -> String {
+    use crate::mix::hex_probe::{RepositoryProblem, names_url};
+    match problem {
+        RepositoryProblem::Down { repository, said } => formatdoc! {"
+            Fetching Hex packages failed: the Hex repository did not answer
+
+            Mix needs the {packages} Hex package(s) mix.lock pins from {url} ({origin}), and
+            asking it for {names} got: {said}
+
+            `deps` lacks some of them (a first build, or mix.lock changed), so the repository must
+            answer. Check that the build can reach it, or point {mirror} at a mirror that has the
+            packages (with {key} when its registry is signed with a key of its own), for example:
+
+                {mirror}=https://hex-mirror.internal.example
+        ", packages = repository.packages, url = repository.url, origin = repository.origin,
+        names = names_url(&repository.url), mirror = hex_settings::MIRROR, key = hex_settings::MIRROR_PUBLIC_KEY},
+        RepositoryProblem::NoRegistry { repository, status } => formatdoc! {"
+            Fetching Hex packages failed: {url} is not a Hex repository
+
+            Mix fetches the {packages} Hex package(s) mix.lock pins from {url} ({origin}), which
+            answered HTTP {status} for {names}, the registry every Hex repository serves at its root.
+
+            Set {mirror} to the repository's root URL, the one that serves `names`, `versions` and
+            `packages/`, for example:
+
+                {mirror}=https://repo.hex.pm
+        ", packages = repository.packages, url = repository.url, origin = repository.origin,
+        names = names_url(&repository.url), mirror = hex_settings::MIRROR},
+    }
+}
+
 fn tool_binary_message(error: &ToolBinaryError) -> String {
     match error {
         ToolBinaryError::Download { tool, setting, error } => formatdoc! {"
@@ -1087,6 +1121,53 @@ mod tests {
 
                     BP_GIT_URL_REWRITES=https://github.com/=https://git.internal.example/github/
                     BP_GIT_CREDENTIALS=https://x-access-token:TOKEN@github.com
+            "}
+        );
+    }
+
+    #[test]
+    fn a_hex_repository_down_or_not_one_says_which_and_what_to_set() {
+        use crate::mix::hex_probe::{Repository, RepositoryProblem};
+        let repository = Repository {
+            url: "http://127.0.0.1:9".into(),
+            origin: "HEX_MIRROR".into(),
+            packages: 52,
+        };
+        let error = ElixirBuildpackError::HexRepository(RepositoryProblem::Down {
+            repository: repository.clone(),
+            said: "http://127.0.0.1:9/names: Connection refused".into(),
+        });
+        assert_eq!(
+            message(&error),
+            indoc::indoc! {"
+                Fetching Hex packages failed: the Hex repository did not answer
+
+                Mix needs the 52 Hex package(s) mix.lock pins from http://127.0.0.1:9 (HEX_MIRROR), and
+                asking it for http://127.0.0.1:9/names got: http://127.0.0.1:9/names: Connection refused
+
+                `deps` lacks some of them (a first build, or mix.lock changed), so the repository must
+                answer. Check that the build can reach it, or point HEX_MIRROR at a mirror that has the
+                packages (with HEX_MIRROR_PUBLIC_KEY when its registry is signed with a key of its own), for example:
+
+                    HEX_MIRROR=https://hex-mirror.internal.example
+            "}
+        );
+        let error = ElixirBuildpackError::HexRepository(RepositoryProblem::NoRegistry {
+            repository,
+            status: 404,
+        });
+        assert_eq!(
+            message(&error),
+            indoc::indoc! {"
+                Fetching Hex packages failed: http://127.0.0.1:9 is not a Hex repository
+
+                Mix fetches the 52 Hex package(s) mix.lock pins from http://127.0.0.1:9 (HEX_MIRROR), which
+                answered HTTP 404 for http://127.0.0.1:9/names, the registry every Hex repository serves at its root.
+
+                Set HEX_MIRROR to the repository's root URL, the one that serves `names`, `versions` and
+                `packages/`, for example:
+
+                    HEX_MIRROR=https://repo.hex.pm
             "}
         );
     }

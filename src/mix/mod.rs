@@ -8,6 +8,7 @@ pub(crate) mod git;
 pub(crate) mod hex;
 pub(crate) mod hex_cache;
 pub(crate) mod hex_home;
+pub(crate) mod hex_probe;
 pub(crate) mod mix_home;
 pub(crate) mod rebar3_cache;
 pub(crate) mod source_mtimes;

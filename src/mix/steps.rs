@@ -129,8 +129,8 @@ fn hook<'a>(key: &'static str, script: Option<&'a String>) -> Option<Action<'a>>
     script.map(|script| Action::Hook(key, script))
 }
 
-/// [`compile`]; a failed `deps.get` is explained by the git dependencies' repositories, when they can
-/// say why (a tag gone, a server down).
+/// [`compile`]; a failed `deps.get` is explained by the git dependencies' repositories, then by the Hex
+/// repository, when they can say why (a tag gone, a server down).
 pub(crate) fn compile_explained(
     mix: &MixEnv,
     caches: &MixCaches,
@@ -139,8 +139,14 @@ pub(crate) fn compile_explained(
 ) -> Result<(ProjectInfo, source_mtimes::Digests), ElixirBuildpackError> {
     compile(mix, caches, settings.config, settings.hex, mix_lock).map_err(|error| match &error {
         ElixirBuildpackError::MixStep { step, .. } if step.starts_with("deps.get") => {
-            super::git::diagnose_fetch(mix, settings.git, mix_lock.unwrap_or_default())
-                .map_or(error, ElixirBuildpackError::GitFetch)
+            let mix_lock = mix_lock.unwrap_or_default();
+            if let Some(problem) = super::git::diagnose_fetch(mix, settings.git, mix_lock) {
+                ElixirBuildpackError::GitFetch(problem)
+            } else if let Some(problem) = super::hex_probe::diagnose(settings.hex, mix_lock) {
+                ElixirBuildpackError::HexRepository(problem)
+            } else {
+                error
+            }
         }
         _ => error,
     })
