@@ -16,8 +16,10 @@ use libcnb_test::{BuildConfig, PackResult, TestRunner, assert_contains};
 use std::process::{Command, Output};
 
 const SECRET_KEY_BASE: &str = "integration-test-secret-key-base-integration-test-secret-key-base-0123";
-const BROWSER_OK: &str =
-    r#"{"connected":true,"created":true,"after_reload":true,"failed":[],"console_errors":[]}"#;
+const BROWSER_OK: &str = r#"{"connected":true,"created":true,"after_reload":true,"dashboard":true,"failed":[],"console_errors":[]}"#;
+/// `LiveDashboard`'s basic authentication (the fixture's router reads them from the environment).
+const DASHBOARD_USER: &str = "admin";
+const DASHBOARD_PASSWORD: &str = "dashboard-password-for-tests";
 const RELEASE: &str = "/layers/elixir-cnb_elixir/release/shop";
 
 /// The trixie builder (`LiveView` 1.0 needs Elixir 1.14.1 or later; bookworm's is 1.14.0).
@@ -87,6 +89,8 @@ fn dyno_env(database_url: Option<&str>, port: u16) -> Vec<String> {
             String::from("PHX_HOST=localhost"),
             format!("PORT={port}"),
             String::from("RELEASE_DISTRIBUTION=none"),
+            format!("AUTH_USERNAME={DASHBOARD_USER}"),
+            format!("AUTH_PASSWORD={DASHBOARD_PASSWORD}"),
         ])
         .flat_map(|env| [String::from("--env"), env])
         .collect()
@@ -237,6 +241,8 @@ fn browse(address: std::net::SocketAddr, name: &str, screenshot: &std::path::Pat
         .arg(format!("http://localhost:{}/products", address.port()))
         .arg(name)
         .arg(screenshot)
+        .arg(format!("http://localhost:{}/admin/dashboard", address.port()))
+        .args([DASHBOARD_USER, DASHBOARD_PASSWORD])
         .output()
         .expect("node");
     let stdout = String::from_utf8_lossy(&output.stdout).to_string();
@@ -320,8 +326,20 @@ fn shop_end_to_end(builder: &str) {
         let (css, js) = crate::phoenix::digested_assets(web.address);
         assert_contains!(css, ".hero-arrow-left-solid");
         assert_contains!(js, "phx_join");
+        // LiveDashboard answers only with its credentials.
+        let dashboard = ureq::get(&format!("http://{}/admin/dashboard", web.address))
+            .call()
+            .map_or_else(
+                |error| match error {
+                    ureq::Error::StatusCode(status) => status,
+                    other => panic!("GET /admin/dashboard: {other}"),
+                },
+                |response| response.status().as_u16(),
+            );
+        assert_eq!(dashboard, 401);
         // A real browser: the socket connects, a row is created through the page and read back, and
-        // no request fails (the digested CSS and JS included), with no error in the console.
+        // no request fails (the digested CSS and JS included), with no error in the console; then
+        // LiveDashboard's live page connects and shows the system's information.
         let suite = builder.rsplit(':').next().unwrap_or_default();
         let screenshot = artifacts_dir().join(format!("shop-products-{suite}.png"));
         let browser = browse(web.address, "Made in Chromium", &screenshot);
@@ -422,6 +440,8 @@ fn classic_shop(suite: &str) {
         ("DATABASE_URL", database_url.as_str()),
         ("SECRET_KEY_BASE", SECRET_KEY_BASE),
         ("PHX_HOST", "localhost"),
+        ("AUTH_USERNAME", DASHBOARD_USER),
+        ("AUTH_PASSWORD", DASHBOARD_PASSWORD),
     ];
     let (release, status) = heroku.run_once(&compiled.slug, &env, &process_command(&compiled, "release"));
     assert_eq!(status, 0, "{release}");
@@ -452,10 +472,11 @@ fn classic_shop(suite: &str) {
 }
 
 /// Git dependencies that can't be fetched fail a cold build naming the dependency and why (its tag gone
-/// from the server; the server down); a warm build with the same lock needs no git server at all.
+/// from the server; the server down), and so does the Hex repository down; a warm build with the same
+/// lock needs neither a git server nor the Hex repository.
 #[test]
 #[ignore = "integration test"]
-fn a_git_dependency_that_can_t_be_fetched_is_named_and_a_warm_build_needs_no_git_server() {
+fn a_git_dependency_or_hex_repository_that_can_t_be_fetched_is_named_and_a_warm_build_needs_neither() {
     let Some(builder) = trixie() else {
         eprintln!("skipped: no trixie builder in INTEGRATION_TEST_BUILDERS");
         return;
@@ -503,19 +524,44 @@ fn a_git_dependency_that_can_t_be_fetched_is_named_and_a_warm_build_needs_no_git
                     ! said: fatal: unable to connect to 127.0.0.1:"}
             );
 
-            // A healthy server, then none: the warm build with the same lock asks it nothing.
-            let healthy = GitServer::heroicons();
-            let config = shop_config(&builder, &mirror, &healthy);
-            rebuild.rebuild(&config, |built| {
-                assert_eq!(healthy.requests().len(), 1);
-                let mut without = config.clone();
-                without.env("BP_GIT_URL_REWRITES", format!("https://github.com/={down_url}"));
-                drop(healthy);
-                built.rebuild(&without, |warm| {
-                    assert_contains!(
-                        warm.pack_stderr,
-                        "All dependencies are up to date (deps/ matches mix.lock: nothing to fetch or check)"
-                    );
+            // The Hex repository down on a cold build, git answering: named, with what to set.
+            let hex_down = format!("http://127.0.0.1:{}", crate::heroku::free_port());
+            let answering = GitServer::heroicons();
+            let mut no_hex = shop_config(&builder, &mirror, &answering);
+            no_hex.env("HEX_MIRROR", &hex_down);
+            no_hex.expected_pack_result(PackResult::Failure);
+            let packages = std::fs::read_to_string(crate::fixture("shop").join("mix.lock"))
+                .expect("the shop's mix.lock")
+                .lines()
+                .filter(|line| line.contains(": {:hex,"))
+                .count();
+            rebuild.rebuild(&no_hex, |failed| {
+                assert_contains!(
+                    failed.pack_stderr,
+                    &formatdoc! {"
+                        ! Fetching Hex packages failed: the Hex repository did not answer
+                        !
+                        ! Mix needs the {packages} Hex package(s) mix.lock pins from {hex_down} (HEX_MIRROR), and
+                        ! asking it for {hex_down}/names got: "}
+                );
+                drop(answering);
+
+                // A healthy server, then neither git nor Hex: the warm build with the same lock asks
+                // nothing of either.
+                let healthy = GitServer::heroicons();
+                let config = shop_config(&builder, &mirror, &healthy);
+                failed.rebuild(&config, |built| {
+                    assert_eq!(healthy.requests().len(), 1);
+                    let mut without = config.clone();
+                    without.env("BP_GIT_URL_REWRITES", format!("https://github.com/={down_url}"));
+                    without.env("HEX_MIRROR", &hex_down);
+                    drop(healthy);
+                    built.rebuild(&without, |warm| {
+                        assert_contains!(
+                            warm.pack_stderr,
+                            "All dependencies are up to date (deps/ matches mix.lock: nothing to fetch or check)"
+                        );
+                    });
                 });
             });
         });

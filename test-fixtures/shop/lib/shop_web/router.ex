@@ -32,6 +32,26 @@ defmodule ShopWeb.Router do
   #   pipe_through :api
   # end
 
+  # LiveDashboard in production too, behind basic authentication as the generated comment below
+  # advises, with the credentials from the environment at run time.
+  import Phoenix.LiveDashboard.Router
+
+  pipeline :admins_only do
+    plug :admin_basic_auth
+  end
+
+  scope "/admin" do
+    pipe_through [:browser, :admins_only]
+
+    live_dashboard "/dashboard", metrics: ShopWeb.Telemetry
+  end
+
+  defp admin_basic_auth(conn, _opts) do
+    username = System.fetch_env!("AUTH_USERNAME")
+    password = System.fetch_env!("AUTH_PASSWORD")
+    Plug.BasicAuth.basic_auth(conn, username: username, password: password)
+  end
+
   # Enable LiveDashboard and Swoosh mailbox preview in development
   if Application.compile_env(:shop, :dev_routes) do
     # If you want to use the LiveDashboard in production, you should put
@@ -39,12 +59,9 @@ defmodule ShopWeb.Router do
     # If your application does not have an admins-only section yet,
     # you can use Plug.BasicAuth to set up some basic authentication
     # as long as you are also using SSL (which you should anyway).
-    import Phoenix.LiveDashboard.Router
-
     scope "/dev" do
       pipe_through :browser
 
-      live_dashboard "/dashboard", metrics: ShopWeb.Telemetry
       forward "/mailbox", Plug.Swoosh.MailboxPreview
     end
   end
