@@ -50,6 +50,7 @@ provision_plan() {
 		provision_add lint-tools ""
 		provision_add postgres ""
 		provision_add browser ""
+		provision_add podman "builders"
 		# Last: Hex and rebar3 from the local repository on both toolchains, end to end (trixie's in its
 		# build image). The toolchains come from Debian's current packages, which move with security updates.
 		provision_add hex-installs "hex-repo builder-images"
@@ -97,6 +98,8 @@ export ELIXIR_CNB_PG_BIN="/usr/lib/postgresql/15/bin"
 # Headless Chromium and playwright-core (provision.d/browser.sh), for tests/support/browser.mjs.
 export ELIXIR_CNB_CHROMIUM="/usr/bin/chromium"
 export ELIXIR_CNB_PLAYWRIGHT="${ELIXIR_CNB_TOOLS}/browser/node_modules/playwright-core"
+# Podman's Docker-compatible API (provision.d/podman.sh), with the test builders in its storage.
+export ELIXIR_CNB_PODMAN_SOCKET="/run/podman/podman.sock"
 export INTEGRATION_TEST_BUILDERS="\${INTEGRATION_TEST_BUILDERS:-elixir-cnb-test/builder:bookworm elixir-cnb-test/builder:trixie}"
 ENV
 }

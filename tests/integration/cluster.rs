@@ -202,6 +202,43 @@ impl ClusterApp {
         )
     }
 
+    /// `pack build --publish --cache-image`, as CI systems with a daemon but no persistent volume run it
+    /// (GitLab's Auto DevOps, a CI runner): the app image and its cache image in the registry, the run
+    /// image from there; returns pack's output (it must succeed).
+    fn pack_publish(&self, mirror: &Mirror) -> String {
+        let output = Command::new("pack")
+            .args([
+                "build",
+                &self.image,
+                "--publish",
+                "--cache-image",
+                &self.cache_image,
+            ])
+            .args([
+                "--builder",
+                &self.builder,
+                "--trust-builder",
+                "--pull-policy",
+                "never",
+            ])
+            .args(["--run-image", &self.run_image])
+            .arg("--buildpack")
+            .arg(buildpack_dir())
+            .arg("--path")
+            .arg(self.source())
+            .args(["--env", &format!("HEX_BUILDS_URL={}", mirror.url)])
+            .args(["--network", "host", "--no-color"])
+            .output()
+            .expect("pack");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(output.status.success(), "pack build --publish failed:\n{text}");
+        text
+    }
+
     /// Pulls the app image from the registry (the engine's copy removed first), runs `web`, GETs `/`.
     fn serve(&self) -> String {
         let _ = Command::new("docker")
@@ -305,6 +342,51 @@ fn the_lifecycle_without_a_daemon_exports_to_the_registry_and_rebuilds_from_a_re
     let source = std::fs::read_to_string(&lib).expect("read");
     std::fs::write(&lib, format!("{source}\n# edited\n")).expect("write");
     let edited = app.create();
+    assert_contains!(edited, "  - 1 app file(s) changed since the cached _build\n");
+    assert_contains!(edited, "Compiling 1 file (.ex)");
+    assert_contains!(app.serve(), "Hello from hello_web!");
+}
+
+/// The same cold, warm and one-file-edit builds through `pack build --publish --cache-image`: the cache
+/// lives only in the registry (no volume), and a warm build restores it from there.
+#[test]
+#[ignore = "integration test"]
+fn pack_publish_with_a_cache_image_rebuilds_from_the_registry_cache() {
+    let builder = builder();
+    let mirror = Mirror::healthy();
+    let expected = crate::expected_toolchain(&builder);
+    let app = ClusterApp::new(&builder, "hello_web", "hello_web_pack_publish", &mirror);
+    std::fs::write(
+        app.source().join("elixir_buildpack.config"),
+        format!(
+            "erlang_version={}\nelixir_version={}\n",
+            expected.otp, expected.elixir
+        ),
+    )
+    .expect("write");
+
+    let cold = app.pack_publish(&mirror);
+    assert_contains!(cold, &format!("Saving {}...", app.image));
+    assert_contains!(cold, "Adding cache layer 'elixir-cnb/elixir:_build'");
+    assert_contains!(app.serve(), "Hello from hello_web!");
+
+    let before = mirror.requests().len();
+    let warm = app.pack_publish(&mirror);
+    let fetched = mirror.requests().split_off(before);
+    assert!(fetched.is_empty(), "the warm build fetched {fetched:?}:\n{warm}");
+    assert_contains!(
+        warm,
+        "  - Using cached deps\n  - Using cached _build (Mix recompiles only what changed)\n"
+    );
+    assert_contains!(
+        warm,
+        "  - Reusing release `hello_web`: nothing it is made from changed\n"
+    );
+
+    let lib = app.source().join("lib/hello_web.ex");
+    let source = std::fs::read_to_string(&lib).expect("read");
+    std::fs::write(&lib, format!("{source}\n# edited\n")).expect("write");
+    let edited = app.pack_publish(&mirror);
     assert_contains!(edited, "  - 1 app file(s) changed since the cached _build\n");
     assert_contains!(edited, "Compiling 1 file (.ex)");
     assert_contains!(app.serve(), "Hello from hello_web!");

@@ -23,6 +23,7 @@ mod hex_deps;
 mod hex_repo;
 mod mirror;
 mod phoenix;
+mod podman;
 mod postgres;
 mod processes;
 mod read_only;
