@@ -3,6 +3,7 @@
 
 use crate::assets::node::NodeError;
 use crate::assets::tool_binaries::ToolBinaryError;
+use crate::frontend::FrontendError;
 use crate::inputs::classic_config::SyntaxError;
 use crate::inputs::config::{CLASSIC_CONFIG_FILE, ConfigError, Sourced};
 use crate::inputs::git_settings::{self, GitSettingsError};
@@ -45,16 +46,10 @@ pub(crate) enum ElixirBuildpackError {
     WriteRelease(std::io::Error),
     SlimAppDir(std::io::Error),
     Procfile(MalformedLine),
-    /// The front-end could not open or save a cache (a CNB layer, a classic cache dir).
-    Cache(String),
+    /// The front-end (or the cache helpers over it) failed.
+    Frontend(FrontendError),
     /// A bug in the buildpack, not a problem of the app.
     Internal(String),
-    /// Classic builds: the slug's runtime path can't be prepared.
-    RuntimePath {
-        path: std::path::PathBuf,
-        error: std::io::Error,
-    },
-    RelativeRuntimePath(Sourced<String>),
     /// A Distillery project whose build would run on OTP 25 or later.
     DistilleryOnOtp25 {
         otp: String,
@@ -90,6 +85,135 @@ pub(crate) enum ElixirBuildpackError {
     },
 }
 
+/// The errors as the messages below know them: one case per message.
+#[derive(Clone, Copy)]
+enum Leaf<'a> {
+    Config(&'a ConfigError),
+    Toolchain(&'a ToolchainError),
+    Download(&'a DownloadError),
+    Unpack(&'a ArchiveError),
+    TempFile(&'a std::io::Error),
+    OtpInstall(&'a String),
+    ReadAppFile(&'a std::io::Error),
+    ReleaseInputs(&'a crate::release::inputs::InputsError),
+    LinkCache(&'a std::io::Error),
+    WriteCache(&'a std::io::Error),
+    MixCommand(&'a CmdError),
+    /// A step of several run in one Mix process failed.
+    MixStep {
+        step: &'a String,
+        error: &'a CmdError,
+    },
+    Hook {
+        key: &'a String,
+        script: &'a String,
+        error: &'a CmdError,
+    },
+    ProjectInfo(&'a String),
+    UmbrellaWithoutReleases,
+    WriteRelease(&'a std::io::Error),
+    SlimAppDir(&'a std::io::Error),
+    Procfile(&'a MalformedLine),
+    /// The front-end could not open or save a cache (a CNB layer, a classic cache dir).
+    Cache(&'a String),
+    /// A bug in the buildpack, not a problem of the app.
+    Internal(&'a String),
+    /// Classic builds: the slug's runtime path can't be prepared.
+    RuntimePath {
+        path: &'a std::path::PathBuf,
+        error: &'a std::io::Error,
+    },
+    RelativeRuntimePath(&'a Sourced<String>),
+    /// A Distillery project whose build would run on OTP 25 or later.
+    DistilleryOnOtp25 {
+        otp: &'a String,
+        source: &'a crate::inputs::config::Source,
+        release: &'a String,
+    },
+    /// Classic builds: `ENV_DIR` can't be read.
+    ReadEnvDir(&'a std::io::Error),
+    /// A Hex mirror or organization setting is invalid.
+    HexSettings(&'a HexSettingsError),
+    GitSettings(&'a GitSettingsError),
+    /// `mix.lock` has git dependencies (these) and the build image has no `git`.
+    GitMissing(&'a Vec<String>),
+    /// Installing Node.js for the assets failed.
+    Node(&'a NodeError),
+    /// The assets' `package.json` is not JSON.
+    PackageJson {
+        path: &'a std::path::PathBuf,
+        error: &'a String,
+    },
+    /// `mix deps.get` failed, and a git dependency's repository says why.
+    GitFetch(&'a crate::mix::git::FetchProblem),
+    /// `mix.lock` has merge-conflict markers.
+    LockConflict(&'a crate::inputs::mix_lock::ConflictMarker),
+    /// A command of the assets step (the package manager, the classic `compile` script) failed.
+    AssetsCommand(&'a CmdError),
+    /// Supplying esbuild's or tailwind's binary from `BP_ESBUILD_URL`/`BP_TAILWIND_URL` failed.
+    ToolBinary(&'a ToolBinaryError),
+    /// Applying a Hex setting (`mix hex.repo ...`, `mix local.public_keys`) failed; secrets redacted.
+    HexConfig {
+        what: &'a String,
+        output: &'a String,
+    },
+}
+
+/// The message case of an error (stages share some, as "Writing the build cache failed").
+#[allow(clippy::match_same_arms)]
+fn leaf(error: &ElixirBuildpackError) -> Leaf<'_> {
+    match error {
+        ElixirBuildpackError::Config(error) => Leaf::Config(error),
+        ElixirBuildpackError::Toolchain(error) => Leaf::Toolchain(error),
+        ElixirBuildpackError::Download(error) => Leaf::Download(error),
+        ElixirBuildpackError::Unpack(error) => Leaf::Unpack(error),
+        ElixirBuildpackError::TempFile(error) => Leaf::TempFile(error),
+        ElixirBuildpackError::OtpInstall(error) => Leaf::OtpInstall(error),
+        ElixirBuildpackError::ReadAppFile(error) => Leaf::ReadAppFile(error),
+        ElixirBuildpackError::ReleaseInputs(error) => Leaf::ReleaseInputs(error),
+        ElixirBuildpackError::LinkCache(error) => Leaf::LinkCache(error),
+        ElixirBuildpackError::WriteCache(error) => Leaf::WriteCache(error),
+        ElixirBuildpackError::MixCommand(error) => Leaf::MixCommand(error),
+        ElixirBuildpackError::MixStep { step, error } => Leaf::MixStep { step, error },
+        ElixirBuildpackError::Hook { key, script, error } => Leaf::Hook { key, script, error },
+        ElixirBuildpackError::ProjectInfo(error) => Leaf::ProjectInfo(error),
+        ElixirBuildpackError::UmbrellaWithoutReleases => Leaf::UmbrellaWithoutReleases,
+        ElixirBuildpackError::WriteRelease(error) => Leaf::WriteRelease(error),
+        ElixirBuildpackError::SlimAppDir(error) => Leaf::SlimAppDir(error),
+        ElixirBuildpackError::Procfile(error) => Leaf::Procfile(error),
+        ElixirBuildpackError::Internal(error)
+        | ElixirBuildpackError::Frontend(FrontendError::Internal(error)) => Leaf::Internal(error),
+        ElixirBuildpackError::Frontend(FrontendError::Cache(error)) => Leaf::Cache(error),
+        ElixirBuildpackError::Frontend(FrontendError::LinkCache(error)) => Leaf::LinkCache(error),
+        ElixirBuildpackError::Frontend(FrontendError::RuntimePath { path, error }) => {
+            Leaf::RuntimePath { path, error }
+        }
+        ElixirBuildpackError::Frontend(FrontendError::RelativeRuntimePath(error)) => {
+            Leaf::RelativeRuntimePath(error)
+        }
+        ElixirBuildpackError::DistilleryOnOtp25 { otp, source, release } => {
+            Leaf::DistilleryOnOtp25 { otp, source, release }
+        }
+        ElixirBuildpackError::ReadEnvDir(error) => Leaf::ReadEnvDir(error),
+        ElixirBuildpackError::HexSettings(error) => Leaf::HexSettings(error),
+        ElixirBuildpackError::GitSettings(error) => Leaf::GitSettings(error),
+        ElixirBuildpackError::GitMissing(error) => Leaf::GitMissing(error),
+        ElixirBuildpackError::Node(error) => Leaf::Node(error),
+        ElixirBuildpackError::PackageJson { path, error } => Leaf::PackageJson { path, error },
+        ElixirBuildpackError::GitFetch(error) => Leaf::GitFetch(error),
+        ElixirBuildpackError::LockConflict(error) => Leaf::LockConflict(error),
+        ElixirBuildpackError::AssetsCommand(error) => Leaf::AssetsCommand(error),
+        ElixirBuildpackError::ToolBinary(error) => Leaf::ToolBinary(error),
+        ElixirBuildpackError::HexConfig { what, output } => Leaf::HexConfig { what, output },
+    }
+}
+
+impl From<FrontendError> for ElixirBuildpackError {
+    fn from(error: FrontendError) -> Self {
+        Self::Frontend(error)
+    }
+}
+
 impl From<FetchError> for ElixirBuildpackError {
     fn from(error: FetchError) -> Self {
         match error {
@@ -114,13 +238,17 @@ pub(crate) fn internal_message(error: &dyn std::fmt::Display) -> String {
 
 const CONFIG_EXAMPLE: &str = "erlang_version=27.3.4\nelixir_version=1.18.3";
 
-#[allow(clippy::too_many_lines)]
 pub(crate) fn message(error: &ElixirBuildpackError) -> String {
+    render(leaf(error))
+}
+
+#[allow(clippy::too_many_lines)]
+fn render(error: Leaf<'_>) -> String {
     match error {
-        ElixirBuildpackError::Config(error) => config_message(error),
-        ElixirBuildpackError::Toolchain(error) => toolchain_message(error),
-        ElixirBuildpackError::Download(error) => download_message(error),
-        ElixirBuildpackError::Unpack(error) => formatdoc! {"
+        Leaf::Config(error) => config_message(error),
+        Leaf::Toolchain(error) => toolchain_message(error),
+        Leaf::Download(error) => download_message(error),
+        Leaf::Unpack(error) => formatdoc! {"
             Unpacking a toolchain archive failed
 
             {error}.
@@ -129,14 +257,14 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
             archive. Nothing from it was kept. If you run your own builds.hex.pm mirror
             (HEX_BUILDS_URL), rebuild the archive; otherwise retry later.
         "},
-        ElixirBuildpackError::TempFile(error) => formatdoc! {"
+        Leaf::TempFile(error) => formatdoc! {"
             Writing a temporary file failed
 
             {error}
 
             The build container may be out of disk space. Retry the build.
         "},
-        ElixirBuildpackError::OtpInstall(output) => formatdoc! {"
+        Leaf::OtpInstall(output) => formatdoc! {"
             Installing Erlang/OTP failed
 
             OTP's `Install -minimal` script failed. Its output:
@@ -148,13 +276,12 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
 
                 erlang_version=27.3.4
         "},
-        ElixirBuildpackError::ReadAppFile(error)
-        | ElixirBuildpackError::ReleaseInputs(InputsError::Io(error)) => formatdoc! {"
+        Leaf::ReadAppFile(error) | Leaf::ReleaseInputs(InputsError::Io(error)) => formatdoc! {"
             Reading your app's files failed
 
             {error}
         "},
-        ElixirBuildpackError::ReleaseInputs(InputsError::DanglingLink {
+        Leaf::ReleaseInputs(InputsError::DanglingLink {
             link,
             target,
             resolved,
@@ -174,13 +301,13 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
             If it happens again, the dependency ships a link to a file it does not ship: look for
             `{target}` in its `deps/` directory.
         ", link = link.display(), target = target.display(), resolved = resolved.display()},
-        ElixirBuildpackError::LinkCache(error) => formatdoc! {"
+        Leaf::LinkCache(error) => formatdoc! {"
             Linking the cached deps/_build into the app failed
 
             {error}
         "},
-        ElixirBuildpackError::Internal(error) => internal_message(error),
-        ElixirBuildpackError::RuntimePath { path, error } => formatdoc! {"
+        Leaf::Internal(error) => internal_message(error),
+        Leaf::RuntimePath { path, error } => formatdoc! {"
             Preparing the runtime path failed
 
             A classic build sees what ships in the slug at the path the slug runs from, {path},
@@ -191,7 +318,7 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
 
                 runtime_path=/app
         ", path = path.display()},
-        ElixirBuildpackError::RelativeRuntimePath(runtime_path) => formatdoc! {"
+        Leaf::RelativeRuntimePath(runtime_path) => formatdoc! {"
             `runtime_path` must be an absolute path
 
             Found `runtime_path={value}` ({source}). It is where the slug runs, so an absolute path,
@@ -199,7 +326,7 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
 
                 runtime_path=/app
         ", value = runtime_path.value, source = runtime_path.source},
-        ElixirBuildpackError::ReadEnvDir(error) => formatdoc! {"
+        Leaf::ReadEnvDir(error) => formatdoc! {"
             Reading the app's config vars failed
 
             The classic build reads config vars from the ENV_DIR the platform passes to bin/compile,
@@ -207,21 +334,21 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
 
             This is a problem of the platform running the build. Retry the build.
         "},
-        ElixirBuildpackError::Cache(error) => formatdoc! {"
+        Leaf::Cache(error) => formatdoc! {"
             Opening or saving the build cache failed
 
             {error}
 
             The build container may be out of disk space. Retry the build.
         "},
-        ElixirBuildpackError::WriteCache(error) => formatdoc! {"
+        Leaf::WriteCache(error) => formatdoc! {"
             Writing the build cache failed
 
             {error}
 
             The build container may be out of disk space. Retry the build.
         "},
-        ElixirBuildpackError::MixCommand(error) => formatdoc! {"
+        Leaf::MixCommand(error) => formatdoc! {"
             A Mix command failed
 
             {error}
@@ -231,7 +358,7 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
 
                 MIX_ENV=prod mix compile
         "},
-        ElixirBuildpackError::MixStep { step, error } => formatdoc! {"
+        Leaf::MixStep { step, error } => formatdoc! {"
             `mix {step}` failed
 
             It ran in one Mix process with the steps around it, which exited with {status}.
@@ -241,7 +368,7 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
 
                 MIX_ENV=prod mix {step}
         ", status = error.status()},
-        ElixirBuildpackError::Hook { key, script, error } => formatdoc! {"
+        Leaf::Hook { key, script, error } => formatdoc! {"
             The `{key}` hook failed
 
             `{script}` (from {CLASSIC_CONFIG_FILE}) ran with `bash -c` in the app dir and failed:
@@ -252,7 +379,7 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
 
                 {key}=\"mix assets.deploy && mix phx.digest\"
         "},
-        ElixirBuildpackError::ProjectInfo(output) => formatdoc! {"
+        Leaf::ProjectInfo(output) => formatdoc! {"
             Reading mix.exs failed
 
             Mix could not load your mix.exs:
@@ -261,7 +388,7 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
 
             Check that `mix compile` works locally with the same Elixir version.
         "},
-        ElixirBuildpackError::DistilleryOnOtp25 { otp, source, release } => formatdoc! {"
+        Leaf::DistilleryOnOtp25 { otp, source, release } => formatdoc! {"
             Distillery can't build releases on Erlang/OTP 25 or later
 
             This project builds its release with Distillery (rel/config.exs and a `:distillery`
@@ -285,7 +412,7 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
             (rel/config.exs settings move to config/runtime.exs and rel/vm.args.eex). The buildpack
             builds and runs `mix release` releases with no further setup.
         "},
-        ElixirBuildpackError::UmbrellaWithoutReleases => formatdoc! {"
+        Leaf::UmbrellaWithoutReleases => formatdoc! {"
             This umbrella project defines no releases
 
             Umbrella projects must say which apps go into a release. Add a `releases` entry to the
@@ -297,12 +424,12 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
 
             Or set `release=false` in {CLASSIC_CONFIG_FILE} to run with `mix` at runtime.
         "},
-        ElixirBuildpackError::WriteRelease(error) => formatdoc! {"
+        Leaf::WriteRelease(error) => formatdoc! {"
             Writing the release layer failed
 
             {error}
         "},
-        ElixirBuildpackError::Procfile(malformed) => formatdoc! {"
+        Leaf::Procfile(malformed) => formatdoc! {"
             Invalid Procfile
 
             Line {line} of the Procfile is not a `<type>: <command>` entry:
@@ -314,14 +441,14 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
                 web: my_app start
                 release: my_app eval MyApp.Release.migrate
         ", line = malformed.line, text = malformed.text},
-        ElixirBuildpackError::SlimAppDir(error) => formatdoc! {"
+        Leaf::SlimAppDir(error) => formatdoc! {"
             Removing build output from the app dir failed
 
             {error}
         "},
-        ElixirBuildpackError::HexSettings(error) => hex_settings_message(error),
-        ElixirBuildpackError::GitSettings(error) => git_settings_message(error),
-        ElixirBuildpackError::GitMissing(deps) => formatdoc! {"
+        Leaf::HexSettings(error) => hex_settings_message(error),
+        Leaf::GitSettings(error) => git_settings_message(error),
+        Leaf::GitMissing(deps) => formatdoc! {"
             Git dependencies need `git`, and this build image has none
 
             mix.lock has git dependencies ({deps}), which Mix fetches with the `git` command, but there
@@ -330,8 +457,8 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
             Build with an image that has git (Heroku's builders and build images do), or add git to
             yours. To fetch them from elsewhere (a mirror), see {rewrites}.
         ", deps = deps.join(", "), rewrites = git_settings::URL_REWRITES},
-        ElixirBuildpackError::Node(error) => node_message(error),
-        ElixirBuildpackError::PackageJson { path, error } => formatdoc! {"
+        Leaf::Node(error) => node_message(error),
+        Leaf::PackageJson { path, error } => formatdoc! {"
             Reading {path} failed
 
             {path} is not valid JSON: {error}
@@ -340,7 +467,7 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
 
                 {{\"private\": true, \"engines\": {{\"node\": \"24.x\"}}}}
         ", path = path.display()},
-        ElixirBuildpackError::AssetsCommand(error) => formatdoc! {"
+        Leaf::AssetsCommand(error) => formatdoc! {"
             Building the assets failed
 
             {error}
@@ -351,9 +478,9 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
 
                 assets_deploy=false
         "},
-        ElixirBuildpackError::ToolBinary(error) => tool_binary_message(error),
-        ElixirBuildpackError::GitFetch(problem) => git_fetch_message(problem),
-        ElixirBuildpackError::LockConflict(marker) => formatdoc! {"
+        Leaf::ToolBinary(error) => tool_binary_message(error),
+        Leaf::GitFetch(problem) => git_fetch_message(problem),
+        Leaf::LockConflict(marker) => formatdoc! {"
             mix.lock has unresolved merge conflicts
 
             Line {line} of mix.lock is `{text}`, a marker git leaves where a merge conflicted
@@ -367,7 +494,7 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
                 mix deps.get
                 git commit mix.lock
         ", line = marker.line, text = marker.text, conflicts = marker.conflicts},
-        ElixirBuildpackError::HexConfig { what, output } => formatdoc! {"
+        Leaf::HexConfig { what, output } => formatdoc! {"
             Configuring Hex failed
 
             {what}: Hex's command failed with this output (secrets redacted):

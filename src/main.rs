@@ -19,6 +19,7 @@ mod launch;
 mod mix;
 mod pipeline;
 mod release;
+mod sourced;
 #[cfg(test)]
 mod test_support;
 mod toolchain;
