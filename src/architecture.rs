@@ -45,7 +45,6 @@ const DEBT: &[(&str, &str)] = &[
     ("src/assets/npm.rs", "errors"),
     ("src/assets/tools.rs", "errors"),
     ("src/inputs/config.rs", "toolchain"),
-    ("src/inputs/mod.rs", "errors"),
     ("src/mix/build.rs", "errors"),
     ("src/mix/deps.rs", "errors"),
     ("src/mix/git.rs", "errors"),
@@ -57,8 +56,6 @@ const DEBT: &[(&str, &str)] = &[
     ("src/mix/steps.rs", "errors"),
     ("src/pipeline.rs", "errors"),
     ("src/release/mod.rs", "errors"),
-    ("src/toolchain/elixir.rs", "errors"),
-    ("src/toolchain/erlang.rs", "errors"),
 ];
 
 fn stage_of(module: &str) -> usize {

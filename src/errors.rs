@@ -4,6 +4,7 @@
 use crate::assets::node::NodeError;
 use crate::assets::tool_binaries::ToolBinaryError;
 use crate::frontend::FrontendError;
+use crate::inputs::AppFileError;
 use crate::inputs::classic_config::SyntaxError;
 use crate::inputs::config::{CLASSIC_CONFIG_FILE, ConfigError, Sourced};
 use crate::inputs::git_settings::{self, GitSettingsError};
@@ -14,7 +15,7 @@ use crate::toolchain::archive::ArchiveError;
 use crate::toolchain::download::DownloadError;
 use crate::toolchain::fetch::FetchError;
 use crate::toolchain::versions::ResolveError;
-use crate::toolchain::{Host, ToolchainError};
+use crate::toolchain::{Host, InstallError, ToolchainError};
 use bullet_stream::fun_run::CmdError;
 use indoc::formatdoc;
 
@@ -25,8 +26,9 @@ pub(crate) enum ElixirBuildpackError {
     Download(DownloadError),
     Unpack(ArchiveError),
     TempFile(std::io::Error),
-    OtpInstall(String),
     ReadAppFile(std::io::Error),
+    AppFile(AppFileError),
+    Install(InstallError),
     ReleaseInputs(crate::release::inputs::InputsError),
     LinkCache(std::io::Error),
     WriteCache(std::io::Error),
@@ -45,7 +47,6 @@ pub(crate) enum ElixirBuildpackError {
     UmbrellaWithoutReleases,
     WriteRelease(std::io::Error),
     SlimAppDir(std::io::Error),
-    Procfile(MalformedLine),
     /// The front-end (or the cache helpers over it) failed.
     Frontend(FrontendError),
     /// A bug in the buildpack, not a problem of the app.
@@ -159,6 +160,16 @@ enum Leaf<'a> {
     },
 }
 
+fn leaf_of_frontend(error: &FrontendError) -> Leaf<'_> {
+    match error {
+        FrontendError::Internal(error) => Leaf::Internal(error),
+        FrontendError::Cache(error) => Leaf::Cache(error),
+        FrontendError::LinkCache(error) => Leaf::LinkCache(error),
+        FrontendError::RuntimePath { path, error } => Leaf::RuntimePath { path, error },
+        FrontendError::RelativeRuntimePath(error) => Leaf::RelativeRuntimePath(error),
+    }
+}
+
 /// The message case of an error (stages share some, as "Writing the build cache failed").
 #[allow(clippy::match_same_arms)]
 fn leaf(error: &ElixirBuildpackError) -> Leaf<'_> {
@@ -168,7 +179,6 @@ fn leaf(error: &ElixirBuildpackError) -> Leaf<'_> {
         ElixirBuildpackError::Download(error) => Leaf::Download(error),
         ElixirBuildpackError::Unpack(error) => Leaf::Unpack(error),
         ElixirBuildpackError::TempFile(error) => Leaf::TempFile(error),
-        ElixirBuildpackError::OtpInstall(error) => Leaf::OtpInstall(error),
         ElixirBuildpackError::ReadAppFile(error) => Leaf::ReadAppFile(error),
         ElixirBuildpackError::ReleaseInputs(error) => Leaf::ReleaseInputs(error),
         ElixirBuildpackError::LinkCache(error) => Leaf::LinkCache(error),
@@ -180,17 +190,16 @@ fn leaf(error: &ElixirBuildpackError) -> Leaf<'_> {
         ElixirBuildpackError::UmbrellaWithoutReleases => Leaf::UmbrellaWithoutReleases,
         ElixirBuildpackError::WriteRelease(error) => Leaf::WriteRelease(error),
         ElixirBuildpackError::SlimAppDir(error) => Leaf::SlimAppDir(error),
-        ElixirBuildpackError::Procfile(error) => Leaf::Procfile(error),
-        ElixirBuildpackError::Internal(error)
-        | ElixirBuildpackError::Frontend(FrontendError::Internal(error)) => Leaf::Internal(error),
-        ElixirBuildpackError::Frontend(FrontendError::Cache(error)) => Leaf::Cache(error),
-        ElixirBuildpackError::Frontend(FrontendError::LinkCache(error)) => Leaf::LinkCache(error),
-        ElixirBuildpackError::Frontend(FrontendError::RuntimePath { path, error }) => {
-            Leaf::RuntimePath { path, error }
-        }
-        ElixirBuildpackError::Frontend(FrontendError::RelativeRuntimePath(error)) => {
-            Leaf::RelativeRuntimePath(error)
-        }
+        ElixirBuildpackError::AppFile(AppFileError::Procfile(error)) => Leaf::Procfile(error),
+        ElixirBuildpackError::AppFile(AppFileError::Read(error)) => Leaf::ReadAppFile(error),
+        ElixirBuildpackError::Install(InstallError::Frontend(error)) => leaf_of_frontend(error),
+        ElixirBuildpackError::Install(InstallError::TempFile(error)) => Leaf::TempFile(error),
+        ElixirBuildpackError::Install(InstallError::Download(error)) => Leaf::Download(error),
+        ElixirBuildpackError::Install(InstallError::Unpack(error)) => Leaf::Unpack(error),
+        ElixirBuildpackError::Install(InstallError::OtpInstall(output)) => Leaf::OtpInstall(output),
+        ElixirBuildpackError::Install(InstallError::WriteCache(error)) => Leaf::WriteCache(error),
+        ElixirBuildpackError::Internal(error) => Leaf::Internal(error),
+        ElixirBuildpackError::Frontend(error) => leaf_of_frontend(error),
         ElixirBuildpackError::DistilleryOnOtp25 { otp, source, release } => {
             Leaf::DistilleryOnOtp25 { otp, source, release }
         }
@@ -211,6 +220,18 @@ fn leaf(error: &ElixirBuildpackError) -> Leaf<'_> {
 impl From<FrontendError> for ElixirBuildpackError {
     fn from(error: FrontendError) -> Self {
         Self::Frontend(error)
+    }
+}
+
+impl From<AppFileError> for ElixirBuildpackError {
+    fn from(error: AppFileError) -> Self {
+        Self::AppFile(error)
+    }
+}
+
+impl From<InstallError> for ElixirBuildpackError {
+    fn from(error: InstallError) -> Self {
+        Self::Install(error)
     }
 }
 

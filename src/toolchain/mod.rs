@@ -11,6 +11,7 @@ pub(crate) mod fingerprint;
 pub(crate) mod pinned;
 pub(crate) mod versions;
 
+use crate::frontend::FrontendError;
 use crate::inputs::config::{BuildConfig, Source, Sourced};
 use download::DownloadError;
 use versions::{ElixirBuild, ElixirRequest, OtpBuild, ResolveError, VersionRequest};
@@ -34,6 +35,34 @@ pub(crate) enum Host {
     Builder,
     /// The `STACK` the platform names (`heroku-24`), when it does.
     HerokuStack(Option<String>),
+}
+
+/// Installing Erlang/OTP or Elixir (into its cache) failed.
+#[derive(Debug)]
+pub(crate) enum InstallError {
+    Frontend(FrontendError),
+    TempFile(std::io::Error),
+    Download(DownloadError),
+    Unpack(archive::ArchiveError),
+    /// OTP's `Install` script failed: its output.
+    OtpInstall(String),
+    WriteCache(std::io::Error),
+}
+
+impl From<FrontendError> for InstallError {
+    fn from(error: FrontendError) -> Self {
+        Self::Frontend(error)
+    }
+}
+
+impl From<fetch::FetchError> for InstallError {
+    fn from(error: fetch::FetchError) -> Self {
+        match error {
+            fetch::FetchError::TempFile(error) => Self::TempFile(error),
+            fetch::FetchError::Download(error) => Self::Download(error),
+            fetch::FetchError::Unpack(error) => Self::Unpack(error),
+        }
+    }
 }
 
 #[derive(Debug)]
