@@ -1,6 +1,7 @@
 //! Every user-facing error message: what happened, what we found (with where it came from), how to fix
 //! it, and an example.
 
+use crate::assets::AssetsError;
 use crate::assets::node::NodeError;
 use crate::assets::tool_binaries::ToolBinaryError;
 use crate::frontend::FrontendError;
@@ -10,10 +11,11 @@ use crate::inputs::config::{CLASSIC_CONFIG_FILE, ConfigError, Sourced};
 use crate::inputs::git_settings::{self, GitSettingsError};
 use crate::inputs::hex_settings::{self, HexSettingsError};
 use crate::inputs::procfile::MalformedLine;
+use crate::mix::MixError;
+use crate::release::ReleaseError;
 use crate::release::inputs::InputsError;
 use crate::toolchain::archive::ArchiveError;
 use crate::toolchain::download::DownloadError;
-use crate::toolchain::fetch::FetchError;
 use crate::toolchain::versions::ResolveError;
 use crate::toolchain::{Host, InstallError, ToolchainError};
 use bullet_stream::fun_run::CmdError;
@@ -23,28 +25,11 @@ use indoc::formatdoc;
 pub(crate) enum ElixirBuildpackError {
     Config(ConfigError),
     Toolchain(ToolchainError),
-    Download(DownloadError),
-    Unpack(ArchiveError),
-    TempFile(std::io::Error),
-    ReadAppFile(std::io::Error),
     AppFile(AppFileError),
     Install(InstallError),
-    ReleaseInputs(crate::release::inputs::InputsError),
-    LinkCache(std::io::Error),
-    WriteCache(std::io::Error),
-    MixCommand(CmdError),
-    /// A step of several run in one Mix process failed.
-    MixStep {
-        step: String,
-        error: CmdError,
-    },
-    Hook {
-        key: String,
-        script: String,
-        error: CmdError,
-    },
-    ProjectInfo(String),
-    UmbrellaWithoutReleases,
+    Mix(MixError),
+    Assets(AssetsError),
+    Release(ReleaseError),
     WriteRelease(std::io::Error),
     SlimAppDir(std::io::Error),
     /// The front-end (or the cache helpers over it) failed.
@@ -62,28 +47,8 @@ pub(crate) enum ElixirBuildpackError {
     /// A Hex mirror or organization setting is invalid.
     HexSettings(HexSettingsError),
     GitSettings(GitSettingsError),
-    /// `mix.lock` has git dependencies (these) and the build image has no `git`.
-    GitMissing(Vec<String>),
-    /// Installing Node.js for the assets failed.
-    Node(NodeError),
-    /// The assets' `package.json` is not JSON.
-    PackageJson {
-        path: std::path::PathBuf,
-        error: String,
-    },
-    /// `mix deps.get` failed, and a git dependency's repository says why.
-    GitFetch(crate::mix::git::FetchProblem),
     /// `mix.lock` has merge-conflict markers.
     LockConflict(crate::inputs::mix_lock::ConflictMarker),
-    /// A command of the assets step (the package manager, the classic `compile` script) failed.
-    AssetsCommand(CmdError),
-    /// Supplying esbuild's or tailwind's binary from `BP_ESBUILD_URL`/`BP_TAILWIND_URL` failed.
-    ToolBinary(ToolBinaryError),
-    /// Applying a Hex setting (`mix hex.repo ...`, `mix local.public_keys`) failed; secrets redacted.
-    HexConfig {
-        what: String,
-        output: String,
-    },
 }
 
 /// The errors as the messages below know them: one case per message.
@@ -170,24 +135,56 @@ fn leaf_of_frontend(error: &FrontendError) -> Leaf<'_> {
     }
 }
 
+fn leaf_of_assets(error: &AssetsError) -> Leaf<'_> {
+    match error {
+        AssetsError::Frontend(error) => leaf_of_frontend(error),
+        AssetsError::Mix(error) => leaf_of_mix(error),
+        AssetsError::TempFile(error) => Leaf::TempFile(error),
+        AssetsError::Download(error) => Leaf::Download(error),
+        AssetsError::Unpack(error) => Leaf::Unpack(error),
+        AssetsError::ReadAppFile(error) => Leaf::ReadAppFile(error),
+        AssetsError::WriteCache(error) => Leaf::WriteCache(error),
+        AssetsError::LinkCache(error) => Leaf::LinkCache(error),
+        AssetsError::SlimAppDir(error) => Leaf::SlimAppDir(error),
+        AssetsError::Node(error) => Leaf::Node(error),
+        AssetsError::PackageJson { path, error } => Leaf::PackageJson { path, error },
+        AssetsError::AssetsCommand(error) => Leaf::AssetsCommand(error),
+        AssetsError::ToolBinary(error) => Leaf::ToolBinary(error),
+    }
+}
+
+fn leaf_of_release(error: &ReleaseError) -> Leaf<'_> {
+    match error {
+        ReleaseError::Frontend(error) => leaf_of_frontend(error),
+        ReleaseError::Mix(error) => leaf_of_mix(error),
+        ReleaseError::Inputs(error) => Leaf::ReleaseInputs(error),
+        ReleaseError::UmbrellaWithoutReleases => Leaf::UmbrellaWithoutReleases,
+        ReleaseError::WriteRelease(error) => Leaf::WriteRelease(error),
+    }
+}
+
+fn leaf_of_mix(error: &MixError) -> Leaf<'_> {
+    match error {
+        MixError::Frontend(error) => leaf_of_frontend(error),
+        MixError::TempFile(error) => Leaf::TempFile(error),
+        MixError::ReadAppFile(error) => Leaf::ReadAppFile(error),
+        MixError::WriteCache(error) => Leaf::WriteCache(error),
+        MixError::MixCommand(error) => Leaf::MixCommand(error),
+        MixError::MixStep { step, error } => Leaf::MixStep { step, error },
+        MixError::Hook { key, script, error } => Leaf::Hook { key, script, error },
+        MixError::ProjectInfo(output) => Leaf::ProjectInfo(output),
+        MixError::HexConfig { what, output } => Leaf::HexConfig { what, output },
+        MixError::GitMissing(deps) => Leaf::GitMissing(deps),
+        MixError::GitFetch(problem) => Leaf::GitFetch(problem),
+    }
+}
+
 /// The message case of an error (stages share some, as "Writing the build cache failed").
 #[allow(clippy::match_same_arms)]
 fn leaf(error: &ElixirBuildpackError) -> Leaf<'_> {
     match error {
         ElixirBuildpackError::Config(error) => Leaf::Config(error),
         ElixirBuildpackError::Toolchain(error) => Leaf::Toolchain(error),
-        ElixirBuildpackError::Download(error) => Leaf::Download(error),
-        ElixirBuildpackError::Unpack(error) => Leaf::Unpack(error),
-        ElixirBuildpackError::TempFile(error) => Leaf::TempFile(error),
-        ElixirBuildpackError::ReadAppFile(error) => Leaf::ReadAppFile(error),
-        ElixirBuildpackError::ReleaseInputs(error) => Leaf::ReleaseInputs(error),
-        ElixirBuildpackError::LinkCache(error) => Leaf::LinkCache(error),
-        ElixirBuildpackError::WriteCache(error) => Leaf::WriteCache(error),
-        ElixirBuildpackError::MixCommand(error) => Leaf::MixCommand(error),
-        ElixirBuildpackError::MixStep { step, error } => Leaf::MixStep { step, error },
-        ElixirBuildpackError::Hook { key, script, error } => Leaf::Hook { key, script, error },
-        ElixirBuildpackError::ProjectInfo(error) => Leaf::ProjectInfo(error),
-        ElixirBuildpackError::UmbrellaWithoutReleases => Leaf::UmbrellaWithoutReleases,
         ElixirBuildpackError::WriteRelease(error) => Leaf::WriteRelease(error),
         ElixirBuildpackError::SlimAppDir(error) => Leaf::SlimAppDir(error),
         ElixirBuildpackError::AppFile(AppFileError::Procfile(error)) => Leaf::Procfile(error),
@@ -200,20 +197,16 @@ fn leaf(error: &ElixirBuildpackError) -> Leaf<'_> {
         ElixirBuildpackError::Install(InstallError::WriteCache(error)) => Leaf::WriteCache(error),
         ElixirBuildpackError::Internal(error) => Leaf::Internal(error),
         ElixirBuildpackError::Frontend(error) => leaf_of_frontend(error),
+        ElixirBuildpackError::Mix(error) => leaf_of_mix(error),
+        ElixirBuildpackError::Assets(error) => leaf_of_assets(error),
+        ElixirBuildpackError::Release(error) => leaf_of_release(error),
         ElixirBuildpackError::DistilleryOnOtp25 { otp, source, release } => {
             Leaf::DistilleryOnOtp25 { otp, source, release }
         }
         ElixirBuildpackError::ReadEnvDir(error) => Leaf::ReadEnvDir(error),
         ElixirBuildpackError::HexSettings(error) => Leaf::HexSettings(error),
         ElixirBuildpackError::GitSettings(error) => Leaf::GitSettings(error),
-        ElixirBuildpackError::GitMissing(error) => Leaf::GitMissing(error),
-        ElixirBuildpackError::Node(error) => Leaf::Node(error),
-        ElixirBuildpackError::PackageJson { path, error } => Leaf::PackageJson { path, error },
-        ElixirBuildpackError::GitFetch(error) => Leaf::GitFetch(error),
         ElixirBuildpackError::LockConflict(error) => Leaf::LockConflict(error),
-        ElixirBuildpackError::AssetsCommand(error) => Leaf::AssetsCommand(error),
-        ElixirBuildpackError::ToolBinary(error) => Leaf::ToolBinary(error),
-        ElixirBuildpackError::HexConfig { what, output } => Leaf::HexConfig { what, output },
     }
 }
 
@@ -229,19 +222,27 @@ impl From<AppFileError> for ElixirBuildpackError {
     }
 }
 
-impl From<InstallError> for ElixirBuildpackError {
-    fn from(error: InstallError) -> Self {
-        Self::Install(error)
+impl From<AssetsError> for ElixirBuildpackError {
+    fn from(error: AssetsError) -> Self {
+        Self::Assets(error)
     }
 }
 
-impl From<FetchError> for ElixirBuildpackError {
-    fn from(error: FetchError) -> Self {
-        match error {
-            FetchError::TempFile(error) => Self::TempFile(error),
-            FetchError::Download(error) => Self::Download(error),
-            FetchError::Unpack(error) => Self::Unpack(error),
-        }
+impl From<ReleaseError> for ElixirBuildpackError {
+    fn from(error: ReleaseError) -> Self {
+        Self::Release(error)
+    }
+}
+
+impl From<MixError> for ElixirBuildpackError {
+    fn from(error: MixError) -> Self {
+        Self::Mix(error)
+    }
+}
+
+impl From<InstallError> for ElixirBuildpackError {
+    fn from(error: InstallError) -> Self {
+        Self::Install(error)
     }
 }
 
@@ -1093,11 +1094,11 @@ mod tests {
 
     #[test]
     fn a_link_to_nowhere_in_build_says_where_it_came_from_and_what_to_do() {
-        let error = ElixirBuildpackError::ReleaseInputs(InputsError::DanglingLink {
+        let error = ElixirBuildpackError::Release(ReleaseError::Inputs(InputsError::DanglingLink {
             link: "lib/castore/priv".into(),
             target: "../../../../../../tmp/cache/elixir-cnb/deps/castore/priv".into(),
             resolved: "/tmp/tmp/cache/elixir-cnb/deps/castore/priv".into(),
-        });
+        }));
         assert_eq!(
             message(&error),
             indoc::indoc! {"
@@ -1121,13 +1122,13 @@ mod tests {
 
     #[test]
     fn a_tool_binary_of_another_version_says_both_and_how_to_fix_it() {
-        let error = ElixirBuildpackError::ToolBinary(ToolBinaryError::WrongVersion {
+        let error = ElixirBuildpackError::Assets(AssetsError::ToolBinary(ToolBinaryError::WrongVersion {
             tool: "esbuild",
             setting: "BP_ESBUILD_URL",
             url: "https://m/esbuild/0.17.11/esbuild-linux-x64".into(),
             expected: "0.17.11".into(),
             said: "0.25.0".into(),
-        });
+        }));
         assert_eq!(
             message(&error),
             indoc::indoc! {"
@@ -1141,14 +1142,14 @@ mod tests {
                     config :esbuild, version: \"0.25.0\"
             "}
         );
-        let error = ElixirBuildpackError::ToolBinary(ToolBinaryError::Download {
+        let error = ElixirBuildpackError::Assets(AssetsError::ToolBinary(ToolBinaryError::Download {
             tool: "tailwind",
             setting: "BP_TAILWIND_URL",
             error: DownloadError::NotFound {
                 url: "https://m/tailwind/3.4.3/tailwind-linux-x64".into(),
                 status: 404,
             },
-        });
+        }));
         assert_eq!(
             message(&error),
             indoc::indoc! {"
@@ -1198,10 +1199,10 @@ mod tests {
             rev: "88ab3a0d790e6a47404cba02800a6b25d2afae50".into(),
             wanted: Some(("tag".into(), "v2.1.1".into())),
         };
-        let error = ElixirBuildpackError::GitFetch(crate::mix::git::FetchProblem::RefGone {
+        let error = ElixirBuildpackError::Mix(MixError::GitFetch(crate::mix::git::FetchProblem::RefGone {
             dep: dep.clone(),
             fetched_from: Some("git://127.0.0.1:9418/tailwindlabs/heroicons.git".into()),
-        });
+        }));
         assert_eq!(
             message(&error),
             indoc::indoc! {"
@@ -1216,11 +1217,11 @@ mod tests {
                     mix deps.update heroicons
             "}
         );
-        let error = ElixirBuildpackError::GitFetch(crate::mix::git::FetchProblem::Unreachable {
+        let error = ElixirBuildpackError::Mix(MixError::GitFetch(crate::mix::git::FetchProblem::Unreachable {
             dep,
             fetched_from: None,
             said: "fatal: unable to access 'https://github.com/tailwindlabs/heroicons.git/': Could not resolve host: github.com".into(),
-        });
+        }));
         assert_eq!(
             message(&error),
             indoc::indoc! {"

@@ -334,7 +334,7 @@ fn read_inputs<E: PlatformEnv>(
 }
 
 fn run_hook(mix: &MixEnv, key: &str, script: Option<&str>) -> Result<(), ElixirBuildpackError> {
-    script.map_or(Ok(()), |script| mix.hook(key, script))
+    script.map_or(Ok(()), |script| Ok(mix.hook(key, script)?))
 }
 
 fn print_versions(config: &BuildConfig, toolchain: &Toolchain) {

@@ -1,8 +1,8 @@
 //! Mix's part of the build, as the pipeline runs it: the caches Mix works in, and fetching deps and
 //! compiling with the classic hooks around them, Mix tasks with no hook between them in one Mix process.
 
+use super::MixError;
 use super::{MixEnv, ProjectInfo, source_mtimes};
-use crate::errors::ElixirBuildpackError;
 use crate::frontend::Frontend;
 use crate::inputs::config::{self, BuildConfig};
 use crate::inputs::git_settings::GitSettings;
@@ -37,7 +37,7 @@ impl MixCaches {
         toolchain: &Toolchain,
         launch: bool,
         sbom: &[u8],
-    ) -> Result<Self, ElixirBuildpackError> {
+    ) -> Result<Self, MixError> {
         let (mix_env, always_rebuild) = (&config.mix_env.value, config.always_rebuild);
         let deps_launch = super::deps::Launch { launch, sbom };
         let mix_home = super::mix_home::restore(frontend, toolchain, mix_env, launch, always_rebuild)?;
@@ -93,7 +93,7 @@ fn compile(
     config: &BuildConfig,
     hex: &HexSettings,
     mix_lock: Option<&str>,
-) -> Result<(ProjectInfo, source_mtimes::Digests), ElixirBuildpackError> {
+) -> Result<(ProjectInfo, source_mtimes::Digests), MixError> {
     let app_dir = &mix.app_dir;
     let needed = super::hex::needed(mix_lock);
     mix.ensure_package_managers(needed, &caches.mix_home, hex.installs_public_key.as_ref())?;
@@ -101,20 +101,18 @@ fn compile(
         super::hex_home::configure(mix, hex)?;
     }
     let sources_state = source_mtimes::state_file(&caches.build);
-    let sources =
-        source_mtimes::touch_changed(app_dir, &caches.build).map_err(ElixirBuildpackError::ReadAppFile)?;
+    let sources = source_mtimes::touch_changed(app_dir, &caches.build).map_err(MixError::ReadAppFile)?;
     if let Some(changed) = sources.changed {
         print::sub_bullet(format!("{changed} app file(s) changed since the cached _build"));
     }
     if !caches.restores_mtimes {
-        super::deps::settle_fetch_markers(&caches.deps, &mix.build_path())
-            .map_err(ElixirBuildpackError::WriteCache)?;
+        super::deps::settle_fetch_markers(&caches.deps, &mix.build_path()).map_err(MixError::WriteCache)?;
     }
     let project = fetch_and_compile(mix, &config.hooks, &config.mix_env.value, caches)?;
     if let Ok(mix_lock) = fs_err::read_to_string(mix.app_dir.join("mix.lock")) {
-        super::hex_cache::prune(&caches.hex_packages, &mix_lock).map_err(ElixirBuildpackError::WriteCache)?;
+        super::hex_cache::prune(&caches.hex_packages, &mix_lock).map_err(MixError::WriteCache)?;
     }
-    source_mtimes::save(&sources_state, &sources.digests).map_err(ElixirBuildpackError::WriteCache)?;
+    source_mtimes::save(&sources_state, &sources.digests).map_err(MixError::WriteCache)?;
     Ok((project, sources.digests))
 }
 
@@ -136,11 +134,11 @@ pub(crate) fn compile_explained(
     caches: &MixCaches,
     settings: &Settings<'_>,
     mix_lock: Option<&str>,
-) -> Result<(ProjectInfo, source_mtimes::Digests), ElixirBuildpackError> {
+) -> Result<(ProjectInfo, source_mtimes::Digests), MixError> {
     compile(mix, caches, settings.config, settings.hex, mix_lock).map_err(|error| match &error {
-        ElixirBuildpackError::MixStep { step, .. } if step.starts_with("deps.get") => {
+        MixError::MixStep { step, .. } if step.starts_with("deps.get") => {
             super::git::diagnose_fetch(mix, settings.git, mix_lock.unwrap_or_default())
-                .map_or(error, ElixirBuildpackError::GitFetch)
+                .map_or(error, MixError::GitFetch)
         }
         _ => error,
     })
@@ -200,7 +198,7 @@ fn fetch_and_compile(
     hooks: &config::Hooks,
     mix_env: &str,
     caches: &MixCaches,
-) -> Result<ProjectInfo, ElixirBuildpackError> {
+) -> Result<ProjectInfo, MixError> {
     let mut facts = None;
     for run in runs(plan(hooks, mix_env, caches.lock_changed)) {
         match run {
