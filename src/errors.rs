@@ -1,5 +1,7 @@
 //! Every user-facing error message: what happened, what we found (with where it came from), how to fix
-//! it, and an example.
+//! it, and an example. The top floor: each stage returns its own error type, the pipeline gathers them in
+//! [`ElixirBuildpackError`], and the front-ends render it here (CNB `on_error`, the classic entry); no
+//! stage imports this module.
 
 use crate::assets::AssetsError;
 use crate::assets::node::NodeError;
@@ -12,6 +14,7 @@ use crate::inputs::git_settings::{self, GitSettingsError};
 use crate::inputs::hex_settings::{self, HexSettingsError};
 use crate::inputs::procfile::MalformedLine;
 use crate::mix::MixError;
+use crate::pipeline::ElixirBuildpackError;
 use crate::release::ReleaseError;
 use crate::release::inputs::InputsError;
 use crate::toolchain::archive::ArchiveError;
@@ -20,36 +23,6 @@ use crate::toolchain::versions::ResolveError;
 use crate::toolchain::{Host, InstallError, ToolchainError};
 use bullet_stream::fun_run::CmdError;
 use indoc::formatdoc;
-
-#[derive(Debug)]
-pub(crate) enum ElixirBuildpackError {
-    Config(ConfigError),
-    Toolchain(ToolchainError),
-    AppFile(AppFileError),
-    Install(InstallError),
-    Mix(MixError),
-    Assets(AssetsError),
-    Release(ReleaseError),
-    WriteRelease(std::io::Error),
-    SlimAppDir(std::io::Error),
-    /// The front-end (or the cache helpers over it) failed.
-    Frontend(FrontendError),
-    /// A bug in the buildpack, not a problem of the app.
-    Internal(String),
-    /// A Distillery project whose build would run on OTP 25 or later.
-    DistilleryOnOtp25 {
-        otp: String,
-        source: crate::inputs::config::Source,
-        release: String,
-    },
-    /// Classic builds: `ENV_DIR` can't be read.
-    ReadEnvDir(std::io::Error),
-    /// A Hex mirror or organization setting is invalid.
-    HexSettings(HexSettingsError),
-    GitSettings(GitSettingsError),
-    /// `mix.lock` has merge-conflict markers.
-    LockConflict(crate::inputs::mix_lock::ConflictMarker),
-}
 
 /// The errors as the messages below know them: one case per message.
 #[derive(Clone, Copy)]
@@ -207,42 +180,6 @@ fn leaf(error: &ElixirBuildpackError) -> Leaf<'_> {
         ElixirBuildpackError::HexSettings(error) => Leaf::HexSettings(error),
         ElixirBuildpackError::GitSettings(error) => Leaf::GitSettings(error),
         ElixirBuildpackError::LockConflict(error) => Leaf::LockConflict(error),
-    }
-}
-
-impl From<FrontendError> for ElixirBuildpackError {
-    fn from(error: FrontendError) -> Self {
-        Self::Frontend(error)
-    }
-}
-
-impl From<AppFileError> for ElixirBuildpackError {
-    fn from(error: AppFileError) -> Self {
-        Self::AppFile(error)
-    }
-}
-
-impl From<AssetsError> for ElixirBuildpackError {
-    fn from(error: AssetsError) -> Self {
-        Self::Assets(error)
-    }
-}
-
-impl From<ReleaseError> for ElixirBuildpackError {
-    fn from(error: ReleaseError) -> Self {
-        Self::Release(error)
-    }
-}
-
-impl From<MixError> for ElixirBuildpackError {
-    fn from(error: MixError) -> Self {
-        Self::Mix(error)
-    }
-}
-
-impl From<InstallError> for ElixirBuildpackError {
-    fn from(error: InstallError) -> Self {
-        Self::Install(error)
     }
 }
 

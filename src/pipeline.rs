@@ -3,8 +3,11 @@
 //! which processes the image runs. A front-end (CNB, classic) supplies where caches live and how launch
 //! env and processes are declared; nothing here knows which one it is.
 
+mod error;
+
+pub(crate) use error::ElixirBuildpackError;
+
 use crate::assets;
-use crate::errors::ElixirBuildpackError;
 use crate::frontend::Frontend;
 use crate::inputs::config::{self, BuildConfig, PlatformEnv};
 use crate::inputs::git_settings::{self, GitSettings};

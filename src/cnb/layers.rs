@@ -4,9 +4,9 @@
 
 use super::ElixirBuildpack;
 use crate::cache;
-use crate::errors::ElixirBuildpackError;
 use crate::frontend::{CacheKey, CacheSpec, Opened};
 use crate::frontend::{ClassicOnly, Frontend, FrontendError, LaunchProgram, LaunchVar};
+use crate::pipeline::ElixirBuildpackError;
 use crate::sourced::{CLASSIC_CONFIG_FILE, Source};
 use bullet_stream::global::print;
 use libcnb::build::BuildContext;

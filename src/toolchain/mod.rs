@@ -428,7 +428,7 @@ mod tests {
         let elixir = versions::elixir_builds(&entries(elixir_index));
         choose(Requests::of(&config), &otp, &elixir)
             .map(|(otp, _, elixir, _)| (otp, elixir))
-            .map_err(|error| crate::errors::message(&crate::errors::ElixirBuildpackError::Toolchain(error)))
+            .map_err(|error| crate::errors::message(&crate::pipeline::ElixirBuildpackError::Toolchain(error)))
     }
 
     #[test]
