@@ -3,8 +3,8 @@
 //! came from, so messages can say so.
 
 use super::classic_config::{self, SyntaxError, Value};
+use super::version_request::{self as versions, ElixirRequest, VersionRequest};
 use super::{mix_project, tool_versions};
-use crate::toolchain::versions::{self, ElixirRequest, VersionRequest};
 use std::path::Path;
 
 pub(crate) use crate::frontend::ClassicOnly;

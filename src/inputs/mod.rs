@@ -12,6 +12,7 @@ pub(crate) mod package_json;
 pub(crate) mod phoenix_static_config;
 pub(crate) mod procfile;
 pub(crate) mod tool_versions;
+pub(crate) mod version_request;
 
 use bullet_stream::global::print;
 use config::PlatformEnv;

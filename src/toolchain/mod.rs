@@ -311,11 +311,11 @@ mod tests {
     fn config(erlang: Option<&str>, elixir: Option<&str>) -> BuildConfig {
         BuildConfig {
             erlang: erlang.map(|value| Sourced {
-                value: versions::parse_otp_request(value).expect("valid"),
+                value: crate::inputs::version_request::parse_otp_request(value).expect("valid"),
                 source: Source::ToolVersions { line: 1 },
             }),
             elixir: elixir.map(|value| Sourced {
-                value: versions::parse_elixir_request(value).expect("valid"),
+                value: crate::inputs::version_request::parse_elixir_request(value).expect("valid"),
                 source: Source::ToolVersions { line: 2 },
             }),
             elixir_hint: None,
