@@ -2,6 +2,9 @@
 //! build's stages (caches, launch env and programs, the launch SBOM) and the types they trade in. Ground
 //! level: every stage may import it; it imports no stage.
 
+#[cfg(test)]
+pub(crate) mod fake;
+
 use crate::sourced::{Source, Sourced};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
