@@ -10,7 +10,7 @@ use crate::git_server::GitServer;
 use crate::heroku::{copy_as_user, process_command};
 use crate::mirror::Mirror;
 use crate::postgres::Postgres;
-use crate::{builders, built_image, fixture, hex_build_config, requests_since, try_http_get};
+use crate::{builders, built_image, fixture, hex_build_config, requests_since};
 use indoc::formatdoc;
 use libcnb_test::{BuildConfig, PackResult, TestRunner, assert_contains};
 use std::process::{Command, Output};
@@ -138,17 +138,7 @@ impl Web {
     }
 
     fn get(&self, path: &str) -> String {
-        try_http_get(self.address, path).unwrap_or_else(|error| {
-            let logs = Command::new("docker")
-                .args(["logs", &self.id])
-                .output()
-                .expect("docker logs");
-            panic!(
-                "{error}\nthe web dyno's logs:\n{}{}",
-                String::from_utf8_lossy(&logs.stdout),
-                String::from_utf8_lossy(&logs.stderr)
-            )
-        })
+        crate::get_showing_logs(self.address, path, || crate::docker_logs(&self.id))
     }
 }
 
@@ -317,7 +307,7 @@ fn shop_end_to_end(builder: &str) {
         );
         assert_contains!(web.get("/products"), "Added by psql");
         // The digested assets tailwind and esbuild built, with the heroicons the git dependency gave.
-        let (css, js) = crate::phoenix::digested_assets(web.address);
+        let (css, js) = crate::phoenix::digested_assets(|path| web.get(path));
         assert_contains!(css, ".hero-arrow-left-solid");
         assert_contains!(js, "phx_join");
         // A real browser: the socket connects, a row is created through the page and read back, and
@@ -456,6 +446,9 @@ fn classic_shop(suite: &str) {
 #[test]
 #[ignore = "integration test"]
 fn a_git_dependency_that_can_t_be_fetched_is_named_and_a_warm_build_needs_no_git_server() {
+    // Four builds: 1. the locked tag gone from the server, a cold build names it; 2. the server down, a
+    // cold build says it did not answer; 3. a healthy server, a good build (one request); 4. no server,
+    // the warm build with the same lock asks nothing.
     let Some(builder) = trixie() else {
         eprintln!("skipped: no trixie builder in INTEGRATION_TEST_BUILDERS");
         return;
