@@ -30,6 +30,14 @@ pub(crate) enum Purpose {
     Test,
 }
 
+impl Purpose {
+    /// Whether the image runs the app with `mix` (and so ships the toolchain and the compiled app): for
+    /// tests, with `release=false`, or when a Procfile entry runs `mix`.
+    fn mix_at_runtime(self, release: bool, procfile_runs_mix: bool) -> bool {
+        self == Purpose::Test || !release || procfile_runs_mix
+    }
+}
+
 /// Where the build runs.
 pub(crate) struct Context<'a, E: PlatformEnv> {
     pub(crate) app_dir: &'a Path,
@@ -127,9 +135,10 @@ pub(crate) fn build<E: PlatformEnv>(
     refuse_distillery_on_otp_25(context.app_dir, &toolchain)?;
 
     // In mix-at-runtime mode the toolchain and compiled app ship in the image; a release needs none.
-    let testing = context.purpose == Purpose::Test;
     let procfile_mix = procfile::first_mix_command(&inputs.procfile);
-    let runtime_mix = testing || !config.release || procfile_mix.is_some();
+    let runtime_mix = context
+        .purpose
+        .mix_at_runtime(config.release, procfile_mix.is_some());
     let always_rebuild = config.always_rebuild;
     // On a cold build, Elixir downloads while Erlang/OTP downloads and installs.
     let elixir_download = toolchain::elixir::prefetch(frontend, &toolchain, always_rebuild);
@@ -165,7 +174,7 @@ pub(crate) fn build<E: PlatformEnv>(
     let _git = mix::git::prepare(&mut mix, &inputs.git, mix_lock.as_deref())?;
     let (project, app_files) =
         mix::steps::compile_explained(&mix, &caches, &inputs.mix_settings(), mix_lock.as_deref())?;
-    if !testing {
+    if context.purpose == Purpose::Deploy {
         assets::build(
             frontend,
             &mut mix,
@@ -185,22 +194,14 @@ pub(crate) fn build<E: PlatformEnv>(
     let mix_build_env = mix::build_env(&dirs, mix_env);
 
     let mut built = Vec::new();
-    let processes = if testing {
+    let processes = if context.purpose == Purpose::Test {
         Vec::new()
     } else if runtime_mix {
         print::bullet("Mix at runtime");
         print::sub_bullet(processes::mix_at_runtime_reason(procfile_mix));
         processes::for_mix(&project)
     } else if let Some(name) = release::unpacked_in(context.app_dir) {
-        // The deployment article's workflow: a post_compile hook that builds a release and replaces the
-        // app dir with it. That release ships; a second one would only double the image.
-        print::bullet("Release");
-        print::sub_bullet(format!(
-            "The post_compile hook unpacked release `{name}` into the app dir: it ships as it is, and \
-             the buildpack builds no release of its own"
-        ));
-        remove_build_output(context.app_dir)?;
-        Vec::new()
+        ship_unpacked_release(context.app_dir, &name)?
     } else {
         print::bullet("Release");
         let rel_config = fs_err::read_to_string(context.app_dir.join("rel/config.exs")).ok();
@@ -341,22 +342,39 @@ fn run_hook(mix: &MixEnv, key: &str, script: Option<&str>) -> Result<(), ElixirB
 }
 
 fn print_versions(config: &BuildConfig, toolchain: &Toolchain) {
+    print::sub_bullet(format!(
+        "Erlang/OTP {} ({})",
+        toolchain.otp.display_version(),
+        toolchain.otp_source
+    ));
+    print::sub_bullet(format!(
+        "Elixir {} ({})",
+        toolchain.elixir.display_version(),
+        toolchain.elixir_source
+    ));
+    for warning in version_warnings(config, toolchain) {
+        print::warning(warning);
+    }
+}
+
+/// What the versions chosen call for: pins, when one isn't pinned; a notice for a branch build.
+fn version_warnings(config: &BuildConfig, toolchain: &Toolchain) -> Vec<String> {
     let otp = toolchain.otp.display_version();
     let elixir = toolchain.elixir.display_version();
-    print::sub_bullet(format!("Erlang/OTP {otp} ({})", toolchain.otp_source));
-    print::sub_bullet(format!("Elixir {elixir} ({})", toolchain.elixir_source));
+    let mut warnings = Vec::new();
     if config.erlang.is_none() || config.elixir.is_none() {
-        print::warning(format!(
+        warnings.push(format!(
             "Pin your versions so that builds are reproducible and upgrades happen when you choose. \
              Add them to elixir_buildpack.config (or .tool-versions):\n\n\
              erlang_version={otp}\nelixir_version={elixir}"
         ));
     }
     if toolchain.otp.version.is_none() || toolchain.elixir.version.is_none() {
-        print::warning(
+        warnings.push(String::from(
             "A branch build is selected: its contents change as the branch moves, so builds are not reproducible.",
-        );
+        ));
     }
+    warnings
 }
 
 /// What the toolchain caches hold for this platform, unless every cache is to be dropped.
@@ -399,6 +417,18 @@ fn refuse_distillery_on_otp_25(app_dir: &Path, toolchain: &Toolchain) -> Result<
         }
         _ => Ok(()),
     }
+}
+
+/// The deployment article's workflow: a `post_compile` hook that builds a release and replaces the app dir
+/// with it. That release ships; a second one would only double the image. No processes of our own.
+fn ship_unpacked_release(app_dir: &Path, name: &str) -> Result<Vec<Process>, ElixirBuildpackError> {
+    print::bullet("Release");
+    print::sub_bullet(format!(
+        "The post_compile hook unpacked release `{name}` into the app dir: it ships as it is, and the \
+         buildpack builds no release of its own"
+    ));
+    remove_build_output(app_dir)?;
+    Ok(Vec::new())
 }
 
 /// The launch image holds the release; the links to the cached `deps` and `_build` go.
@@ -808,12 +838,16 @@ mod tests {
     }
 
     #[test]
-    fn the_links_to_the_cached_build_output_go_and_nothing_else() {
+    fn an_unpacked_release_ships_without_the_links_to_the_cached_build_output() {
         let app = app(&[("cache/deps/keep", ""), ("_build_real/keep", "")]);
         let cache = app.path().join("cache/deps");
         std::os::unix::fs::symlink(&cache, app.path().join("deps")).expect("linked");
         fs_err::create_dir(app.path().join("_build")).expect("a real dir");
-        remove_build_output(app.path()).expect("removed");
+        assert!(
+            ship_unpacked_release(app.path(), "my_app")
+                .expect("shipped")
+                .is_empty()
+        );
         assert!(!app.path().join("deps").exists());
         assert!(cache.join("keep").is_file(), "the cache itself stays");
         assert!(app.path().join("_build").is_dir(), "a real directory stays");
@@ -859,5 +893,100 @@ mod tests {
             ..toolchain
         };
         assert!(plus_separator(&branch));
+    }
+
+    #[test]
+    fn mix_runs_the_app_for_tests_without_a_release_or_when_the_procfile_says_so() {
+        assert!(!Purpose::Deploy.mix_at_runtime(true, false));
+        assert!(Purpose::Deploy.mix_at_runtime(false, false));
+        assert!(Purpose::Deploy.mix_at_runtime(true, true));
+        assert!(Purpose::Test.mix_at_runtime(true, false));
+    }
+
+    #[test]
+    fn a_build_stops_at_the_first_step_that_fails() {
+        let app = app(&[("mix.exs", ""), ("mix.lock", "<<<<<<< HEAD\n")]);
+        let env = no_env();
+        let mut frontend = FakeFrontend::new();
+        let result = build(&mut frontend, &context(app.path(), &env, Purpose::Deploy));
+        assert!(
+            matches!(result, Err(ElixirBuildpackError::LockConflict(_))),
+            "{result:?}"
+        );
+        assert!(frontend.opened.is_empty(), "nothing was installed");
+    }
+
+    #[test]
+    fn a_hook_runs_when_set_and_its_failure_stops_the_build() {
+        let dir = app(&[]);
+        let path = dir.path();
+        let dirs = crate::mix::MixDirs {
+            erlang: path,
+            elixir: path,
+            mix_home: path,
+            deps: path,
+            build: path,
+            hex_home: path,
+            rebar3_cache: path,
+        };
+        let mix = MixEnv::new(path, &dirs, "prod", &[]);
+        assert!(run_hook(&mix, "post_compile", None).is_ok());
+        assert!(run_hook(&mix, "post_compile", Some("touch ran")).is_ok());
+        assert!(path.join("ran").is_file());
+        assert!(matches!(
+            run_hook(&mix, "post_compile", Some("exit 3")),
+            Err(ElixirBuildpackError::Mix(mix::MixError::Hook { key, .. })) if key == "post_compile"
+        ));
+    }
+
+    #[test]
+    fn unpinned_versions_and_branch_builds_are_warned_about() {
+        let app = app(&[(
+            "elixir_buildpack.config",
+            "erlang_version=27.3.4\nelixir_version=1.18.3\n",
+        )]);
+        let pinned = config::read(app.path(), &no_env()).expect("a config");
+        let toolchain = |elixir_version: Option<&str>| Toolchain {
+            otp_url: String::new(),
+            elixir_url: String::new(),
+            otp: toolchain::versions::OtpBuild {
+                name: String::from("OTP-27.3.4"),
+                version: toolchain::versions::Version::parse("27.3.4"),
+                sha256: None,
+            },
+            otp_source: config::Source::Default,
+            elixir: toolchain::versions::ElixirBuild {
+                name: String::from("v1.18.3-otp-27"),
+                version: elixir_version.and_then(toolchain::versions::Version::parse),
+                branch: elixir_version.is_none().then(|| String::from("main")),
+                otp_major: 27,
+                sha256: None,
+            },
+            elixir_source: config::Source::Default,
+        };
+        assert!(version_warnings(&pinned, &toolchain(Some("1.18.3"))).is_empty());
+        let branch = version_warnings(&pinned, &toolchain(None));
+        assert_eq!(branch.len(), 1);
+        assert!(branch[0].starts_with("A branch build is selected"), "{branch:?}");
+        for unpinned in [
+            BuildConfig {
+                erlang: None,
+                ..pinned.clone()
+            },
+            BuildConfig {
+                elixir: None,
+                ..pinned.clone()
+            },
+        ] {
+            let warnings = version_warnings(&unpinned, &toolchain(Some("1.18.3")));
+            assert_eq!(warnings.len(), 1, "{warnings:?}");
+            assert!(
+                warnings[0].ends_with("erlang_version=27.3.4\nelixir_version=1.18.3"),
+                "{warnings:?}"
+            );
+        }
+        let mut other_otp = toolchain(Some("1.18.3"));
+        other_otp.otp.version = None;
+        assert_eq!(version_warnings(&pinned, &other_otp).len(), 1);
     }
 }
