@@ -116,6 +116,10 @@ fn without_test_code(text: &str) -> String {
                 next = after;
             }
             let item = next.trim();
+            let item = item
+                .strip_prefix("pub(crate) ")
+                .or_else(|| item.strip_prefix("pub "))
+                .unwrap_or(item);
             if item.starts_with("mod ") && item.ends_with('{') {
                 let indent = &next[..next.len() - next.trim_start().len()];
                 let end = format!("{indent}}}");
@@ -301,6 +305,10 @@ fn the_checker_reads_use_lines_inline_paths_and_groups_and_skips_tests_and_comme
         #[cfg(test)]
         mod tests {
             use crate::pipeline::Fake;
+        }
+        #[cfg(test)]
+        pub(crate) mod fakes {
+            use crate::cnb::Fake;
         }
         fn g() {}
     "});
