@@ -989,4 +989,90 @@ mod tests {
         other_otp.otp.version = None;
         assert_eq!(version_warnings(&pinned, &other_otp).len(), 1);
     }
+
+    /// A stand-in `elixir`: a run of Mix steps writes the facts of an app with an `assets.deploy` alias,
+    /// and logs the steps; a stand-in `mix` logs its arguments.
+    const STAND_IN_ELIXIR: &str = r#"#!/bin/sh
+if [ -n "$ELIXIR_CNB_STEP_FILE" ]; then
+  shift 2
+  echo "elixir $*" >> "$STAND_LOG"
+  printf 'elixir-cnb:app:shop\nelixir-cnb:assets_deploy:true\n' > "$ELIXIR_CNB_INFO_FILE"
+else
+  echo "elixir info" >> "$STAND_LOG"
+  printf 'elixir-cnb:app:shop\nelixir-cnb:assets_deploy:true\n'
+fi
+"#;
+    const STAND_IN_MIX: &str = "#!/bin/sh\necho \"mix $*\" >> \"$STAND_LOG\"\n";
+
+    /// A front-end whose toolchain caches hold Erlang/OTP 27.3.4 (as installed, fingerprint recorded) and
+    /// Elixir 1.18.3, the latter's `elixir` and `mix` stand-ins.
+    fn with_stand_in_toolchain() -> FakeFrontend {
+        use std::os::unix::fs::PermissionsExt;
+        let frontend = cached_toolchain_of(FakeFrontend::new());
+        let erlang = frontend.path("erlang");
+        fs_err::create_dir_all(erlang.join("bin")).expect("a dir");
+        toolchain::fingerprint::record(&erlang).expect("recorded");
+        let bin = frontend.path("elixir").join("bin");
+        fs_err::create_dir_all(&bin).expect("a dir");
+        for (name, script) in [("elixir", STAND_IN_ELIXIR), ("mix", STAND_IN_MIX)] {
+            fs_err::write(bin.join(name), script).expect("written");
+            fs_err::set_permissions(bin.join(name), std::fs::Permissions::from_mode(0o755))
+                .expect("executable");
+        }
+        frontend
+    }
+
+    #[test]
+    fn a_whole_build_runs_its_steps_in_order() {
+        for purpose in [Purpose::Deploy, Purpose::Test] {
+            let app = app(&[
+                ("mix.exs", ""),
+                (
+                    "elixir_buildpack.config",
+                    "erlang_version=27.3.4\nelixir_version=1.18.3\nrelease=false\n",
+                ),
+            ]);
+            let log = app.path().join("stand-in.log");
+            let env = Env(BTreeMap::from([("HEX_BUILDS_URL", "http://127.0.0.1:9/nothing")]));
+            let extra_env = [(String::from("STAND_LOG"), log.to_string_lossy().to_string())];
+            let context = Context {
+                extra_env: &extra_env,
+                ..context(app.path(), &env, purpose)
+            };
+            let mut frontend = with_stand_in_toolchain();
+            let output = build(&mut frontend, &context).expect("built");
+            let log = fs_err::read_to_string(&log).expect("a log");
+            let opened: Vec<&str> = frontend.opened.iter().map(|(name, _)| *name).collect();
+            assert_eq!(opened[..2], ["erlang", "elixir"], "{opened:?}");
+            assert_eq!(
+                frontend.opened[..2],
+                [("erlang", Opened::Restored), ("elixir", Opened::Restored)]
+            );
+            assert!(log.starts_with("elixir -S mix do "), "{log}");
+            let mix_env = output
+                .mix_build_env
+                .iter()
+                .find(|(name, _)| name == "MIX_ENV")
+                .map(|(_, value)| value.as_str());
+            match purpose {
+                Purpose::Deploy => {
+                    assert_eq!(mix_env, Some("prod"));
+                    assert!(log.ends_with("mix assets.deploy\n"), "{log}");
+                    assert!(opened.contains(&"asset_tools"), "{opened:?}");
+                    let types: Vec<&str> = output
+                        .processes
+                        .iter()
+                        .map(|process| process.r#type.as_str())
+                        .collect();
+                    assert_eq!(types, ["web"]);
+                }
+                Purpose::Test => {
+                    assert_eq!(mix_env, Some("test"));
+                    assert!(!log.contains("assets.deploy"), "no assets for tests: {log}");
+                    assert!(output.processes.is_empty(), "{:?}", output.processes);
+                }
+            }
+            assert!(output.releases.is_empty());
+        }
+    }
 }
