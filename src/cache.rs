@@ -2,8 +2,7 @@
 //! reason printed. The front-end decides where the directory lives (a CNB layer, a classic `CACHE_DIR`
 //! subdirectory); the decision and its messages are the same for both.
 
-use crate::errors::ElixirBuildpackError;
-use crate::frontend::{CacheKey, CacheSpec, Frontend, Opened};
+use crate::frontend::{CacheKey, CacheSpec, Frontend, FrontendError, Opened};
 use bullet_stream::global::print;
 use std::path::{Path, PathBuf};
 
@@ -36,7 +35,7 @@ pub(crate) fn restore<K: CacheKey>(
     spec: CacheSpec,
     key: &K,
     always_rebuild: bool,
-) -> Result<(PathBuf, CacheState), ElixirBuildpackError> {
+) -> Result<(PathBuf, CacheState), FrontendError> {
     let (path, opened) = frontend.open_cache(spec, key, always_rebuild)?;
     let state = match opened {
         Opened::Restored => CacheState::Reused,
@@ -58,7 +57,7 @@ pub(crate) fn save<K: CacheKey>(
     frontend: &mut impl Frontend,
     spec: CacheSpec,
     key: &K,
-) -> Result<(), ElixirBuildpackError> {
+) -> Result<(), FrontendError> {
     frontend.save_cache(spec, key)
 }
 
@@ -76,11 +75,11 @@ pub(crate) fn push_if_changed<T: PartialEq + std::fmt::Display + ?Sized>(
 
 /// Makes `app_dir/name` a symlink to a cache, so Mix uses the cached directory in place. A real
 /// directory of that name in the app (committed build output) is replaced, with a warning.
-pub(crate) fn link_into_app(app_dir: &Path, name: &str, cache: &Path) -> Result<(), ElixirBuildpackError> {
+pub(crate) fn link_into_app(app_dir: &Path, name: &str, cache: &Path) -> Result<(), FrontendError> {
     let link = app_dir.join(name);
     match fs_err::symlink_metadata(&link) {
         Ok(metadata) if metadata.file_type().is_symlink() => {
-            fs_err::remove_file(&link).map_err(ElixirBuildpackError::LinkCache)?;
+            fs_err::remove_file(&link).map_err(FrontendError::LinkCache)?;
         }
         Ok(metadata) => {
             print::warning(format!(
@@ -94,11 +93,11 @@ pub(crate) fn link_into_app(app_dir: &Path, name: &str, cache: &Path) -> Result<
             } else {
                 fs_err::remove_file(&link)
             }
-            .map_err(ElixirBuildpackError::LinkCache)?;
+            .map_err(FrontendError::LinkCache)?;
         }
         Err(_) => {}
     }
-    fs_err::os::unix::fs::symlink(cache, &link).map_err(ElixirBuildpackError::LinkCache)
+    fs_err::os::unix::fs::symlink(cache, &link).map_err(FrontendError::LinkCache)
 }
 
 #[cfg(test)]

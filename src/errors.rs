@@ -1,104 +1,188 @@
 //! Every user-facing error message: what happened, what we found (with where it came from), how to fix
-//! it, and an example.
+//! it, and an example. The top floor: each stage returns its own error type, the pipeline gathers them in
+//! [`ElixirBuildpackError`], and the front-ends render it here (CNB `on_error`, the classic entry); no
+//! stage imports this module.
 
+use crate::assets::AssetsError;
 use crate::assets::node::NodeError;
 use crate::assets::tool_binaries::ToolBinaryError;
+use crate::frontend::FrontendError;
+use crate::inputs::AppFileError;
 use crate::inputs::classic_config::SyntaxError;
 use crate::inputs::config::{CLASSIC_CONFIG_FILE, ConfigError, Sourced};
 use crate::inputs::git_settings::{self, GitSettingsError};
 use crate::inputs::hex_settings::{self, HexSettingsError};
 use crate::inputs::procfile::MalformedLine;
+use crate::mix::MixError;
+use crate::pipeline::ElixirBuildpackError;
+use crate::release::ReleaseError;
 use crate::release::inputs::InputsError;
 use crate::toolchain::archive::ArchiveError;
 use crate::toolchain::download::DownloadError;
-use crate::toolchain::fetch::FetchError;
 use crate::toolchain::versions::ResolveError;
-use crate::toolchain::{Host, ToolchainError};
+use crate::toolchain::{Host, InstallError, ToolchainError};
 use bullet_stream::fun_run::CmdError;
 use indoc::formatdoc;
 
-#[derive(Debug)]
-pub(crate) enum ElixirBuildpackError {
-    Config(ConfigError),
-    Toolchain(ToolchainError),
-    Download(DownloadError),
-    Unpack(ArchiveError),
-    TempFile(std::io::Error),
-    OtpInstall(String),
-    ReadAppFile(std::io::Error),
-    ReleaseInputs(crate::release::inputs::InputsError),
-    LinkCache(std::io::Error),
-    WriteCache(std::io::Error),
-    MixCommand(CmdError),
+/// The errors as the messages below know them: one case per message.
+#[derive(Clone, Copy)]
+enum Leaf<'a> {
+    Config(&'a ConfigError),
+    Toolchain(&'a ToolchainError),
+    Download(&'a DownloadError),
+    Unpack(&'a ArchiveError),
+    TempFile(&'a std::io::Error),
+    OtpInstall(&'a String),
+    ReadAppFile(&'a std::io::Error),
+    ReleaseInputs(&'a crate::release::inputs::InputsError),
+    LinkCache(&'a std::io::Error),
+    WriteCache(&'a std::io::Error),
+    MixCommand(&'a CmdError),
     /// A step of several run in one Mix process failed.
     MixStep {
-        step: String,
-        error: CmdError,
+        step: &'a String,
+        error: &'a CmdError,
     },
     Hook {
-        key: String,
-        script: String,
-        error: CmdError,
+        key: &'a String,
+        script: &'a String,
+        error: &'a CmdError,
     },
-    ProjectInfo(String),
+    ProjectInfo(&'a String),
     UmbrellaWithoutReleases,
-    WriteRelease(std::io::Error),
-    SlimAppDir(std::io::Error),
-    Procfile(MalformedLine),
+    WriteRelease(&'a std::io::Error),
+    SlimAppDir(&'a std::io::Error),
+    Procfile(&'a MalformedLine),
     /// The front-end could not open or save a cache (a CNB layer, a classic cache dir).
-    Cache(String),
+    Cache(&'a String),
     /// A bug in the buildpack, not a problem of the app.
-    Internal(String),
+    Internal(&'a String),
     /// Classic builds: the slug's runtime path can't be prepared.
     RuntimePath {
-        path: std::path::PathBuf,
-        error: std::io::Error,
+        path: &'a std::path::PathBuf,
+        error: &'a std::io::Error,
     },
-    RelativeRuntimePath(Sourced<String>),
+    RelativeRuntimePath(&'a Sourced<String>),
     /// A Distillery project whose build would run on OTP 25 or later.
     DistilleryOnOtp25 {
-        otp: String,
-        source: crate::inputs::config::Source,
-        release: String,
+        otp: &'a String,
+        source: &'a crate::inputs::config::Source,
+        release: &'a String,
     },
     /// Classic builds: `ENV_DIR` can't be read.
-    ReadEnvDir(std::io::Error),
+    ReadEnvDir(&'a std::io::Error),
     /// A Hex mirror or organization setting is invalid.
-    HexSettings(HexSettingsError),
-    GitSettings(GitSettingsError),
+    HexSettings(&'a HexSettingsError),
+    GitSettings(&'a GitSettingsError),
     /// `mix.lock` has git dependencies (these) and the build image has no `git`.
-    GitMissing(Vec<String>),
+    GitMissing(&'a Vec<String>),
     /// Installing Node.js for the assets failed.
-    Node(NodeError),
+    Node(&'a NodeError),
     /// The assets' `package.json` is not JSON.
     PackageJson {
-        path: std::path::PathBuf,
-        error: String,
+        path: &'a std::path::PathBuf,
+        error: &'a String,
     },
     /// `mix deps.get` failed, and a git dependency's repository says why.
-    GitFetch(crate::mix::git::FetchProblem),
+    GitFetch(&'a crate::mix::git::FetchProblem),
     /// `mix deps.get` failed, and the Hex repository says why.
-    HexRepository(crate::mix::hex_probe::RepositoryProblem),
+    HexRepository(&'a crate::mix::hex_probe::RepositoryProblem),
     /// `mix.lock` has merge-conflict markers.
-    LockConflict(crate::inputs::mix_lock::ConflictMarker),
+    LockConflict(&'a crate::inputs::mix_lock::ConflictMarker),
     /// A command of the assets step (the package manager, the classic `compile` script) failed.
-    AssetsCommand(CmdError),
+    AssetsCommand(&'a CmdError),
     /// Supplying esbuild's or tailwind's binary from `BP_ESBUILD_URL`/`BP_TAILWIND_URL` failed.
-    ToolBinary(ToolBinaryError),
+    ToolBinary(&'a ToolBinaryError),
     /// Applying a Hex setting (`mix hex.repo ...`, `mix local.public_keys`) failed; secrets redacted.
     HexConfig {
-        what: String,
-        output: String,
+        what: &'a String,
+        output: &'a String,
     },
 }
 
-impl From<FetchError> for ElixirBuildpackError {
-    fn from(error: FetchError) -> Self {
-        match error {
-            FetchError::TempFile(error) => Self::TempFile(error),
-            FetchError::Download(error) => Self::Download(error),
-            FetchError::Unpack(error) => Self::Unpack(error),
+fn leaf_of_frontend(error: &FrontendError) -> Leaf<'_> {
+    match error {
+        FrontendError::Internal(error) => Leaf::Internal(error),
+        FrontendError::Cache(error) => Leaf::Cache(error),
+        FrontendError::LinkCache(error) => Leaf::LinkCache(error),
+        FrontendError::RuntimePath { path, error } => Leaf::RuntimePath { path, error },
+        FrontendError::RelativeRuntimePath(error) => Leaf::RelativeRuntimePath(error),
+    }
+}
+
+fn leaf_of_assets(error: &AssetsError) -> Leaf<'_> {
+    match error {
+        AssetsError::Frontend(error) => leaf_of_frontend(error),
+        AssetsError::Mix(error) => leaf_of_mix(error),
+        AssetsError::TempFile(error) => Leaf::TempFile(error),
+        AssetsError::Download(error) => Leaf::Download(error),
+        AssetsError::Unpack(error) => Leaf::Unpack(error),
+        AssetsError::ReadAppFile(error) => Leaf::ReadAppFile(error),
+        AssetsError::WriteCache(error) => Leaf::WriteCache(error),
+        AssetsError::LinkCache(error) => Leaf::LinkCache(error),
+        AssetsError::SlimAppDir(error) => Leaf::SlimAppDir(error),
+        AssetsError::Node(error) => Leaf::Node(error),
+        AssetsError::PackageJson { path, error } => Leaf::PackageJson { path, error },
+        AssetsError::AssetsCommand(error) => Leaf::AssetsCommand(error),
+        AssetsError::ToolBinary(error) => Leaf::ToolBinary(error),
+    }
+}
+
+fn leaf_of_release(error: &ReleaseError) -> Leaf<'_> {
+    match error {
+        ReleaseError::Frontend(error) => leaf_of_frontend(error),
+        ReleaseError::Mix(error) => leaf_of_mix(error),
+        ReleaseError::Inputs(error) => Leaf::ReleaseInputs(error),
+        ReleaseError::UmbrellaWithoutReleases => Leaf::UmbrellaWithoutReleases,
+        ReleaseError::WriteRelease(error) => Leaf::WriteRelease(error),
+    }
+}
+
+fn leaf_of_mix(error: &MixError) -> Leaf<'_> {
+    match error {
+        MixError::Frontend(error) => leaf_of_frontend(error),
+        MixError::TempFile(error) => Leaf::TempFile(error),
+        MixError::ReadAppFile(error) => Leaf::ReadAppFile(error),
+        MixError::WriteCache(error) => Leaf::WriteCache(error),
+        MixError::MixCommand(error) => Leaf::MixCommand(error),
+        MixError::MixStep { step, error } => Leaf::MixStep { step, error },
+        MixError::Hook { key, script, error } => Leaf::Hook { key, script, error },
+        MixError::ProjectInfo(output) => Leaf::ProjectInfo(output),
+        MixError::HexConfig { what, output } => Leaf::HexConfig { what, output },
+        MixError::GitMissing(deps) => Leaf::GitMissing(deps),
+        MixError::GitFetch(problem) => Leaf::GitFetch(problem),
+        MixError::HexRepository(problem) => Leaf::HexRepository(problem),
+    }
+}
+
+/// The message case of an error (stages share some, as "Writing the build cache failed").
+#[allow(clippy::match_same_arms)]
+fn leaf(error: &ElixirBuildpackError) -> Leaf<'_> {
+    match error {
+        ElixirBuildpackError::Config(error) => Leaf::Config(error),
+        ElixirBuildpackError::Toolchain(error) => Leaf::Toolchain(error),
+        ElixirBuildpackError::WriteRelease(error) => Leaf::WriteRelease(error),
+        ElixirBuildpackError::SlimAppDir(error) => Leaf::SlimAppDir(error),
+        ElixirBuildpackError::AppFile(AppFileError::Procfile(error)) => Leaf::Procfile(error),
+        ElixirBuildpackError::AppFile(AppFileError::Read(error)) => Leaf::ReadAppFile(error),
+        ElixirBuildpackError::Install(InstallError::Frontend(error)) => leaf_of_frontend(error),
+        ElixirBuildpackError::Install(InstallError::TempFile(error)) => Leaf::TempFile(error),
+        ElixirBuildpackError::Install(InstallError::Download(error)) => Leaf::Download(error),
+        ElixirBuildpackError::Install(InstallError::Unpack(error)) => Leaf::Unpack(error),
+        ElixirBuildpackError::Install(InstallError::OtpInstall(output)) => Leaf::OtpInstall(output),
+        ElixirBuildpackError::Install(InstallError::WriteCache(error)) => Leaf::WriteCache(error),
+        ElixirBuildpackError::Internal(error) => Leaf::Internal(error),
+        ElixirBuildpackError::Frontend(error) => leaf_of_frontend(error),
+        ElixirBuildpackError::Mix(error) => leaf_of_mix(error),
+        ElixirBuildpackError::Assets(error) => leaf_of_assets(error),
+        ElixirBuildpackError::Release(error) => leaf_of_release(error),
+        ElixirBuildpackError::DistilleryOnOtp25 { otp, source, release } => {
+            Leaf::DistilleryOnOtp25 { otp, source, release }
         }
+        ElixirBuildpackError::ReadEnvDir(error) => Leaf::ReadEnvDir(error),
+        ElixirBuildpackError::HexSettings(error) => Leaf::HexSettings(error),
+        ElixirBuildpackError::GitSettings(error) => Leaf::GitSettings(error),
+        ElixirBuildpackError::LockConflict(error) => Leaf::LockConflict(error),
     }
 }
 
@@ -116,13 +200,17 @@ pub(crate) fn internal_message(error: &dyn std::fmt::Display) -> String {
 
 const CONFIG_EXAMPLE: &str = "erlang_version=27.3.4\nelixir_version=1.18.3";
 
-#[allow(clippy::too_many_lines)]
 pub(crate) fn message(error: &ElixirBuildpackError) -> String {
+    render(leaf(error))
+}
+
+#[allow(clippy::too_many_lines)]
+fn render(error: Leaf<'_>) -> String {
     match error {
-        ElixirBuildpackError::Config(error) => config_message(error),
-        ElixirBuildpackError::Toolchain(error) => toolchain_message(error),
-        ElixirBuildpackError::Download(error) => download_message(error),
-        ElixirBuildpackError::Unpack(error) => formatdoc! {"
+        Leaf::Config(error) => config_message(error),
+        Leaf::Toolchain(error) => toolchain_message(error),
+        Leaf::Download(error) => download_message(error),
+        Leaf::Unpack(error) => formatdoc! {"
             Unpacking a toolchain archive failed
 
             {error}.
@@ -131,14 +219,14 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
             archive. Nothing from it was kept. If you run your own builds.hex.pm mirror
             (HEX_BUILDS_URL), rebuild the archive; otherwise retry later.
         "},
-        ElixirBuildpackError::TempFile(error) => formatdoc! {"
+        Leaf::TempFile(error) => formatdoc! {"
             Writing a temporary file failed
 
             {error}
 
             The build container may be out of disk space. Retry the build.
         "},
-        ElixirBuildpackError::OtpInstall(output) => formatdoc! {"
+        Leaf::OtpInstall(output) => formatdoc! {"
             Installing Erlang/OTP failed
 
             OTP's `Install -minimal` script failed. Its output:
@@ -150,13 +238,12 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
 
                 erlang_version=27.3.4
         "},
-        ElixirBuildpackError::ReadAppFile(error)
-        | ElixirBuildpackError::ReleaseInputs(InputsError::Io(error)) => formatdoc! {"
+        Leaf::ReadAppFile(error) | Leaf::ReleaseInputs(InputsError::Io(error)) => formatdoc! {"
             Reading your app's files failed
 
             {error}
         "},
-        ElixirBuildpackError::ReleaseInputs(InputsError::DanglingLink {
+        Leaf::ReleaseInputs(InputsError::DanglingLink {
             link,
             target,
             resolved,
@@ -176,13 +263,13 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
             If it happens again, the dependency ships a link to a file it does not ship: look for
             `{target}` in its `deps/` directory.
         ", link = link.display(), target = target.display(), resolved = resolved.display()},
-        ElixirBuildpackError::LinkCache(error) => formatdoc! {"
+        Leaf::LinkCache(error) => formatdoc! {"
             Linking the cached deps/_build into the app failed
 
             {error}
         "},
-        ElixirBuildpackError::Internal(error) => internal_message(error),
-        ElixirBuildpackError::RuntimePath { path, error } => formatdoc! {"
+        Leaf::Internal(error) => internal_message(error),
+        Leaf::RuntimePath { path, error } => formatdoc! {"
             Preparing the runtime path failed
 
             A classic build sees what ships in the slug at the path the slug runs from, {path},
@@ -193,7 +280,7 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
 
                 runtime_path=/app
         ", path = path.display()},
-        ElixirBuildpackError::RelativeRuntimePath(runtime_path) => formatdoc! {"
+        Leaf::RelativeRuntimePath(runtime_path) => formatdoc! {"
             `runtime_path` must be an absolute path
 
             Found `runtime_path={value}` ({source}). It is where the slug runs, so an absolute path,
@@ -201,7 +288,7 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
 
                 runtime_path=/app
         ", value = runtime_path.value, source = runtime_path.source},
-        ElixirBuildpackError::ReadEnvDir(error) => formatdoc! {"
+        Leaf::ReadEnvDir(error) => formatdoc! {"
             Reading the app's config vars failed
 
             The classic build reads config vars from the ENV_DIR the platform passes to bin/compile,
@@ -209,21 +296,21 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
 
             This is a problem of the platform running the build. Retry the build.
         "},
-        ElixirBuildpackError::Cache(error) => formatdoc! {"
+        Leaf::Cache(error) => formatdoc! {"
             Opening or saving the build cache failed
 
             {error}
 
             The build container may be out of disk space. Retry the build.
         "},
-        ElixirBuildpackError::WriteCache(error) => formatdoc! {"
+        Leaf::WriteCache(error) => formatdoc! {"
             Writing the build cache failed
 
             {error}
 
             The build container may be out of disk space. Retry the build.
         "},
-        ElixirBuildpackError::MixCommand(error) => formatdoc! {"
+        Leaf::MixCommand(error) => formatdoc! {"
             A Mix command failed
 
             {error}
@@ -233,7 +320,7 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
 
                 MIX_ENV=prod mix compile
         "},
-        ElixirBuildpackError::MixStep { step, error } => formatdoc! {"
+        Leaf::MixStep { step, error } => formatdoc! {"
             `mix {step}` failed
 
             It ran in one Mix process with the steps around it, which exited with {status}.
@@ -243,7 +330,7 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
 
                 MIX_ENV=prod mix {step}
         ", status = error.status()},
-        ElixirBuildpackError::Hook { key, script, error } => formatdoc! {"
+        Leaf::Hook { key, script, error } => formatdoc! {"
             The `{key}` hook failed
 
             `{script}` (from {CLASSIC_CONFIG_FILE}) ran with `bash -c` in the app dir and failed:
@@ -254,7 +341,7 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
 
                 {key}=\"mix assets.deploy && mix phx.digest\"
         "},
-        ElixirBuildpackError::ProjectInfo(output) => formatdoc! {"
+        Leaf::ProjectInfo(output) => formatdoc! {"
             Reading mix.exs failed
 
             Mix could not load your mix.exs:
@@ -263,7 +350,7 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
 
             Check that `mix compile` works locally with the same Elixir version.
         "},
-        ElixirBuildpackError::DistilleryOnOtp25 { otp, source, release } => formatdoc! {"
+        Leaf::DistilleryOnOtp25 { otp, source, release } => formatdoc! {"
             Distillery can't build releases on Erlang/OTP 25 or later
 
             This project builds its release with Distillery (rel/config.exs and a `:distillery`
@@ -287,7 +374,7 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
             (rel/config.exs settings move to config/runtime.exs and rel/vm.args.eex). The buildpack
             builds and runs `mix release` releases with no further setup.
         "},
-        ElixirBuildpackError::UmbrellaWithoutReleases => formatdoc! {"
+        Leaf::UmbrellaWithoutReleases => formatdoc! {"
             This umbrella project defines no releases
 
             Umbrella projects must say which apps go into a release. Add a `releases` entry to the
@@ -299,12 +386,12 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
 
             Or set `release=false` in {CLASSIC_CONFIG_FILE} to run with `mix` at runtime.
         "},
-        ElixirBuildpackError::WriteRelease(error) => formatdoc! {"
+        Leaf::WriteRelease(error) => formatdoc! {"
             Writing the release layer failed
 
             {error}
         "},
-        ElixirBuildpackError::Procfile(malformed) => formatdoc! {"
+        Leaf::Procfile(malformed) => formatdoc! {"
             Invalid Procfile
 
             Line {line} of the Procfile is not a `<type>: <command>` entry:
@@ -316,14 +403,14 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
                 web: my_app start
                 release: my_app eval MyApp.Release.migrate
         ", line = malformed.line, text = malformed.text},
-        ElixirBuildpackError::SlimAppDir(error) => formatdoc! {"
+        Leaf::SlimAppDir(error) => formatdoc! {"
             Removing build output from the app dir failed
 
             {error}
         "},
-        ElixirBuildpackError::HexSettings(error) => hex_settings_message(error),
-        ElixirBuildpackError::GitSettings(error) => git_settings_message(error),
-        ElixirBuildpackError::GitMissing(deps) => formatdoc! {"
+        Leaf::HexSettings(error) => hex_settings_message(error),
+        Leaf::GitSettings(error) => git_settings_message(error),
+        Leaf::GitMissing(deps) => formatdoc! {"
             Git dependencies need `git`, and this build image has none
 
             mix.lock has git dependencies ({deps}), which Mix fetches with the `git` command, but there
@@ -332,8 +419,8 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
             Build with an image that has git (Heroku's builders and build images do), or add git to
             yours. To fetch them from elsewhere (a mirror), see {rewrites}.
         ", deps = deps.join(", "), rewrites = git_settings::URL_REWRITES},
-        ElixirBuildpackError::Node(error) => node_message(error),
-        ElixirBuildpackError::PackageJson { path, error } => formatdoc! {"
+        Leaf::Node(error) => node_message(error),
+        Leaf::PackageJson { path, error } => formatdoc! {"
             Reading {path} failed
 
             {path} is not valid JSON: {error}
@@ -342,7 +429,7 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
 
                 {{\"private\": true, \"engines\": {{\"node\": \"24.x\"}}}}
         ", path = path.display()},
-        ElixirBuildpackError::AssetsCommand(error) => formatdoc! {"
+        Leaf::AssetsCommand(error) => formatdoc! {"
             Building the assets failed
 
             {error}
@@ -353,10 +440,10 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
 
                 assets_deploy=false
         "},
-        ElixirBuildpackError::ToolBinary(error) => tool_binary_message(error),
-        ElixirBuildpackError::GitFetch(problem) => git_fetch_message(problem),
-        ElixirBuildpackError::HexRepository(problem) => hex_repository_message(problem),
-        ElixirBuildpackError::LockConflict(marker) => formatdoc! {"
+        Leaf::ToolBinary(error) => tool_binary_message(error),
+        Leaf::GitFetch(problem) => git_fetch_message(problem),
+        Leaf::HexRepository(problem) => hex_repository_message(problem),
+        Leaf::LockConflict(marker) => formatdoc! {"
             mix.lock has unresolved merge conflicts
 
             Line {line} of mix.lock is `{text}`, a marker git leaves where a merge conflicted
@@ -370,7 +457,7 @@ pub(crate) fn message(error: &ElixirBuildpackError) -> String {
                 mix deps.get
                 git commit mix.lock
         ", line = marker.line, text = marker.text, conflicts = marker.conflicts},
-        ElixirBuildpackError::HexConfig { what, output } => formatdoc! {"
+        Leaf::HexConfig { what, output } => formatdoc! {"
             Configuring Hex failed
 
             {what}: Hex's command failed with this output (secrets redacted):
@@ -979,11 +1066,11 @@ mod tests {
 
     #[test]
     fn a_link_to_nowhere_in_build_says_where_it_came_from_and_what_to_do() {
-        let error = ElixirBuildpackError::ReleaseInputs(InputsError::DanglingLink {
+        let error = ElixirBuildpackError::Release(ReleaseError::Inputs(InputsError::DanglingLink {
             link: "lib/castore/priv".into(),
             target: "../../../../../../tmp/cache/elixir-cnb/deps/castore/priv".into(),
             resolved: "/tmp/tmp/cache/elixir-cnb/deps/castore/priv".into(),
-        });
+        }));
         assert_eq!(
             message(&error),
             indoc::indoc! {"
@@ -1007,13 +1094,13 @@ mod tests {
 
     #[test]
     fn a_tool_binary_of_another_version_says_both_and_how_to_fix_it() {
-        let error = ElixirBuildpackError::ToolBinary(ToolBinaryError::WrongVersion {
+        let error = ElixirBuildpackError::Assets(AssetsError::ToolBinary(ToolBinaryError::WrongVersion {
             tool: "esbuild",
             setting: "BP_ESBUILD_URL",
             url: "https://m/esbuild/0.17.11/esbuild-linux-x64".into(),
             expected: "0.17.11".into(),
             said: "0.25.0".into(),
-        });
+        }));
         assert_eq!(
             message(&error),
             indoc::indoc! {"
@@ -1027,14 +1114,14 @@ mod tests {
                     config :esbuild, version: \"0.25.0\"
             "}
         );
-        let error = ElixirBuildpackError::ToolBinary(ToolBinaryError::Download {
+        let error = ElixirBuildpackError::Assets(AssetsError::ToolBinary(ToolBinaryError::Download {
             tool: "tailwind",
             setting: "BP_TAILWIND_URL",
             error: DownloadError::NotFound {
                 url: "https://m/tailwind/3.4.3/tailwind-linux-x64".into(),
                 status: 404,
             },
-        });
+        }));
         assert_eq!(
             message(&error),
             indoc::indoc! {"
@@ -1084,10 +1171,10 @@ mod tests {
             rev: "88ab3a0d790e6a47404cba02800a6b25d2afae50".into(),
             wanted: Some(("tag".into(), "v2.1.1".into())),
         };
-        let error = ElixirBuildpackError::GitFetch(crate::mix::git::FetchProblem::RefGone {
+        let error = ElixirBuildpackError::Mix(MixError::GitFetch(crate::mix::git::FetchProblem::RefGone {
             dep: dep.clone(),
             fetched_from: Some("git://127.0.0.1:9418/tailwindlabs/heroicons.git".into()),
-        });
+        }));
         assert_eq!(
             message(&error),
             indoc::indoc! {"
@@ -1102,11 +1189,11 @@ mod tests {
                     mix deps.update heroicons
             "}
         );
-        let error = ElixirBuildpackError::GitFetch(crate::mix::git::FetchProblem::Unreachable {
+        let error = ElixirBuildpackError::Mix(MixError::GitFetch(crate::mix::git::FetchProblem::Unreachable {
             dep,
             fetched_from: None,
             said: "fatal: unable to access 'https://github.com/tailwindlabs/heroicons.git/': Could not resolve host: github.com".into(),
-        });
+        }));
         assert_eq!(
             message(&error),
             indoc::indoc! {"
@@ -1133,10 +1220,10 @@ mod tests {
             origin: "HEX_MIRROR".into(),
             packages: 52,
         };
-        let error = ElixirBuildpackError::HexRepository(RepositoryProblem::Down {
+        let error = ElixirBuildpackError::Mix(MixError::HexRepository(RepositoryProblem::Down {
             repository: repository.clone(),
             said: "http://127.0.0.1:9/names: Connection refused".into(),
-        });
+        }));
         assert_eq!(
             message(&error),
             indoc::indoc! {"
@@ -1152,10 +1239,10 @@ mod tests {
                     HEX_MIRROR=https://hex-mirror.internal.example
             "}
         );
-        let error = ElixirBuildpackError::HexRepository(RepositoryProblem::NoRegistry {
+        let error = ElixirBuildpackError::Mix(MixError::HexRepository(RepositoryProblem::NoRegistry {
             repository,
             status: 404,
-        });
+        }));
         assert_eq!(
             message(&error),
             indoc::indoc! {"

@@ -2,11 +2,56 @@
 //! build's stages (caches, launch env and programs, the launch SBOM) and the types they trade in. Ground
 //! level: every stage may import it; it imports no stage.
 
-use crate::errors::ElixirBuildpackError;
-use crate::inputs::config::ClassicOnly;
+#[cfg(test)]
+pub(crate) mod fake;
+
+use crate::sourced::{Source, Sourced};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::path::PathBuf;
+
+/// What a front-end (or the cache helpers over it) fails with.
+#[derive(Debug)]
+pub(crate) enum FrontendError {
+    /// The front-end could not open or save a cache (a CNB layer, a classic cache dir).
+    Cache(String),
+    /// Linking a cache's directory into the app failed.
+    LinkCache(std::io::Error),
+    /// A bug in the buildpack, not a problem of the app.
+    Internal(String),
+    /// Classic builds: the slug's runtime path can't be prepared.
+    RuntimePath { path: PathBuf, error: std::io::Error },
+    /// Classic builds: `runtime_path` is not absolute.
+    RelativeRuntimePath(Sourced<String>),
+}
+
+/// The classic keys whose meaning depends on the front-end.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct ClassicOnly {
+    /// Where the slug runs (classic default `/app`).
+    pub(crate) runtime_path: Option<Sourced<String>>,
+    /// Config vars the classic buildpack exported to the build (it now exports all of them).
+    pub(crate) config_vars_to_export: Option<Sourced<Vec<String>>>,
+    /// Arguments of `mix test` in Heroku CI.
+    pub(crate) test_args: Option<Sourced<String>>,
+}
+
+impl ClassicOnly {
+    /// The keys that are set, with their line, for messages.
+    pub(crate) fn set_keys(&self) -> Vec<(&'static str, &Source)> {
+        let mut keys = Vec::new();
+        if let Some(value) = &self.runtime_path {
+            keys.push(("runtime_path", &value.source));
+        }
+        if let Some(value) = &self.config_vars_to_export {
+            keys.push(("config_vars_to_export", &value.source));
+        }
+        if let Some(value) = &self.test_args {
+            keys.push(("test_args", &value.source));
+        }
+        keys
+    }
+}
 
 /// Cache metadata that knows why a cached directory can't serve a new build.
 pub(crate) trait CacheKey: Serialize + DeserializeOwned {
@@ -56,7 +101,7 @@ pub(crate) trait Frontend {
     fn restores_mtimes(&self) -> bool;
 
     /// Takes the config keys whose meaning depends on the front-end, before any cache is opened.
-    fn classic_only(&mut self, keys: &ClassicOnly) -> Result<(), ElixirBuildpackError>;
+    fn classic_only(&mut self, keys: &ClassicOnly) -> Result<(), FrontendError>;
 
     /// Opens the cache `spec.name`: restored when the key saved with it equals `key` (see
     /// [`crate::cache::reasons_to_discard`]), else emptied. An emptied cache has no key until [`Self::save_cache`].
@@ -65,29 +110,24 @@ pub(crate) trait Frontend {
         spec: CacheSpec,
         key: &K,
         always_rebuild: bool,
-    ) -> Result<(PathBuf, Opened), ElixirBuildpackError>;
+    ) -> Result<(PathBuf, Opened), FrontendError>;
 
     /// The key a cache was last saved with, without opening it (none when there is no such cache).
     fn cached_key<K: CacheKey>(&self, name: &'static str) -> Option<K>;
 
     /// Saves `key` with the cache: its contents are complete.
-    fn save_cache<K: CacheKey>(&mut self, spec: CacheSpec, key: &K) -> Result<(), ElixirBuildpackError>;
+    fn save_cache<K: CacheKey>(&mut self, spec: CacheSpec, key: &K) -> Result<(), FrontendError>;
 
     /// Declares the env vars the image's processes get from the cache `spec.name` (replacing what an
     /// earlier build declared for it). A launch cache's `bin/` is on PATH without being declared.
-    fn set_launch_env(&mut self, spec: CacheSpec, vars: &[LaunchVar]) -> Result<(), ElixirBuildpackError>;
+    fn set_launch_env(&mut self, spec: CacheSpec, vars: &[LaunchVar]) -> Result<(), FrontendError>;
 
     /// Runs `program` at launch for every process of the image, to set env (CNB: an exec.d program;
     /// classic: `.profile.d`). It comes with the cache `spec.name`, which ships.
-    fn set_launch_program(
-        &mut self,
-        spec: CacheSpec,
-        program: &LaunchProgram,
-    ) -> Result<(), ElixirBuildpackError>;
+    fn set_launch_program(&mut self, spec: CacheSpec, program: &LaunchProgram) -> Result<(), FrontendError>;
 
     /// Attaches the launch SBOM (`CycloneDX` JSON) to the cache `spec.name`, which ships.
-    fn set_launch_sbom(&mut self, spec: CacheSpec, cyclonedx_json: &[u8])
-    -> Result<(), ElixirBuildpackError>;
+    fn set_launch_sbom(&mut self, spec: CacheSpec, cyclonedx_json: &[u8]) -> Result<(), FrontendError>;
 }
 
 /// An env var for the image's processes.

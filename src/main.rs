@@ -5,6 +5,8 @@
 //! live. One binary serves both: the CNB lifecycle runs it as `bin/detect` and `bin/build`, the classic
 //! `bin/*` scripts run it with their command's name as the first argument.
 
+#[cfg(test)]
+mod architecture;
 mod assets;
 mod cache;
 mod classic;
@@ -17,6 +19,7 @@ mod launch;
 mod mix;
 mod pipeline;
 mod release;
+mod sourced;
 #[cfg(test)]
 mod test_support;
 mod toolchain;

@@ -9,17 +9,69 @@ pub(crate) mod npm;
 pub(crate) mod tool_binaries;
 pub(crate) mod tools;
 
-use crate::errors::ElixirBuildpackError;
 use crate::frontend::Frontend;
+use crate::frontend::FrontendError;
 use crate::inputs::classic_config;
 use crate::inputs::config::{CLASSIC_CONFIG_FILE, Hooks, PlatformEnv};
 use crate::inputs::package_json::{self, Installer};
 use crate::inputs::phoenix_static_config::{self, PhoenixStaticConfig};
 use crate::inputs::tool_versions;
+use crate::mix::MixError;
 use crate::mix::{MixEnv, ProjectInfo};
+use crate::toolchain::archive::ArchiveError;
+use crate::toolchain::download::DownloadError;
+use crate::toolchain::fetch::FetchError;
+use bullet_stream::fun_run::CmdError;
 use bullet_stream::global::print;
 use node_version::NodeRequest;
 use std::path::{Path, PathBuf};
+
+/// What the assets step fails with.
+#[derive(Debug)]
+pub(crate) enum AssetsError {
+    Frontend(FrontendError),
+    Mix(MixError),
+    TempFile(std::io::Error),
+    Download(DownloadError),
+    Unpack(ArchiveError),
+    ReadAppFile(std::io::Error),
+    WriteCache(std::io::Error),
+    LinkCache(std::io::Error),
+    SlimAppDir(std::io::Error),
+    /// Installing Node.js failed.
+    Node(node::NodeError),
+    /// The assets' `package.json` is not JSON.
+    PackageJson {
+        path: PathBuf,
+        error: String,
+    },
+    /// A command of the assets step (the package manager, the classic `compile` script) failed.
+    AssetsCommand(CmdError),
+    /// Supplying esbuild's or tailwind's binary from `BP_ESBUILD_URL`/`BP_TAILWIND_URL` failed.
+    ToolBinary(tool_binaries::ToolBinaryError),
+}
+
+impl From<FrontendError> for AssetsError {
+    fn from(error: FrontendError) -> Self {
+        Self::Frontend(error)
+    }
+}
+
+impl From<MixError> for AssetsError {
+    fn from(error: MixError) -> Self {
+        Self::Mix(error)
+    }
+}
+
+impl From<FetchError> for AssetsError {
+    fn from(error: FetchError) -> Self {
+        match error {
+            FetchError::TempFile(error) => Self::TempFile(error),
+            FetchError::Download(error) => Self::Download(error),
+            FetchError::Unpack(error) => Self::Unpack(error),
+        }
+    }
+}
 
 /// The `elixir_buildpack.config` key that turns the assets step off.
 pub(crate) const SETTING: &str = "assets_deploy";
@@ -124,7 +176,7 @@ pub(crate) fn build<E: PlatformEnv>(
     mix: &mut MixEnv,
     project: &ProjectInfo,
     context: &AssetsContext<'_, E>,
-) -> Result<(), ElixirBuildpackError> {
+) -> Result<(), AssetsError> {
     let app_dir = context.app_dir;
     let read = |name: &str| fs_err::read_to_string(app_dir.join(name)).ok();
     let static_file = read(phoenix_static_config::FILE);
@@ -132,14 +184,12 @@ pub(crate) fn build<E: PlatformEnv>(
     let assets_dir = app_dir.join(&static_config.assets_dir);
     let package_json_path = assets_dir.join("package.json");
     let package = match fs_err::read_to_string(&package_json_path) {
-        Ok(contents) => {
-            Some(
-                package_json::parse(&contents).map_err(|error| ElixirBuildpackError::PackageJson {
-                    path: static_config.assets_dir.join("package.json"),
-                    error,
-                })?,
-            )
-        }
+        Ok(contents) => Some(
+            package_json::parse(&contents).map_err(|error| AssetsError::PackageJson {
+                path: static_config.assets_dir.join("package.json"),
+                error,
+            })?,
+        ),
         Err(_) => None,
     };
     // The classic buildpack ran `<compile>` (default `compile`) from the app when it existed.
@@ -200,7 +250,7 @@ pub(crate) fn build<E: PlatformEnv>(
         context.always_rebuild,
     )?;
     let result = tool_binaries::supply(&project.tools, context.env)
-        .map_err(ElixirBuildpackError::ToolBinary)
+        .map_err(AssetsError::ToolBinary)
         .and_then(|()| run(mix, &plan, app_dir, &assets_dir, &package_env));
     tools.store()?;
     result?;
@@ -215,7 +265,7 @@ fn install_packages<E: PlatformEnv>(
     static_config: &PhoenixStaticConfig,
     assets_dir: &Path,
     package: &package_json::PackageJson,
-) -> Result<Vec<(&'static str, String)>, ElixirBuildpackError> {
+) -> Result<Vec<(&'static str, String)>, AssetsError> {
     let tool_versions = fs_err::read_to_string(context.app_dir.join(".tool-versions")).ok();
     let request = node_request(static_config, tool_versions.as_deref(), package);
     let mirror = context
@@ -242,7 +292,7 @@ fn install_packages<E: PlatformEnv>(
     }
     let command = installer.command();
     mix.run_in(assets_dir, &command[0], &command[1..], &package_env)
-        .map_err(ElixirBuildpackError::AssetsCommand)?;
+        .map_err(AssetsError::AssetsCommand)?;
     Ok(package_env)
 }
 
@@ -253,11 +303,11 @@ fn run(
     app_dir: &Path,
     assets_dir: &Path,
     package_env: &[(&str, String)],
-) -> Result<(), ElixirBuildpackError> {
+) -> Result<(), AssetsError> {
     match plan {
         Plan::AssetsDeploy => {
             print::sub_bullet("Building assets with the `assets.deploy` alias of mix.exs");
-            mix.mix(&["assets.deploy"])
+            Ok(mix.mix(&["assets.deploy"])?)
         }
         Plan::AssetsDeployIn(apps) => {
             for app in apps {
@@ -265,7 +315,7 @@ fn run(
                     "Building assets with the `assets.deploy` alias of {app}/mix.exs"
                 ));
                 mix.run_in(&app_dir.join(app), "mix", &["assets.deploy".into()], package_env)
-                    .map_err(ElixirBuildpackError::AssetsCommand)?;
+                    .map_err(AssetsError::AssetsCommand)?;
             }
             Ok(())
         }
@@ -276,13 +326,13 @@ fn run(
             ));
             let script = app_dir.join(script).to_string_lossy().to_string();
             mix.run_in(assets_dir, "bash", &[script], package_env)
-                .map_err(ElixirBuildpackError::AssetsCommand)
+                .map_err(AssetsError::AssetsCommand)
         }
         Plan::NpmDeploy => {
             print::sub_bullet("Building assets with `npm run deploy` and `mix phx.digest`");
             mix.run_in(assets_dir, "npm", &["run".into(), "deploy".into()], package_env)
-                .map_err(ElixirBuildpackError::AssetsCommand)
-                .and_then(|()| mix.mix(&["phx.digest"]))
+                .map_err(AssetsError::AssetsCommand)
+                .and_then(|()| Ok(mix.mix(&["phx.digest"])?))
         }
         Plan::Nothing | Plan::Off(_) => Ok(()),
     }
@@ -320,10 +370,10 @@ fn npm_deploy_script(package_json: &Path) -> bool {
 }
 
 /// `node_modules` is for building: it doesn't ship in the image.
-fn remove_node_modules(assets_dir: &Path) -> Result<(), ElixirBuildpackError> {
+fn remove_node_modules(assets_dir: &Path) -> Result<(), AssetsError> {
     let node_modules: PathBuf = assets_dir.join("node_modules");
     if node_modules.is_dir() {
-        fs_err::remove_dir_all(&node_modules).map_err(ElixirBuildpackError::SlimAppDir)?;
+        fs_err::remove_dir_all(&node_modules).map_err(AssetsError::SlimAppDir)?;
         print::sub_bullet("Removed node_modules from the app: it is for building assets only");
     }
     Ok(())

@@ -3,9 +3,9 @@
 //! checksum, and `v<V>/node-v<V>-linux-<arch>.tar.gz`, verified before anything is unpacked. Build-only:
 //! Node never ships in the image. Invalidated by the version and the CPU architecture.
 
+use super::AssetsError;
 use super::node_version::{self, NodeRequest};
 use crate::cache::{self, CacheState};
-use crate::errors::ElixirBuildpackError;
 use crate::frontend::Frontend;
 use crate::frontend::{Availability, CacheKey, CacheSpec};
 use crate::toolchain::{download, fetch};
@@ -70,7 +70,7 @@ pub(crate) fn install(
     mirror: &str,
     arch: &str,
     always_rebuild: bool,
-) -> Result<PathBuf, ElixirBuildpackError> {
+) -> Result<PathBuf, AssetsError> {
     let mirror = mirror.trim_end_matches('/');
     let version =
         if let Some(node_version::RequestKind::Exact(version)) = request.map(|request| &request.kind) {
@@ -78,15 +78,15 @@ pub(crate) fn install(
         } else {
             let url = format!("{mirror}/index.json");
             let index = download::fetch_text(&url).map_err(|error| {
-                ElixirBuildpackError::Node(NodeError::Index {
+                AssetsError::Node(NodeError::Index {
                     url: url.clone(),
                     error: error.to_string(),
                 })
             })?;
             let releases = node_version::parse_index(&index.value)
-                .map_err(|error| ElixirBuildpackError::Node(NodeError::Index { url, error }))?;
+                .map_err(|error| AssetsError::Node(NodeError::Index { url, error }))?;
             node_version::resolve(request, &releases)
-                .map_err(|error| ElixirBuildpackError::Node(NodeError::Resolve(error)))?
+                .map_err(|error| AssetsError::Node(NodeError::Resolve(error)))?
         };
     let source = request.map_or_else(
         || String::from("the newest LTS release"),
@@ -115,9 +115,9 @@ pub(crate) fn install(
     }
     let file = format!("node-v{version}-linux-{arch}.tar.gz");
     let shasums_url = format!("{mirror}/v{version}/SHASUMS256.txt");
-    let shasums = download::fetch_text(&shasums_url).map_err(ElixirBuildpackError::Download)?;
+    let shasums = download::fetch_text(&shasums_url).map_err(AssetsError::Download)?;
     let sha256 = checksum_of(&shasums.value, &file).ok_or_else(|| {
-        ElixirBuildpackError::Node(NodeError::NoChecksum {
+        AssetsError::Node(NodeError::NoChecksum {
             url: shasums_url.clone(),
             file: file.clone(),
         })

@@ -2,8 +2,8 @@
 //! pnpm's under it), so `npm ci` installs from the cache what it downloaded before. Build-only;
 //! `node_modules` itself is not cached (`npm ci` always starts from scratch) and never ships.
 
+use super::AssetsError;
 use crate::cache;
-use crate::errors::ElixirBuildpackError;
 use crate::frontend::Frontend;
 use crate::frontend::{Availability, CacheKey, CacheSpec};
 use serde::{Deserialize, Serialize};
@@ -24,10 +24,7 @@ impl CacheKey for NpmCacheMetadata {
 }
 
 /// Restores the cache; returns its dir.
-pub(crate) fn restore(
-    frontend: &mut impl Frontend,
-    always_rebuild: bool,
-) -> Result<PathBuf, ElixirBuildpackError> {
+pub(crate) fn restore(frontend: &mut impl Frontend, always_rebuild: bool) -> Result<PathBuf, AssetsError> {
     let metadata = NpmCacheMetadata {
         layout: String::from("1"),
     };

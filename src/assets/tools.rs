@@ -5,8 +5,8 @@
 //! where `_build` does). Build-only; invalidated by the CPU architecture and by `config/config.exs`,
 //! where the tools' versions are pinned (esbuild's installer would keep using an outdated binary).
 
+use super::AssetsError;
 use crate::cache::{self, CacheState};
-use crate::errors::ElixirBuildpackError;
 use crate::frontend::Frontend;
 use crate::frontend::{Availability, CacheKey, CacheSpec};
 use bullet_stream::global::print;
@@ -62,11 +62,11 @@ impl AssetTools {
         tools_dir: &Path,
         arch: &str,
         always_rebuild: bool,
-    ) -> Result<Self, ElixirBuildpackError> {
+    ) -> Result<Self, AssetsError> {
         let config_exs = match crate::digest::sha256_file(&app_dir.join("config/config.exs")) {
             Ok(digest) => digest,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::from("none"),
-            Err(error) => return Err(ElixirBuildpackError::ReadAppFile(error)),
+            Err(error) => return Err(AssetsError::ReadAppFile(error)),
         };
         let metadata = AssetToolsMetadata {
             arch: arch.to_string(),
@@ -78,12 +78,11 @@ impl AssetTools {
         if state == CacheState::Reused && !names.is_empty() {
             print::sub_bullet(format!("Using cached {}", names.join(", ")));
         }
-        fs_err::create_dir_all(tools_dir).map_err(ElixirBuildpackError::WriteCache)?;
+        fs_err::create_dir_all(tools_dir).map_err(AssetsError::WriteCache)?;
         for name in &names {
             let link = tools_dir.join(name);
             if fs_err::symlink_metadata(&link).is_err() {
-                fs_err::os::unix::fs::symlink(cache.join(name), &link)
-                    .map_err(ElixirBuildpackError::LinkCache)?;
+                fs_err::os::unix::fs::symlink(cache.join(name), &link).map_err(AssetsError::LinkCache)?;
             }
         }
         Ok(Self {
@@ -93,14 +92,14 @@ impl AssetTools {
     }
 
     /// Moves the binaries the installers downloaded into the cache, and removes the links.
-    pub(crate) fn store(&self) -> Result<(), ElixirBuildpackError> {
+    pub(crate) fn store(&self) -> Result<(), AssetsError> {
         for name in binaries(&self.tools_dir) {
             let path = self.tools_dir.join(&name);
-            let metadata = fs_err::symlink_metadata(&path).map_err(ElixirBuildpackError::WriteCache)?;
+            let metadata = fs_err::symlink_metadata(&path).map_err(AssetsError::WriteCache)?;
             if metadata.file_type().is_file() {
                 let target = self.cache.join(&name);
                 if fs_err::rename(&path, &target).is_err() {
-                    fs_err::copy(&path, &target).map_err(ElixirBuildpackError::WriteCache)?;
+                    fs_err::copy(&path, &target).map_err(AssetsError::WriteCache)?;
                 }
                 print::sub_bullet(format!("Caching {name} (kept out of the image)"));
             }

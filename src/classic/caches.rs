@@ -11,10 +11,8 @@
 
 use super::slug_links::{self, Moved};
 use crate::cache;
-use crate::errors::ElixirBuildpackError;
 use crate::frontend::{CacheKey, CacheSpec, Opened};
-use crate::frontend::{Frontend, LaunchProgram, LaunchVar};
-use crate::inputs::config::ClassicOnly;
+use crate::frontend::{ClassicOnly, Frontend, FrontendError, LaunchProgram, LaunchVar};
 use bullet_stream::global::print;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -46,8 +44,8 @@ pub(super) struct CacheDirs {
     programs: BTreeMap<&'static str, Vec<LaunchProgram>>,
 }
 
-fn io_error(what: &str, path: &Path, error: &std::io::Error) -> ElixirBuildpackError {
-    ElixirBuildpackError::Cache(format!("{what} {}: {error}", path.display()))
+fn io_error(what: &str, path: &Path, error: &std::io::Error) -> FrontendError {
+    FrontendError::Cache(format!("{what} {}: {error}", path.display()))
 }
 
 impl CacheDirs {
@@ -81,10 +79,10 @@ impl CacheDirs {
         self.build_dir.join(SLUG_DIR).join(name)
     }
 
-    fn link_visible(&self, name: &str) -> Result<PathBuf, ElixirBuildpackError> {
+    fn link_visible(&self, name: &str) -> Result<PathBuf, FrontendError> {
         let visible = self.visible(name);
         let parent = self.runtime_dir.join(SLUG_DIR);
-        fs_err::create_dir_all(&parent).map_err(|error| ElixirBuildpackError::RuntimePath {
+        fs_err::create_dir_all(&parent).map_err(|error| FrontendError::RuntimePath {
             path: self.runtime_dir.clone(),
             error,
         })?;
@@ -96,7 +94,7 @@ impl CacheDirs {
 
     /// Copies the caches that ship into the slug, drops the links of those that don't, and returns
     /// the launch env and PATH entries the slug needs, in the order the caches were opened.
-    pub(super) fn finish(&self) -> Result<Launch, ElixirBuildpackError> {
+    pub(super) fn finish(&self) -> Result<Launch, FrontendError> {
         let mut path = Vec::new();
         let mut vars = Vec::new();
         let mut programs = Vec::new();
@@ -155,11 +153,11 @@ impl Frontend for CacheDirs {
         true
     }
 
-    fn classic_only(&mut self, keys: &ClassicOnly) -> Result<(), ElixirBuildpackError> {
+    fn classic_only(&mut self, keys: &ClassicOnly) -> Result<(), FrontendError> {
         if let Some(runtime_path) = &keys.runtime_path {
             let path = PathBuf::from(&runtime_path.value);
             if !path.is_absolute() {
-                return Err(ElixirBuildpackError::RelativeRuntimePath(runtime_path.clone()));
+                return Err(FrontendError::RelativeRuntimePath(runtime_path.clone()));
             }
             self.runtime_dir = path;
         }
@@ -177,7 +175,7 @@ impl Frontend for CacheDirs {
         spec: CacheSpec,
         key: &K,
         always_rebuild: bool,
-    ) -> Result<(PathBuf, Opened), ElixirBuildpackError> {
+    ) -> Result<(PathBuf, Opened), FrontendError> {
         let (contents, key_file) = (self.contents(spec.name), self.key_file(spec.name));
         let opened = match fs_err::read_to_string(&key_file) {
             Ok(text) => match toml::from_str::<K>(&text) {
@@ -219,35 +217,27 @@ impl Frontend for CacheDirs {
         toml::from_str(&text).ok()
     }
 
-    fn save_cache<K: CacheKey>(&mut self, spec: CacheSpec, key: &K) -> Result<(), ElixirBuildpackError> {
+    fn save_cache<K: CacheKey>(&mut self, spec: CacheSpec, key: &K) -> Result<(), FrontendError> {
         let key_file = self.key_file(spec.name);
-        let text = toml::to_string(key).map_err(|error| ElixirBuildpackError::Internal(error.to_string()))?;
+        let text = toml::to_string(key).map_err(|error| FrontendError::Internal(error.to_string()))?;
         let partial = key_file.with_extension("toml.partial");
         fs_err::write(&partial, text).map_err(|error| io_error("writing", &partial, &error))?;
         fs_err::rename(&partial, &key_file).map_err(|error| io_error("writing", &key_file, &error))
     }
 
-    fn set_launch_env(&mut self, spec: CacheSpec, vars: &[LaunchVar]) -> Result<(), ElixirBuildpackError> {
+    fn set_launch_env(&mut self, spec: CacheSpec, vars: &[LaunchVar]) -> Result<(), FrontendError> {
         self.launch_env.insert(spec.name, vars.to_vec());
         Ok(())
     }
 
-    fn set_launch_program(
-        &mut self,
-        spec: CacheSpec,
-        program: &LaunchProgram,
-    ) -> Result<(), ElixirBuildpackError> {
+    fn set_launch_program(&mut self, spec: CacheSpec, program: &LaunchProgram) -> Result<(), FrontendError> {
         let programs = self.programs.entry(spec.name).or_default();
         programs.retain(|existing| existing.name != program.name);
         programs.push(program.clone());
         Ok(())
     }
 
-    fn set_launch_sbom(
-        &mut self,
-        spec: CacheSpec,
-        cyclonedx_json: &[u8],
-    ) -> Result<(), ElixirBuildpackError> {
+    fn set_launch_sbom(&mut self, spec: CacheSpec, cyclonedx_json: &[u8]) -> Result<(), FrontendError> {
         self.sboms.insert(spec.name, cyclonedx_json.to_vec());
         Ok(())
     }
@@ -265,7 +255,7 @@ fn remove_any(path: &Path) -> std::io::Result<()> {
 
 /// Copies a tree as `cp -a` does: links stay links, modes and mtimes are kept (Mix decides what to
 /// recompile from mtimes).
-fn copy_tree(from: &Path, to: &Path) -> Result<(), ElixirBuildpackError> {
+fn copy_tree(from: &Path, to: &Path) -> Result<(), FrontendError> {
     if let Some(parent) = to.parent() {
         fs_err::create_dir_all(parent).map_err(|error| io_error("creating", parent, &error))?;
     }
@@ -278,7 +268,7 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), ElixirBuildpackError> {
     if output.status.success() {
         Ok(())
     } else {
-        Err(ElixirBuildpackError::Cache(format!(
+        Err(FrontendError::Cache(format!(
             "copying {} to {} failed: {}",
             from.display(),
             to.display(),
@@ -465,15 +455,15 @@ mod tests {
     fn the_runtime_path_must_be_absolute() {
         let dirs = dirs();
         let keys = ClassicOnly {
-            runtime_path: Some(crate::inputs::config::Sourced {
+            runtime_path: Some(crate::sourced::Sourced {
                 value: "app".into(),
-                source: crate::inputs::config::Source::ClassicConfig { line: 2 },
+                source: crate::sourced::Source::ClassicConfig { line: 2 },
             }),
             ..ClassicOnly::default()
         };
         assert!(matches!(
             caches(&dirs).classic_only(&keys),
-            Err(ElixirBuildpackError::RelativeRuntimePath(_))
+            Err(FrontendError::RelativeRuntimePath(_))
         ));
     }
 }

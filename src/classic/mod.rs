@@ -13,9 +13,10 @@ mod slug;
 mod slug_links;
 mod stack;
 
-use crate::errors::{self, ElixirBuildpackError};
+use crate::errors;
 use crate::inputs::config::{self, PlatformEnv};
 use crate::launch::{classic_paths, processes};
+use crate::pipeline::ElixirBuildpackError;
 use crate::pipeline::{self, Purpose};
 use bullet_stream::global::print;
 use caches::CacheDirs;

@@ -4,10 +4,10 @@
 
 use super::ElixirBuildpack;
 use crate::cache;
-use crate::errors::ElixirBuildpackError;
 use crate::frontend::{CacheKey, CacheSpec, Opened};
-use crate::frontend::{Frontend, LaunchProgram, LaunchVar};
-use crate::inputs::config::{CLASSIC_CONFIG_FILE, ClassicOnly, Source};
+use crate::frontend::{ClassicOnly, Frontend, FrontendError, LaunchProgram, LaunchVar};
+use crate::pipeline::ElixirBuildpackError;
+use crate::sourced::{CLASSIC_CONFIG_FILE, Source};
 use bullet_stream::global::print;
 use libcnb::build::BuildContext;
 use libcnb::data::layer::LayerName;
@@ -35,17 +35,17 @@ impl<'a> Layers<'a> {
         }
     }
 
-    fn layer(&self, spec: CacheSpec) -> Result<&CachedLayer, ElixirBuildpackError> {
-        self.opened.get(spec.name).ok_or_else(|| {
-            ElixirBuildpackError::Internal(format!("layer {} used before it was opened", spec.name))
-        })
+    fn layer(&self, spec: CacheSpec) -> Result<&CachedLayer, FrontendError> {
+        self.opened
+            .get(spec.name)
+            .ok_or_else(|| FrontendError::Internal(format!("layer {} used before it was opened", spec.name)))
     }
 }
 
-fn cnb_error(error: libcnb::Error<ElixirBuildpackError>) -> ElixirBuildpackError {
+fn cnb_error(error: libcnb::Error<ElixirBuildpackError>) -> FrontendError {
     match error {
-        libcnb::Error::BuildpackError(error) => error,
-        other => ElixirBuildpackError::Cache(other.to_string()),
+        libcnb::Error::BuildpackError(ElixirBuildpackError::Frontend(error)) => error,
+        other => FrontendError::Cache(other.to_string()),
     }
 }
 
@@ -54,7 +54,7 @@ impl Frontend for Layers<'_> {
         false
     }
 
-    fn classic_only(&mut self, keys: &ClassicOnly) -> Result<(), ElixirBuildpackError> {
+    fn classic_only(&mut self, keys: &ClassicOnly) -> Result<(), FrontendError> {
         for (key, source) in keys.set_keys() {
             let why = match key {
                 "runtime_path" => "the app dir is fixed by the CNB platform (/workspace)",
@@ -77,11 +77,11 @@ impl Frontend for Layers<'_> {
         spec: CacheSpec,
         key: &K,
         always_rebuild: bool,
-    ) -> Result<(PathBuf, Opened), ElixirBuildpackError> {
+    ) -> Result<(PathBuf, Opened), FrontendError> {
         let name: LayerName = spec
             .name
             .parse()
-            .map_err(|error| ElixirBuildpackError::Internal(format!("layer name {}: {error}", spec.name)))?;
+            .map_err(|error| FrontendError::Internal(format!("layer name {}: {error}", spec.name)))?;
         let layer = self
             .context
             .cached_layer(
@@ -126,11 +126,11 @@ impl Frontend for Layers<'_> {
         layer.remove("metadata")?.try_into().ok()
     }
 
-    fn save_cache<K: CacheKey>(&mut self, spec: CacheSpec, key: &K) -> Result<(), ElixirBuildpackError> {
+    fn save_cache<K: CacheKey>(&mut self, spec: CacheSpec, key: &K) -> Result<(), FrontendError> {
         self.layer(spec)?.write_metadata(key).map_err(cnb_error)
     }
 
-    fn set_launch_env(&mut self, spec: CacheSpec, vars: &[LaunchVar]) -> Result<(), ElixirBuildpackError> {
+    fn set_launch_env(&mut self, spec: CacheSpec, vars: &[LaunchVar]) -> Result<(), FrontendError> {
         let mut env = LayerEnv::new();
         for var in vars {
             let behavior = if var.overrides {
@@ -143,11 +143,7 @@ impl Frontend for Layers<'_> {
         self.layer(spec)?.write_env(env).map_err(cnb_error)
     }
 
-    fn set_launch_program(
-        &mut self,
-        spec: CacheSpec,
-        program: &LaunchProgram,
-    ) -> Result<(), ElixirBuildpackError> {
+    fn set_launch_program(&mut self, spec: CacheSpec, program: &LaunchProgram) -> Result<(), FrontendError> {
         let exec_d = self.layer(spec)?.path().join("exec.d");
         let file = exec_d.join(program.name);
         let write = || -> std::io::Result<()> {
@@ -155,14 +151,10 @@ impl Frontend for Layers<'_> {
             fs_err::write(&file, &program.exec_d)?;
             fs_err::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o755))
         };
-        write().map_err(|error| ElixirBuildpackError::Cache(format!("writing {}: {error}", file.display())))
+        write().map_err(|error| FrontendError::Cache(format!("writing {}: {error}", file.display())))
     }
 
-    fn set_launch_sbom(
-        &mut self,
-        spec: CacheSpec,
-        cyclonedx_json: &[u8],
-    ) -> Result<(), ElixirBuildpackError> {
+    fn set_launch_sbom(&mut self, spec: CacheSpec, cyclonedx_json: &[u8]) -> Result<(), FrontendError> {
         let sbom = Sbom::from_bytes(SbomFormat::CycloneDxJson, cyclonedx_json);
         self.layer(spec)?.write_sboms(&[sbom]).map_err(cnb_error)
     }

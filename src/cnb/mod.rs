@@ -5,10 +5,11 @@
 mod layers;
 mod release_phase;
 
-use crate::errors::{self, ElixirBuildpackError};
+use crate::errors;
 use crate::inputs::config::PlatformEnv;
 use crate::launch::{Process, processes};
 use crate::pipeline;
+use crate::pipeline::ElixirBuildpackError;
 use crate::toolchain::Platform;
 use bullet_stream::global::print;
 use libcnb::build::{BuildContext, BuildResult, BuildResultBuilder};

@@ -3,38 +3,12 @@
 //! came from, so messages can say so.
 
 use super::classic_config::{self, SyntaxError, Value};
+use super::version_request::{self as versions, ElixirRequest, VersionRequest};
 use super::{mix_project, tool_versions};
-use crate::toolchain::versions::{self, ElixirRequest, VersionRequest};
-use std::fmt;
 use std::path::Path;
 
-pub(crate) const CLASSIC_CONFIG_FILE: &str = "elixir_buildpack.config";
-pub(crate) const TOOL_VERSIONS_FILE: &str = ".tool-versions";
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Source {
-    Env(&'static str),
-    ClassicConfig { line: usize },
-    ToolVersions { line: usize },
-    Default,
-}
-
-impl fmt::Display for Source {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Source::Env(name) => write!(f, "from {name}"),
-            Source::ClassicConfig { line } => write!(f, "from {CLASSIC_CONFIG_FILE}, line {line}"),
-            Source::ToolVersions { line } => write!(f, "from {TOOL_VERSIONS_FILE}, line {line}"),
-            Source::Default => write!(f, "default"),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Sourced<T> {
-    pub(crate) value: T,
-    pub(crate) source: Source,
-}
+pub(crate) use crate::frontend::ClassicOnly;
+pub(crate) use crate::sourced::{CLASSIC_CONFIG_FILE, Source, Sourced, TOOL_VERSIONS_FILE};
 
 /// The classic hooks, each a command line run with `bash -c` from the app dir.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -62,34 +36,6 @@ pub(crate) struct BuildConfig {
     /// Keys only the classic front-end uses; the CNB one ignores them with a warning.
     pub(crate) classic_only: ClassicOnly,
     pub(crate) warnings: Vec<String>,
-}
-
-/// The classic keys whose meaning depends on the front-end.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub(crate) struct ClassicOnly {
-    /// Where the slug runs (classic default `/app`).
-    pub(crate) runtime_path: Option<Sourced<String>>,
-    /// Config vars the classic buildpack exported to the build (it now exports all of them).
-    pub(crate) config_vars_to_export: Option<Sourced<Vec<String>>>,
-    /// Arguments of `mix test` in Heroku CI.
-    pub(crate) test_args: Option<Sourced<String>>,
-}
-
-impl ClassicOnly {
-    /// The keys that are set, with their line, for messages.
-    pub(crate) fn set_keys(&self) -> Vec<(&'static str, &Source)> {
-        let mut keys = Vec::new();
-        if let Some(value) = &self.runtime_path {
-            keys.push(("runtime_path", &value.source));
-        }
-        if let Some(value) = &self.config_vars_to_export {
-            keys.push(("config_vars_to_export", &value.source));
-        }
-        if let Some(value) = &self.test_args {
-            keys.push(("test_args", &value.source));
-        }
-        keys
-    }
 }
 
 #[derive(Debug)]

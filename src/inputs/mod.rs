@@ -12,21 +12,28 @@ pub(crate) mod package_json;
 pub(crate) mod phoenix_static_config;
 pub(crate) mod procfile;
 pub(crate) mod tool_versions;
+pub(crate) mod version_request;
 
-use crate::errors::ElixirBuildpackError;
 use bullet_stream::global::print;
 use config::PlatformEnv;
 use procfile::ProcfileEntry;
 use std::path::Path;
 
+/// Reading one of the app's files (the Procfile, `app.json`) failed.
+#[derive(Debug)]
+pub(crate) enum AppFileError {
+    Read(std::io::Error),
+    Procfile(procfile::MalformedLine),
+}
+
 /// Reads the Procfile, if any.
-pub(crate) fn read_procfile(app_dir: &Path) -> Result<Vec<ProcfileEntry>, ElixirBuildpackError> {
+pub(crate) fn read_procfile(app_dir: &Path) -> Result<Vec<ProcfileEntry>, AppFileError> {
     let contents = match fs_err::read_to_string(app_dir.join("Procfile")) {
         Ok(contents) => contents,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(error) => return Err(ElixirBuildpackError::ReadAppFile(error)),
+        Err(error) => return Err(AppFileError::Read(error)),
     };
-    procfile::parse(&contents).map_err(ElixirBuildpackError::Procfile)
+    procfile::parse(&contents).map_err(AppFileError::Procfile)
 }
 
 /// Reads `app.json`, if any, printing its warnings; a malformed file is a warning, never an error.
@@ -35,13 +42,13 @@ pub(crate) fn read_app_json(
     app_dir: &Path,
     env: &impl PlatformEnv,
     classic: bool,
-) -> Result<app_json::ReviewApp, ElixirBuildpackError> {
+) -> Result<app_json::ReviewApp, AppFileError> {
     let contents = match fs_err::read_to_string(app_dir.join("app.json")) {
         Ok(contents) => contents,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
             return Ok(app_json::ReviewApp::default());
         }
-        Err(error) => return Err(ElixirBuildpackError::ReadAppFile(error)),
+        Err(error) => return Err(AppFileError::Read(error)),
     };
     let review_app = app_json::read(&contents, &|name| env.get(name).is_some(), classic);
     for warning in &review_app.warnings {

@@ -1,8 +1,8 @@
 //! The `_build` cache: the project's `_build/`, used in place through a symlink. Cached; invalidated by
 //! `MIX_ENV` and the toolchain, never by source edits: Mix recompiles only what changed.
 
+use super::MixError;
 use crate::cache::{self, CacheState};
-use crate::errors::ElixirBuildpackError;
 use crate::frontend::{Availability, CacheKey, CacheSpec};
 use crate::frontend::{Frontend, LaunchProgram, LaunchVar};
 use crate::toolchain::Toolchain;
@@ -35,7 +35,7 @@ pub(crate) fn restore(
     mix_env: &str,
     launch: bool,
     always_rebuild: bool,
-) -> Result<PathBuf, ElixirBuildpackError> {
+) -> Result<PathBuf, MixError> {
     let metadata = BuildLayerMetadata {
         mix_env: mix_env.to_string(),
         toolchain: crate::toolchain::ToolchainVersions::of(toolchain),
@@ -56,7 +56,7 @@ pub(crate) fn restore(
                  as an earlier version of this buildpack could leave them on the classic generation",
                 dangling.join(", ")
             ));
-            fs_err::remove_dir_all(&compiled).map_err(ElixirBuildpackError::WriteCache)?;
+            fs_err::remove_dir_all(&compiled).map_err(MixError::WriteCache)?;
             state = CacheState::Empty;
         }
     }

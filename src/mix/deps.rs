@@ -2,8 +2,8 @@
 //! `MIX_ENV` and the toolchain. A changed `mix.lock` keeps it: Mix fetches and recompiles only the
 //! dependencies that changed, as it would on a developer's machine, and the unused ones are removed.
 
+use super::MixError;
 use crate::cache::{self, CacheState};
-use crate::errors::ElixirBuildpackError;
 use crate::frontend::{Availability, CacheKey, CacheSpec};
 use crate::frontend::{Frontend, LaunchVar};
 use crate::toolchain::Toolchain;
@@ -57,7 +57,7 @@ pub(crate) fn restore(
     mix_env: &str,
     launch: &Launch<'_>,
     always_rebuild: bool,
-) -> Result<Restored, ElixirBuildpackError> {
+) -> Result<Restored, MixError> {
     let mix_lock = mix_lock.map_or_else(
         || String::from("none"),
         |lock| crate::digest::hex(&<sha2::Sha256 as sha2::Digest>::digest(lock.as_bytes())),

@@ -4,7 +4,7 @@
 //! image has no `git`.
 
 use super::MixEnv;
-use crate::errors::ElixirBuildpackError;
+use super::MixError;
 use crate::inputs::git_settings::GitSettings;
 use bullet_stream::global::print;
 use std::ffi::OsString;
@@ -16,17 +16,17 @@ pub(crate) fn prepare(
     mix: &mut MixEnv,
     settings: &GitSettings,
     mix_lock: Option<&str>,
-) -> Result<GitConfig, ElixirBuildpackError> {
+) -> Result<GitConfig, MixError> {
     let deps = locked_git_deps(mix_lock.unwrap_or_default());
     if !deps.is_empty() && !git_on_path(mix.env.get(&OsString::from("PATH"))) {
-        return Err(ElixirBuildpackError::GitMissing(deps));
+        return Err(MixError::GitMissing(deps));
     }
     let existing_count = mix
         .env
         .get(&OsString::from("GIT_CONFIG_COUNT"))
         .and_then(|count| count.to_str()?.trim().parse().ok())
         .unwrap_or(0);
-    let config = configure(settings, existing_count).map_err(ElixirBuildpackError::TempFile)?;
+    let config = configure(settings, existing_count).map_err(MixError::TempFile)?;
     mix.env.extend(
         config
             .env

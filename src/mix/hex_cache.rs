@@ -4,8 +4,8 @@
 //! before using it, so nothing but `always_rebuild` invalidates it; after `mix deps.get` the tarballs
 //! `mix.lock` no longer names are removed, so it does not grow without bound.
 
+use super::MixError;
 use crate::cache::{self, CacheState};
-use crate::errors::ElixirBuildpackError;
 use crate::frontend::Frontend;
 use crate::frontend::{Availability, CacheKey, CacheSpec};
 use bullet_stream::global::print;
@@ -39,10 +39,7 @@ const SPEC: CacheSpec = CacheSpec {
 };
 
 /// Restores the cache; returns the directory Hex's `packages/` is linked to.
-pub(crate) fn restore(
-    frontend: &mut impl Frontend,
-    always_rebuild: bool,
-) -> Result<PathBuf, ElixirBuildpackError> {
+pub(crate) fn restore(frontend: &mut impl Frontend, always_rebuild: bool) -> Result<PathBuf, MixError> {
     let metadata = HexPackagesMetadata {
         layout: String::from("1"),
     };

@@ -9,7 +9,7 @@
 //! `HEX_MIRROR` unset, so that Hex stores the URL rather than dropping it as equal to the env's.
 
 use super::MixEnv;
-use crate::errors::ElixirBuildpackError;
+use super::MixError;
 use crate::inputs::hex_settings::{HexSettings, Organization, PublicKey};
 use bullet_stream::global::print;
 use std::path::{Path, PathBuf};
@@ -21,13 +21,13 @@ pub(crate) struct HexHome {
 
 impl HexHome {
     /// Creates it, with `packages/` linked to the `hex_packages` cache.
-    pub(crate) fn new(packages_cache: &Path) -> Result<Self, ElixirBuildpackError> {
+    pub(crate) fn new(packages_cache: &Path) -> Result<Self, MixError> {
         let dir = tempfile::Builder::new()
             .prefix("elixir-cnb-hex-home.")
             .tempdir()
-            .map_err(ElixirBuildpackError::TempFile)?;
+            .map_err(MixError::TempFile)?;
         fs_err::os::unix::fs::symlink(packages_cache, dir.path().join("packages"))
-            .map_err(ElixirBuildpackError::TempFile)?;
+            .map_err(MixError::TempFile)?;
         Ok(Self { dir })
     }
 
@@ -90,11 +90,11 @@ fn commands(settings: &HexSettings, key_file: &Path) -> Vec<HexCommand> {
 }
 
 /// Applies the settings to `HEX_HOME`'s `hex.config` with Hex's commands (Hex must be installed).
-pub(crate) fn configure(mix: &MixEnv, settings: &HexSettings) -> Result<(), ElixirBuildpackError> {
-    let key_dir = tempfile::tempdir().map_err(ElixirBuildpackError::TempFile)?;
+pub(crate) fn configure(mix: &MixEnv, settings: &HexSettings) -> Result<(), MixError> {
+    let key_dir = tempfile::tempdir().map_err(MixError::TempFile)?;
     let key_file = key_dir.path().join("hex_mirror_public_key.pem");
     if let Some(PublicKey { pem, .. }) = &settings.mirror_public_key {
-        fs_err::write(&key_file, pem).map_err(ElixirBuildpackError::TempFile)?;
+        fs_err::write(&key_file, pem).map_err(MixError::TempFile)?;
     }
     for command in commands(settings, &key_file) {
         print::sub_bullet(&command.description);
@@ -106,7 +106,7 @@ pub(crate) fn configure(mix: &MixEnv, settings: &HexSettings) -> Result<(), Elix
                 Some(organization) => organization.key.redact(&text),
                 None => text,
             };
-            return Err(ElixirBuildpackError::HexConfig {
+            return Err(MixError::HexConfig {
                 what: command.description,
                 output: text,
             });

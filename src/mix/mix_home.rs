@@ -1,8 +1,8 @@
 //! The `mix_home` layer: `MIX_HOME`/`HEX_HOME`, holding Hex and rebar3 when the project needs them.
 //! Cached; invalidated by the Erlang/OTP and Elixir versions.
 
+use super::MixError;
 use crate::cache;
-use crate::errors::ElixirBuildpackError;
 use crate::frontend::{Availability, CacheKey, CacheSpec};
 use crate::frontend::{Frontend, LaunchVar};
 use crate::toolchain::Toolchain;
@@ -30,7 +30,7 @@ pub(crate) fn restore(
     mix_env: &str,
     launch: bool,
     always_rebuild: bool,
-) -> Result<PathBuf, ElixirBuildpackError> {
+) -> Result<PathBuf, MixError> {
     let metadata = MixHomeLayerMetadata {
         toolchain: crate::toolchain::ToolchainVersions::of(toolchain),
     };

@@ -14,7 +14,7 @@ pub(crate) mod rebar3_cache;
 pub(crate) mod source_mtimes;
 pub(crate) mod steps;
 
-use crate::errors::ElixirBuildpackError;
+use crate::frontend::FrontendError;
 use crate::inputs::hex_settings::PublicKey;
 use bullet_stream::fun_run::CmdError;
 use bullet_stream::global::print;
@@ -22,6 +22,45 @@ use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// What running Mix (and the caches it fills) fails with.
+#[derive(Debug)]
+pub(crate) enum MixError {
+    Frontend(FrontendError),
+    TempFile(std::io::Error),
+    ReadAppFile(std::io::Error),
+    WriteCache(std::io::Error),
+    MixCommand(CmdError),
+    /// A step of several run in one Mix process failed.
+    MixStep {
+        step: String,
+        error: CmdError,
+    },
+    Hook {
+        key: String,
+        script: String,
+        error: CmdError,
+    },
+    /// Mix could not load mix.exs: its output.
+    ProjectInfo(String),
+    /// Applying a Hex setting (`mix hex.repo ...`, `mix local.public_keys`) failed; secrets redacted.
+    HexConfig {
+        what: String,
+        output: String,
+    },
+    /// `mix.lock` has git dependencies (these) and the build image has no `git`.
+    GitMissing(Vec<String>),
+    /// `mix deps.get` failed, and a git dependency's repository says why.
+    GitFetch(git::FetchProblem),
+    /// `mix deps.get` failed, and the Hex repository says why.
+    HexRepository(hex_probe::RepositoryProblem),
+}
+
+impl From<FrontendError> for MixError {
+    fn from(error: FrontendError) -> Self {
+        Self::Frontend(error)
+    }
+}
 
 /// Where the toolchain and the cached Mix directories are.
 pub(crate) struct MixDirs<'a> {
@@ -178,26 +217,22 @@ impl MixEnv {
     }
 
     /// Runs `mix <args>` with its output streamed.
-    pub(crate) fn mix(&self, args: &[&str]) -> Result<(), ElixirBuildpackError> {
+    pub(crate) fn mix(&self, args: &[&str]) -> Result<(), MixError> {
         let mut command = self.command("mix");
         command.args(args);
         print::sub_stream_cmd(&mut command)
             .map(|_| ())
-            .map_err(ElixirBuildpackError::MixCommand)
+            .map_err(MixError::MixCommand)
     }
 
     /// Runs `mix <args>` with its output captured (not printed), without the env vars in `unset`.
-    pub(crate) fn mix_quiet(
-        &self,
-        args: &[&str],
-        unset: &[&str],
-    ) -> Result<std::process::Output, ElixirBuildpackError> {
+    pub(crate) fn mix_quiet(&self, args: &[&str], unset: &[&str]) -> Result<std::process::Output, MixError> {
         let mut command = self.command("mix");
         command.args(args);
         for name in unset {
             command.env_remove(name);
         }
-        command.output().map_err(|error| ElixirBuildpackError::HexConfig {
+        command.output().map_err(|error| MixError::HexConfig {
             what: format!("Running `mix {}`", args.first().copied().unwrap_or_default()),
             output: error.to_string(),
         })
@@ -214,7 +249,7 @@ impl MixEnv {
         needed: hex::PackageManagers,
         mix_home: &Path,
         installs_key: Option<&PublicKey>,
-    ) -> Result<(), ElixirBuildpackError> {
+    ) -> Result<(), MixError> {
         let installed = |prefix: &str| {
             fs_err::read_dir(mix_home.join("archives")).is_ok_and(|entries| {
                 entries
@@ -232,7 +267,7 @@ impl MixEnv {
         }
         if install_hex || install_rebar3 {
             let trusted = installs_key.map(|key| self.trust_installs_key(key)).transpose()?;
-            let installed = (|| -> Result<(), ElixirBuildpackError> {
+            let installed = (|| -> Result<(), MixError> {
                 if install_hex {
                     self.mix(&["local.hex", "--force"])?;
                 }
@@ -253,20 +288,20 @@ impl MixEnv {
     }
 
     /// `mix local.public_keys` for a mirror's install lists; returns once Mix trusts the key.
-    fn trust_installs_key(&self, key: &PublicKey) -> Result<(), ElixirBuildpackError> {
+    fn trust_installs_key(&self, key: &PublicKey) -> Result<(), MixError> {
         print::sub_bullet(format!(
             "Trusting Hex and rebar3 install lists signed with key {} ({})",
             key.fingerprint(),
             key.origin
         ));
-        let dir = tempfile::tempdir().map_err(ElixirBuildpackError::TempFile)?;
+        let dir = tempfile::tempdir().map_err(MixError::TempFile)?;
         let file = dir.path().join("hex_mirror_installs.pem");
-        fs_err::write(&file, &key.pem).map_err(ElixirBuildpackError::TempFile)?;
+        fs_err::write(&file, &key.pem).map_err(MixError::TempFile)?;
         let output = self.mix_quiet(&["local.public_keys", &file.to_string_lossy(), "--force"], &[])?;
         if output.status.success() {
             Ok(())
         } else {
-            Err(ElixirBuildpackError::HexConfig {
+            Err(MixError::HexConfig {
                 what: format!("Trusting the key from {}", key.origin),
                 output: output_text(&output),
             })
@@ -274,14 +309,14 @@ impl MixEnv {
     }
 
     /// Runs a classic hook with `bash -c` from the app dir, so `&&`, pipes and `VAR=x cmd` work.
-    pub(crate) fn hook(&self, key: &str, script: &str) -> Result<(), ElixirBuildpackError> {
+    pub(crate) fn hook(&self, key: &str, script: &str) -> Result<(), MixError> {
         let mut command = self.command("bash");
         command.args(["-c", script]);
         print::sub_stream_with(format!("Running {key}: `{script}`"), |stdout, stderr| {
             bullet_stream::fun_run::CommandWithName::stream_output(&mut command, stdout, stderr)
         })
         .map(|_| ())
-        .map_err(|error| ElixirBuildpackError::Hook {
+        .map_err(|error| MixError::Hook {
             key: key.to_string(),
             script: script.to_string(),
             error,
@@ -296,11 +331,11 @@ impl MixEnv {
         &self,
         steps: &[Vec<String>],
         deps_fetched_for_lock: bool,
-    ) -> Result<ProjectInfo, ElixirBuildpackError> {
+    ) -> Result<ProjectInfo, MixError> {
         let files =
             (|| Ok::<_, std::io::Error>((tempfile::NamedTempFile::new()?, tempfile::NamedTempFile::new()?)))(
             )
-            .map_err(ElixirBuildpackError::TempFile)?;
+            .map_err(MixError::TempFile)?;
         let (step_file, info_file) = files;
         let mut command = self.command("elixir");
         command
@@ -324,7 +359,7 @@ impl MixEnv {
         print::sub_stream_with(title, |stdout, stderr| {
             bullet_stream::fun_run::CommandWithName::stream_output(&mut command, stdout, stderr)
         })
-        .map_err(|error| ElixirBuildpackError::MixStep {
+        .map_err(|error| MixError::MixStep {
             step: fs_err::read_to_string(step_file.path())
                 .ok()
                 .filter(|step| !step.is_empty())
@@ -332,20 +367,20 @@ impl MixEnv {
             error,
         })?;
         let info = fs_err::read_to_string(info_file.path())
-            .map_err(|error| ElixirBuildpackError::ProjectInfo(error.to_string()))?;
+            .map_err(|error| MixError::ProjectInfo(error.to_string()))?;
         Ok(parse_project_info(&info))
     }
 
     /// Reads the project's name, umbrella status and releases from `mix.exs` with Mix itself, without
     /// compiling or starting anything.
-    pub(crate) fn project_info(&self) -> Result<ProjectInfo, ElixirBuildpackError> {
+    pub(crate) fn project_info(&self) -> Result<ProjectInfo, MixError> {
         let mut command = self.command("elixir");
         command.args(["-e", &project_info_script()]);
         let output = command
             .output()
-            .map_err(|error| ElixirBuildpackError::ProjectInfo(error.to_string()))?;
+            .map_err(|error| MixError::ProjectInfo(error.to_string()))?;
         if !output.status.success() {
-            return Err(ElixirBuildpackError::ProjectInfo(output_text(&output)));
+            return Err(MixError::ProjectInfo(output_text(&output)));
         }
         Ok(parse_project_info(&String::from_utf8_lossy(&output.stdout)))
     }

@@ -2,8 +2,8 @@
 //! packages), used when Mix builds rebar3 dependencies (the cowboy stack, telemetry). Build-only;
 //! invalidated by the toolchain, since rebar3 keeps compiled plugins there.
 
+use super::MixError;
 use crate::cache;
-use crate::errors::ElixirBuildpackError;
 use crate::frontend::Frontend;
 use crate::frontend::{Availability, CacheKey, CacheSpec};
 use crate::toolchain::Toolchain;
@@ -29,7 +29,7 @@ pub(crate) fn restore(
     frontend: &mut impl Frontend,
     toolchain: &Toolchain,
     always_rebuild: bool,
-) -> Result<PathBuf, ElixirBuildpackError> {
+) -> Result<PathBuf, MixError> {
     let metadata = Rebar3CacheMetadata {
         toolchain: crate::toolchain::ToolchainVersions::of(toolchain),
     };

@@ -1,8 +1,8 @@
 //! Mix's part of the build, as the pipeline runs it: the caches Mix works in, and fetching deps and
 //! compiling with the classic hooks around them, Mix tasks with no hook between them in one Mix process.
 
+use super::MixError;
 use super::{MixEnv, ProjectInfo, source_mtimes};
-use crate::errors::ElixirBuildpackError;
 use crate::frontend::Frontend;
 use crate::inputs::config::{self, BuildConfig};
 use crate::inputs::git_settings::GitSettings;
@@ -37,7 +37,7 @@ impl MixCaches {
         toolchain: &Toolchain,
         launch: bool,
         sbom: &[u8],
-    ) -> Result<Self, ElixirBuildpackError> {
+    ) -> Result<Self, MixError> {
         let (mix_env, always_rebuild) = (&config.mix_env.value, config.always_rebuild);
         let deps_launch = super::deps::Launch { launch, sbom };
         let mix_home = super::mix_home::restore(frontend, toolchain, mix_env, launch, always_rebuild)?;
@@ -93,7 +93,7 @@ fn compile(
     config: &BuildConfig,
     hex: &HexSettings,
     mix_lock: Option<&str>,
-) -> Result<(ProjectInfo, source_mtimes::Digests), ElixirBuildpackError> {
+) -> Result<(ProjectInfo, source_mtimes::Digests), MixError> {
     let app_dir = &mix.app_dir;
     let needed = super::hex::needed(mix_lock);
     mix.ensure_package_managers(needed, &caches.mix_home, hex.installs_public_key.as_ref())?;
@@ -101,20 +101,18 @@ fn compile(
         super::hex_home::configure(mix, hex)?;
     }
     let sources_state = source_mtimes::state_file(&caches.build);
-    let sources =
-        source_mtimes::touch_changed(app_dir, &caches.build).map_err(ElixirBuildpackError::ReadAppFile)?;
+    let sources = source_mtimes::touch_changed(app_dir, &caches.build).map_err(MixError::ReadAppFile)?;
     if let Some(changed) = sources.changed {
         print::sub_bullet(format!("{changed} app file(s) changed since the cached _build"));
     }
     if !caches.restores_mtimes {
-        super::deps::settle_fetch_markers(&caches.deps, &mix.build_path())
-            .map_err(ElixirBuildpackError::WriteCache)?;
+        super::deps::settle_fetch_markers(&caches.deps, &mix.build_path()).map_err(MixError::WriteCache)?;
     }
     let project = fetch_and_compile(mix, &config.hooks, &config.mix_env.value, caches)?;
     if let Ok(mix_lock) = fs_err::read_to_string(mix.app_dir.join("mix.lock")) {
-        super::hex_cache::prune(&caches.hex_packages, &mix_lock).map_err(ElixirBuildpackError::WriteCache)?;
+        super::hex_cache::prune(&caches.hex_packages, &mix_lock).map_err(MixError::WriteCache)?;
     }
-    source_mtimes::save(&sources_state, &sources.digests).map_err(ElixirBuildpackError::WriteCache)?;
+    source_mtimes::save(&sources_state, &sources.digests).map_err(MixError::WriteCache)?;
     Ok((project, sources.digests))
 }
 
@@ -136,14 +134,14 @@ pub(crate) fn compile_explained(
     caches: &MixCaches,
     settings: &Settings<'_>,
     mix_lock: Option<&str>,
-) -> Result<(ProjectInfo, source_mtimes::Digests), ElixirBuildpackError> {
+) -> Result<(ProjectInfo, source_mtimes::Digests), MixError> {
     compile(mix, caches, settings.config, settings.hex, mix_lock).map_err(|error| match &error {
-        ElixirBuildpackError::MixStep { step, .. } if step.starts_with("deps.get") => {
+        MixError::MixStep { step, .. } if step.starts_with("deps.get") => {
             let mix_lock = mix_lock.unwrap_or_default();
             if let Some(problem) = super::git::diagnose_fetch(mix, settings.git, mix_lock) {
-                ElixirBuildpackError::GitFetch(problem)
+                MixError::GitFetch(problem)
             } else if let Some(problem) = super::hex_probe::diagnose(settings.hex, mix_lock) {
-                ElixirBuildpackError::HexRepository(problem)
+                MixError::HexRepository(problem)
             } else {
                 error
             }
@@ -206,7 +204,7 @@ fn fetch_and_compile(
     hooks: &config::Hooks,
     mix_env: &str,
     caches: &MixCaches,
-) -> Result<ProjectInfo, ElixirBuildpackError> {
+) -> Result<ProjectInfo, MixError> {
     let mut facts = None;
     for run in runs(plan(hooks, mix_env, caches.lock_changed)) {
         match run {
@@ -281,5 +279,222 @@ mod tests {
                 Run::Hook("hook_compile", "mix compile --warnings-as-errors"),
             ]
         );
+    }
+
+    fn build_config() -> BuildConfig {
+        BuildConfig {
+            erlang: None,
+            elixir: None,
+            elixir_hint: None,
+            mix_env: config::Sourced {
+                value: "prod".into(),
+                source: config::Source::Default,
+            },
+            always_rebuild: false,
+            release: true,
+            hooks: config::Hooks::default(),
+            classic_only: config::ClassicOnly::default(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// A build with a stand-in toolchain: `elixir` is a shell script that logs how it was run and, for a
+    /// run of Mix steps, writes the project's facts (`app` `from_steps`), or fails naming `fail` as the
+    /// step; run for the facts alone, it prints them (`app` `from_info`). Hex and rebar3 count as installed.
+    struct Stand {
+        dir: tempfile::TempDir,
+        mix: MixEnv,
+        caches: MixCaches,
+    }
+
+    const ELIXIR: &str = r#"#!/bin/sh
+if [ -n "$ELIXIR_CNB_STEP_FILE" ]; then
+  shift 2
+  echo "steps $*" >> "$STAND_LOG"
+  if [ -n "$STAND_FAIL" ]; then printf '%s' "$STAND_FAIL" > "$ELIXIR_CNB_STEP_FILE"; exit 1; fi
+  echo 'elixir-cnb:app:from_steps' > "$ELIXIR_CNB_INFO_FILE"
+else
+  echo info >> "$STAND_LOG"
+  echo 'elixir-cnb:app:from_info'
+fi
+"#;
+
+    fn stand_in(fail: &str, restores_mtimes: bool) -> Stand {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let at = |name: &str| {
+            let path = dir.path().join(name);
+            fs_err::create_dir_all(&path).expect("a dir");
+            path
+        };
+        let elixir_bin = at("elixir/bin");
+        fs_err::write(elixir_bin.join("elixir"), ELIXIR).expect("written");
+        fs_err::set_permissions(elixir_bin.join("elixir"), std::fs::Permissions::from_mode(0o755))
+            .expect("executable");
+        at("mix_home/elixir");
+        at("mix_home/archives/hex-2.2.1");
+        let caches = MixCaches {
+            mix_home: at("mix_home"),
+            deps: at("deps"),
+            lock_changed: false,
+            deps_fetched_for_lock: false,
+            restores_mtimes,
+            build: at("build"),
+            hex_packages: at("hex_packages"),
+            rebar3_cache: at("rebar3"),
+            hex_home: super::super::hex_home::HexHome::new(&at("hex_packages")).expect("a HEX_HOME"),
+        };
+        let (app, erlang, elixir, hex_home) = (at("app"), at("erlang"), at("elixir"), caches.hex_home.path());
+        let extra_env = [
+            (
+                String::from("STAND_LOG"),
+                dir.path().join("log").to_string_lossy().to_string(),
+            ),
+            (String::from("STAND_FAIL"), fail.to_string()),
+        ];
+        let mix = MixEnv::new(
+            &app,
+            &caches.dirs(&erlang, &elixir, &hex_home),
+            "prod",
+            &extra_env,
+        );
+        Stand { dir, mix, caches }
+    }
+
+    impl Stand {
+        /// How `elixir` was run, one line a run.
+        fn runs(&self) -> Vec<String> {
+            fs_err::read_to_string(self.dir.path().join("log"))
+                .unwrap_or_default()
+                .lines()
+                .map(|line| line.split(' ').next().unwrap_or_default().to_string())
+                .collect()
+        }
+
+        fn log(&self) -> String {
+            fs_err::read_to_string(self.dir.path().join("log")).unwrap_or_default()
+        }
+    }
+
+    #[test]
+    fn the_facts_come_from_the_last_mix_process_or_their_own_after_a_hook() {
+        let stand = stand_in("", true);
+        let hooks = config::Hooks::default();
+        let project = fetch_and_compile(&stand.mix, &hooks, "prod", &stand.caches).expect("compiled");
+        assert_eq!(project.app, "from_steps");
+        assert_eq!(stand.runs(), ["steps"]);
+        assert!(
+            stand
+                .log()
+                .contains("deps.get --only prod + elixir_cnb.step compile + compile"),
+            "{}",
+            stand.log()
+        );
+
+        let stand = stand_in("", true);
+        let hooks = config::Hooks {
+            post_compile: Some(String::from("echo hooked > hooked")),
+            ..config::Hooks::default()
+        };
+        let project = fetch_and_compile(&stand.mix, &hooks, "prod", &stand.caches).expect("compiled");
+        assert_eq!(
+            project.app, "from_info",
+            "a hook ran last: the facts are read again"
+        );
+        assert_eq!(stand.runs(), ["steps", "info"]);
+        assert!(
+            stand.mix.app_dir.join("hooked").is_file(),
+            "the hook ran in the app dir"
+        );
+
+        let stand = stand_in("", true);
+        let hooks = config::Hooks {
+            pre_fetch_dependencies: Some(String::from("true")),
+            ..config::Hooks::default()
+        };
+        let project = fetch_and_compile(&stand.mix, &hooks, "prod", &stand.caches).expect("compiled");
+        assert_eq!(
+            (project.app.as_str(), stand.runs()),
+            ("from_steps", vec![String::from("steps")])
+        );
+
+        let stand = stand_in("", true);
+        let failing = config::Hooks {
+            pre_compile: Some(String::from("exit 3")),
+            ..config::Hooks::default()
+        };
+        assert!(matches!(
+            fetch_and_compile(&stand.mix, &failing, "prod", &stand.caches),
+            Err(MixError::Hook { key, .. }) if key == "hook_pre_compile"
+        ));
+        assert_eq!(stand.runs(), ["steps"], "nothing runs after a failed hook");
+    }
+
+    #[test]
+    fn compile_records_the_sources_and_settles_the_fetch_markers_where_mtimes_are_not_restored() {
+        for restores_mtimes in [false, true] {
+            let stand = stand_in("", restores_mtimes);
+            fs_err::write(
+                stand.mix.app_dir.join("mix.exs"),
+                "defmodule App.MixProject do end\n",
+            )
+            .expect("written");
+            // A dep fetched (its `.fetch` marker) after it was compiled, as a restore can leave it.
+            let fetch = stand.caches.deps.join("jason/.fetch");
+            let compiled = stand.mix.build_path().join("lib/jason/.mix/compile.fetch");
+            for marker in [&fetch, &compiled] {
+                fs_err::create_dir_all(marker.parent().expect("a parent")).expect("a dir");
+                fs_err::write(marker, "").expect("written");
+            }
+            let past = std::time::SystemTime::now() - std::time::Duration::from_mins(1);
+            super::super::source_mtimes::set_mtime(&compiled, past).expect("set");
+            let (project, digests) = compile(
+                &stand.mix,
+                &stand.caches,
+                &build_config(),
+                &HexSettings::default(),
+                None,
+            )
+            .expect("compiled");
+            assert_eq!(project.app, "from_steps");
+            assert!(digests.contains_key("mix.exs"), "{digests:?}");
+            assert!(source_mtimes::state_file(&stand.caches.build).is_file());
+            let settled = fs_err::metadata(&fetch)
+                .and_then(|meta| meta.modified())
+                .expect("an mtime")
+                == past;
+            assert_eq!(settled, !restores_mtimes, "restores_mtimes: {restores_mtimes}");
+        }
+    }
+
+    #[test]
+    fn a_failed_deps_get_is_explained_by_the_git_dependency_s_repository() {
+        let lock = "%{\n  \"gone\": {:git, \"file:///nonexistent/elixir-cnb/gone.git\", \"0123\", [tag: \"v1\"]},\n}\n";
+        let config = build_config();
+        let (hex, git) = (HexSettings::default(), GitSettings::default());
+        let settings = Settings {
+            config: &config,
+            hex: &hex,
+            git: &git,
+        };
+        let stand = stand_in("deps.get --only prod", true);
+        match compile_explained(&stand.mix, &stand.caches, &settings, Some(lock)) {
+            Err(MixError::GitFetch(super::super::git::FetchProblem::Unreachable { dep, .. })) => {
+                assert_eq!(dep.name, "gone");
+            }
+            other => panic!("explained: {other:?}"),
+        }
+        // Another step's failure is its own.
+        let stand = stand_in("compile", true);
+        assert!(matches!(
+            compile_explained(&stand.mix, &stand.caches, &settings, Some(lock)),
+            Err(MixError::MixStep { step, .. }) if step == "compile"
+        ));
+        // Without git dependencies there is nothing to ask.
+        let stand = stand_in("deps.get --only prod", true);
+        assert!(matches!(
+            compile_explained(&stand.mix, &stand.caches, &settings, None),
+            Err(MixError::MixStep { step, .. }) if step == "deps.get --only prod"
+        ));
     }
 }

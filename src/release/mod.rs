@@ -6,14 +6,38 @@ pub(crate) mod cookie;
 pub(crate) mod inputs;
 
 use crate::cache::{self, CacheState};
-use crate::errors::ElixirBuildpackError;
+use crate::frontend::FrontendError;
 use crate::frontend::{Availability, CacheKey, CacheSpec};
 use crate::frontend::{Frontend, LaunchProgram, LaunchVar};
+use crate::mix::MixError;
 use crate::mix::{MixEnv, ProjectInfo, ReleaseSpec, ReleaseTool};
 use crate::toolchain::Toolchain;
 use bullet_stream::global::print;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+
+/// What building the releases fails with.
+#[derive(Debug)]
+pub(crate) enum ReleaseError {
+    Frontend(FrontendError),
+    Mix(MixError),
+    /// Reading what the releases are made from failed.
+    Inputs(inputs::InputsError),
+    UmbrellaWithoutReleases,
+    WriteRelease(std::io::Error),
+}
+
+impl From<FrontendError> for ReleaseError {
+    fn from(error: FrontendError) -> Self {
+        Self::Frontend(error)
+    }
+}
+
+impl From<MixError> for ReleaseError {
+    fn from(error: MixError) -> Self {
+        Self::Mix(error)
+    }
+}
 
 /// An assembled release in the layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +66,7 @@ pub(crate) fn primary<'a>(releases: &'a [ReleaseSpec], project: &ProjectInfo) ->
 pub(crate) fn releases_to_build(
     project: &ProjectInfo,
     rel_config: Option<&str>,
-) -> Result<Vec<ReleaseSpec>, ElixirBuildpackError> {
+) -> Result<Vec<ReleaseSpec>, ReleaseError> {
     if let (true, Some(rel_config)) = (project.distillery, rel_config) {
         let mut names = crate::inputs::mix_project::distillery_releases(rel_config);
         if names.is_empty() {
@@ -60,7 +84,7 @@ pub(crate) fn releases_to_build(
         return Ok(project.releases.clone());
     }
     if project.umbrella || project.app.is_empty() {
-        return Err(ElixirBuildpackError::UmbrellaWithoutReleases);
+        return Err(ReleaseError::UmbrellaWithoutReleases);
     }
     Ok(vec![ReleaseSpec {
         name: project.app.clone(),
@@ -122,17 +146,12 @@ impl AssembledRelease {
 }
 
 /// Builds one release into `root`.
-fn build_release(
-    mix: &MixEnv,
-    spec: &ReleaseSpec,
-    root: &Path,
-    mix_env: &str,
-) -> Result<(), ElixirBuildpackError> {
+fn build_release(mix: &MixEnv, spec: &ReleaseSpec, root: &Path, mix_env: &str) -> Result<(), ReleaseError> {
     let root_arg = root.to_string_lossy();
     match spec.tool {
-        ReleaseTool::Mix => mix.mix(&["release", &spec.name, "--overwrite", "--path", &root_arg]),
+        ReleaseTool::Mix => Ok(mix.mix(&["release", &spec.name, "--overwrite", "--path", &root_arg])?),
         // The default release (no `releases` in mix.exs) has no name to pass.
-        ReleaseTool::MixDefault => mix.mix(&["release", "--overwrite", "--path", &root_arg]),
+        ReleaseTool::MixDefault => Ok(mix.mix(&["release", "--overwrite", "--path", &root_arg])?),
         ReleaseTool::Distillery => {
             mix.mix(&[
                 "distillery.release",
@@ -151,7 +170,7 @@ fn build_release(
                 &fs_extra::dir::CopyOptions::new().overwrite(true),
             )
             .map(|_| ())
-            .map_err(|error| ElixirBuildpackError::WriteRelease(std::io::Error::other(error)))
+            .map_err(|error| ReleaseError::WriteRelease(std::io::Error::other(error)))
         }
     }
 }
@@ -175,7 +194,7 @@ pub(crate) fn assemble(
     frontend: &mut impl Frontend,
     mix: &MixEnv,
     build: &Build<'_>,
-) -> Result<Vec<AssembledRelease>, ElixirBuildpackError> {
+) -> Result<Vec<AssembledRelease>, ReleaseError> {
     let Build {
         releases,
         project,
@@ -186,7 +205,7 @@ pub(crate) fn assemble(
         app_files,
     } = *build;
     let metadata = ReleaseLayerMetadata {
-        inputs: inputs::digest(app_files, &mix.build_path()).map_err(ElixirBuildpackError::ReleaseInputs)?,
+        inputs: inputs::digest(app_files, &mix.build_path()).map_err(ReleaseError::Inputs)?,
         releases: releases.iter().map(|release| release.name.clone()).collect(),
         mix_env: mix_env.to_string(),
         toolchain: crate::toolchain::ToolchainVersions::of(toolchain),
@@ -226,11 +245,11 @@ pub(crate) fn assemble(
 
     let primary = primary(releases, project);
     let bin = path.join("bin");
-    fs_err::create_dir_all(&bin).map_err(ElixirBuildpackError::WriteRelease)?;
+    fs_err::create_dir_all(&bin).map_err(ReleaseError::WriteRelease)?;
     for (release_spec, release) in releases.iter().zip(&assembled) {
         build_release(mix, release_spec, &release.root, mix_env)?;
         if release_spec.tool != ReleaseTool::Distillery {
-            cookie::unbake(&release.root).map_err(ElixirBuildpackError::WriteRelease)?;
+            cookie::unbake(&release.root).map_err(ReleaseError::WriteRelease)?;
         }
         // An absolute link: older release scripts (Elixir 1.14) resolve `$0` with a single `readlink`,
         // relative to the working directory. Layer paths are the same at build and launch time.
@@ -238,7 +257,7 @@ pub(crate) fn assemble(
             release.root.join("bin").join(&release.name),
             bin.join(&release.name),
         )
-        .map_err(ElixirBuildpackError::WriteRelease)?;
+        .map_err(ReleaseError::WriteRelease)?;
         print::sub_bullet(format!(
             "Release `{}` is in the image at {}",
             release.name,
@@ -251,7 +270,7 @@ pub(crate) fn assemble(
                 let path = release.root.join("bin").join(overlay);
                 if path.is_file() {
                     fs_err::os::unix::fs::symlink(&path, bin.join(overlay))
-                        .map_err(ElixirBuildpackError::WriteRelease)?;
+                        .map_err(ReleaseError::WriteRelease)?;
                 }
             }
         }
@@ -343,7 +362,7 @@ mod tests {
         };
         assert!(matches!(
             releases_to_build(&project, None),
-            Err(ElixirBuildpackError::UmbrellaWithoutReleases)
+            Err(ReleaseError::UmbrellaWithoutReleases)
         ));
     }
 }

@@ -1,9 +1,9 @@
 //! The `elixir` cache: Elixir, the build made for the installed OTP major. Invalidated by the Elixir
 //! version and the OTP major it was built for.
 
+use super::InstallError;
 use super::{Toolchain, fetch};
 use crate::cache::{self, CacheState};
-use crate::errors::ElixirBuildpackError;
 use crate::frontend::Frontend;
 use crate::frontend::{Availability, CacheKey, CacheSpec};
 use bullet_stream::global::print;
@@ -83,7 +83,7 @@ pub(crate) fn install(
     launch: bool,
     always_rebuild: bool,
     prefetched: Option<Prefetch>,
-) -> Result<PathBuf, ElixirBuildpackError> {
+) -> Result<PathBuf, InstallError> {
     let version = toolchain.elixir.display_version();
     let otp_major = toolchain.elixir.otp_major;
     print::bullet(format!("Elixir {version} (built for OTP {otp_major})"));

@@ -1,10 +1,10 @@
 //! The `erlang` cache: Erlang/OTP, downloaded, verified and installed with its own `Install` script.
 //! Invalidated by the OTP version, the CPU architecture and the distro.
 
+use super::InstallError;
 use super::fingerprint::{self, Check};
 use super::{Platform, Toolchain, fetch};
 use crate::cache::{self, CacheState};
-use crate::errors::ElixirBuildpackError;
 use crate::frontend::Frontend;
 use crate::frontend::{Availability, CacheKey, CacheSpec};
 use bullet_stream::global::print;
@@ -53,7 +53,7 @@ pub(crate) fn install(
     platform: &Platform,
     launch: bool,
     always_rebuild: bool,
-) -> Result<PathBuf, ElixirBuildpackError> {
+) -> Result<PathBuf, InstallError> {
     let version = toolchain.otp.display_version();
     print::bullet(format!("Erlang/OTP {version}"));
     let metadata = ErlangLayerMetadata {
@@ -89,16 +89,16 @@ pub(crate) fn install(
         .args(["-minimal", &path.to_string_lossy()])
         .current_dir(&path)
         .output()
-        .map_err(|error| ElixirBuildpackError::OtpInstall(error.to_string()))?;
+        .map_err(|error| InstallError::OtpInstall(error.to_string()))?;
     if !install.status.success() {
         timer.cancel("failed");
-        return Err(ElixirBuildpackError::OtpInstall(format!(
+        return Err(InstallError::OtpInstall(format!(
             "{}{}",
             String::from_utf8_lossy(&install.stdout),
             String::from_utf8_lossy(&install.stderr)
         )));
     }
-    fingerprint::record(&path).map_err(ElixirBuildpackError::WriteCache)?;
+    fingerprint::record(&path).map_err(InstallError::WriteCache)?;
     timer.done();
     cache::save(frontend, spec, &metadata)?;
     Ok(path)

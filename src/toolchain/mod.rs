@@ -11,6 +11,7 @@ pub(crate) mod fingerprint;
 pub(crate) mod pinned;
 pub(crate) mod versions;
 
+use crate::frontend::FrontendError;
 use crate::inputs::config::{BuildConfig, Source, Sourced};
 use download::DownloadError;
 use versions::{ElixirBuild, ElixirRequest, OtpBuild, ResolveError, VersionRequest};
@@ -34,6 +35,34 @@ pub(crate) enum Host {
     Builder,
     /// The `STACK` the platform names (`heroku-24`), when it does.
     HerokuStack(Option<String>),
+}
+
+/// Installing Erlang/OTP or Elixir (into its cache) failed.
+#[derive(Debug)]
+pub(crate) enum InstallError {
+    Frontend(FrontendError),
+    TempFile(std::io::Error),
+    Download(DownloadError),
+    Unpack(archive::ArchiveError),
+    /// OTP's `Install` script failed: its output.
+    OtpInstall(String),
+    WriteCache(std::io::Error),
+}
+
+impl From<FrontendError> for InstallError {
+    fn from(error: FrontendError) -> Self {
+        Self::Frontend(error)
+    }
+}
+
+impl From<fetch::FetchError> for InstallError {
+    fn from(error: fetch::FetchError) -> Self {
+        match error {
+            fetch::FetchError::TempFile(error) => Self::TempFile(error),
+            fetch::FetchError::Download(error) => Self::Download(error),
+            fetch::FetchError::Unpack(error) => Self::Unpack(error),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -282,11 +311,11 @@ mod tests {
     fn config(erlang: Option<&str>, elixir: Option<&str>) -> BuildConfig {
         BuildConfig {
             erlang: erlang.map(|value| Sourced {
-                value: versions::parse_otp_request(value).expect("valid"),
+                value: crate::inputs::version_request::parse_otp_request(value).expect("valid"),
                 source: Source::ToolVersions { line: 1 },
             }),
             elixir: elixir.map(|value| Sourced {
-                value: versions::parse_elixir_request(value).expect("valid"),
+                value: crate::inputs::version_request::parse_elixir_request(value).expect("valid"),
                 source: Source::ToolVersions { line: 2 },
             }),
             elixir_hint: None,
@@ -399,7 +428,7 @@ mod tests {
         let elixir = versions::elixir_builds(&entries(elixir_index));
         choose(Requests::of(&config), &otp, &elixir)
             .map(|(otp, _, elixir, _)| (otp, elixir))
-            .map_err(|error| crate::errors::message(&crate::errors::ElixirBuildpackError::Toolchain(error)))
+            .map_err(|error| crate::errors::message(&crate::pipeline::ElixirBuildpackError::Toolchain(error)))
     }
 
     #[test]

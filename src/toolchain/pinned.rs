@@ -78,8 +78,8 @@ pub(crate) fn from_cache(requests: Requests<'_>, cached: &Cached, urls: &Urls<'_
 mod tests {
     use super::*;
     use crate::inputs::config::{Source, Sourced};
+    use crate::inputs::version_request::{parse_elixir_request, parse_otp_request};
     use crate::toolchain::Platform;
-    use crate::toolchain::versions::{parse_elixir_request, parse_otp_request};
 
     fn cached() -> Cached {
         Cached {

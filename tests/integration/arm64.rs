@@ -144,15 +144,10 @@ fn arm64_builder_builds_the_probe_buildpack_and_its_image_answers_http() {
             )
         );
         assert_contains!(output, "arm64-probe: OTP 25 on aarch64-unknown-linux-gnu");
-        context.start_container(
-            ContainerConfig::new()
-                .expose_port(PORT)
-                .env("PORT", PORT.to_string()),
-            |container| {
-                let body = http_get_within(container.address_for_port(PORT), "/", Duration::from_mins(2));
-                assert_eq!(body, "arm64-probe: OTP 25 on aarch64-unknown-linux-gnu\n");
-            },
-        );
+        crate::serve(&context, PORT, &mut ContainerConfig::new(), |server| {
+            let body = http_get_within(server.address, "/", Duration::from_mins(2));
+            assert_eq!(body, "arm64-probe: OTP 25 on aarch64-unknown-linux-gnu\n");
+        });
     });
 }
 
@@ -194,21 +189,16 @@ fn arm64_hello_web_builds_and_answers_http() {
             )
         );
         assert_contains!(output, "- Processes\n  - web: hello_web start\n");
-        context.start_container(
-            ContainerConfig::new()
-                .expose_port(PORT)
-                .env("PORT", PORT.to_string()),
-            |container| {
-                let body = http_get_within(container.address_for_port(PORT), "/", Duration::from_mins(3));
-                assert_eq!(
-                    body,
-                    format!(
-                        "Hello from hello_web! Elixir {} on Erlang/OTP {otp_major}\n",
-                        expected.elixir
-                    )
-                );
-            },
-        );
+        crate::serve(&context, PORT, &mut ContainerConfig::new(), |server| {
+            let body = http_get_within(server.address, "/", Duration::from_mins(3));
+            assert_eq!(
+                body,
+                format!(
+                    "Hello from hello_web! Elixir {} on Erlang/OTP {otp_major}\n",
+                    expected.elixir
+                )
+            );
+        });
         let machine = context.run_shell_command("uname -m");
         assert_eq!(machine.stdout.trim(), "aarch64");
     });

@@ -3,7 +3,7 @@
 //! `priv/` file read with `:code.priv_dir/1`.
 
 use crate::mirror::Mirror;
-use crate::{build_config, builders, http_get};
+use crate::{build_config, builders};
 use indoc::indoc;
 use libcnb_test::{ContainerConfig, TestRunner, assert_contains, assert_not_contains};
 
@@ -44,14 +44,9 @@ fn the_article_workflow_runs_in_the_image() {
         );
 
         // web: runtime config from the environment at boot, priv files, the hook's output.
-        context.start_container(
-            ContainerConfig::new()
-                .expose_port(PORT)
-                .env("PORT", PORT.to_string())
-                .env("GREETING", "Hello from runtime.exs"),
-            |container| {
+        crate::serve(&context, PORT, ContainerConfig::new().env("GREETING", "Hello from runtime.exs"), |server| {
                 assert_eq!(
-                    http_get(container.address_for_port(PORT), "/"),
+                    server.get("/"),
                     "Hello from runtime.exs\nserved from priv\nwritten by hook_post_compile\n"
                 );
             },
@@ -136,14 +131,9 @@ fn the_article_post_compile_release_ships_once() {
                   - postdeploy: bash -c /workspace/bin/myapp eval "MyApp.ReleaseTasks.seed()"
             "#}
         );
-        context.start_container(
-            ContainerConfig::new()
-                .expose_port(PORT)
-                .env("PORT", PORT.to_string())
-                .env("GREETING", "Hello from the article"),
-            |container| {
+        crate::serve(&context, PORT, ContainerConfig::new().env("GREETING", "Hello from the article"), |server| {
                 assert_eq!(
-                    http_get(container.address_for_port(PORT), "/"),
+                    server.get("/"),
                     "Hello from the article\n"
                 );
             },

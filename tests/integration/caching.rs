@@ -189,6 +189,8 @@ fn a_new_distro_discards_the_toolchain() {
 #[test]
 #[ignore = "integration test"]
 fn same_size_edits_reach_the_image() {
+    // Four builds: 1. cold; 2., 3. and 4. each change the greeting to another of the same size ("Jello",
+    // "Kello", "Lello"), and the image serves it.
     let builder = builders().into_iter().next().expect("a builder");
     let mirror = Mirror::healthy();
     TestRunner::default().build(build_config(&builder, "hello_web", &mirror.url), |context| {
@@ -218,12 +220,12 @@ fn rebuild_with_greeting(
             "  - 1 app file(s) changed since the cached _build\n"
         );
         assert_contains!(context.pack_stderr, "      Compiling 1 file (.ex)\n");
-        context.start_container(
-            libcnb_test::ContainerConfig::new()
-                .expose_port(8080)
-                .env("PORT", "8080"),
-            |container| {
-                let body = crate::http_get(container.address_for_port(8080), "/");
+        crate::serve(
+            &context,
+            8080,
+            &mut libcnb_test::ContainerConfig::new(),
+            |server| {
+                let body = server.get("/");
                 assert!(
                     body.starts_with(&format!("{greeting} from hello_web!")),
                     "stale code was shipped: {body}"
@@ -239,6 +241,9 @@ fn rebuild_with_greeting(
 #[test]
 #[ignore = "integration test"]
 fn failures_keep_the_last_good_caches() {
+    // Four builds: 1. a good build fills the caches; 2. a compile error fails in its Mix step; 3. a
+    // failing `hook_post_compile` fails with its output; 4. the good app again, served from the caches
+    // of build 1.
     let builder = builders().into_iter().next().expect("a builder");
     let mirror = Mirror::healthy();
     TestRunner::default().build(build_config(&builder, "hello_web", &mirror.url), |context| {

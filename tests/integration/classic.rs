@@ -155,6 +155,8 @@ fn classic_article_workflow_verbatim() {
 #[test]
 #[ignore = "integration test"]
 fn classic_failed_and_killed_builds_leave_a_usable_cache() {
+    // Four pushes: 1. killed while it unpacks Erlang/OTP; 2. the next discards that cache, saying why; 3. a
+    // compile error fails and keeps every cache; 4. fixed, everything from the caches, the dyno answers.
     let mirror = Mirror::healthy();
     let heroku = Heroku::new("bookworm");
     heroku.set_config_var("HEX_BUILDS_URL", &mirror.url);

@@ -261,8 +261,18 @@ impl ClusterApp {
         .trim()
         .to_string();
         let answer = try_http_get(([127, 0, 0, 1], port).into(), "/");
+        let logs = if answer.is_err() {
+            crate::docker_logs(&id)
+        } else {
+            String::new()
+        };
         let _ = Command::new("docker").args(["rm", "--force", &id]).output();
-        answer.unwrap_or_else(|error| panic!("{} did not answer: {error}", self.image))
+        answer.unwrap_or_else(|error| {
+            panic!(
+                "{} did not answer: {error}\n--- container logs:\n{logs}",
+                self.image
+            )
+        })
     }
 }
 

@@ -2,7 +2,7 @@
 //! a rebuild reuses the toolchain layers.
 
 use crate::mirror::Mirror;
-use crate::{build_config, expected_toolchain, for_each_builder, http_get, launch_sbom_components};
+use crate::{build_config, expected_toolchain, for_each_builder, launch_sbom_components};
 use indoc::formatdoc;
 use libcnb_test::{ContainerConfig, TestRunner, assert_contains, assert_not_contains};
 
@@ -44,22 +44,17 @@ fn hello_web_builds_answers_http_and_rebuilds_from_cache() {
             );
             assert_contains!(output, "- Processes\n  - web: hello_web start\n");
 
-            context.start_container(
-                ContainerConfig::new()
-                    .expose_port(PORT)
-                    .env("PORT", PORT.to_string()),
-                |container| {
-                    let body = http_get(container.address_for_port(PORT), "/");
-                    let otp_major = expected.otp.split('.').next().unwrap_or_default();
-                    assert_eq!(
-                        body,
-                        format!(
-                            "Hello from hello_web! Elixir {} on Erlang/OTP {otp_major}\n",
-                            expected.elixir
-                        )
-                    );
-                },
-            );
+            crate::serve(&context, PORT, &mut ContainerConfig::new(), |server| {
+                let body = server.get("/");
+                let otp_major = expected.otp.split('.').next().unwrap_or_default();
+                assert_eq!(
+                    body,
+                    format!(
+                        "Hello from hello_web! Elixir {} on Erlang/OTP {otp_major}\n",
+                        expected.elixir
+                    )
+                );
+            });
 
             // Release mode ships the release only: no toolchain, deps or _build in the image.
             let listing = context.run_shell_command(

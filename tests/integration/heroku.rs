@@ -308,19 +308,13 @@ pub(crate) struct Dyno {
 }
 
 impl Dyno {
-    /// `http_get` on the dyno; when it never answers, the panic shows the dyno's logs.
+    /// GETs `path` from the dyno; when it never answers, the panic shows the dyno's logs.
     pub(crate) fn get(&self, path: &str) -> String {
-        crate::try_http_get(self.address, path)
-            .unwrap_or_else(|error| panic!("{error}\n--- dyno logs:\n{}", self.logs()))
+        crate::get_showing_logs(self.address, path, || self.logs())
     }
 
     pub(crate) fn logs(&self) -> String {
-        let output = run(Command::new("docker").args(["logs", &self.id]));
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
+        crate::docker_logs(&self.id)
     }
 }
 

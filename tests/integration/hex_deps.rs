@@ -3,7 +3,7 @@
 //! reaches the image, the caches or the log.
 
 use crate::mirror::{Mirror, hex_org_key};
-use crate::{builders, built_image, for_each_builder, hex_build_config, http_get, requests_since};
+use crate::{builders, built_image, for_each_builder, hex_build_config, requests_since};
 use libcnb_test::{ContainerConfig, TestRunner, assert_contains, assert_not_contains};
 use std::process::Command;
 
@@ -86,14 +86,10 @@ fn rebar3_deps_build_and_a_warm_rebuild_downloads_no_package() {
                     "{path}: {requests:?}"
                 );
             }
-            context.start_container(
-                ContainerConfig::new()
-                    .expose_port(PORT)
-                    .env("PORT", PORT.to_string()),
-                |container| {
+            crate::serve(&context, PORT, &mut ContainerConfig::new(), |server| {
                     // A JSON object (its key order differs between OTP versions).
                     let body: serde_json::Value =
-                        serde_json::from_str(&http_get(container.address_for_port(PORT), "/")).expect("JSON");
+                        serde_json::from_str(&server.get("/")).expect("JSON");
                     assert_eq!(
                         body,
                         serde_json::json!({"cowboy": "2.17.0", "cowlib": "2.18.0", "plug_cowboy": "2.7.5", "ranch": "2.2.0"})
@@ -193,13 +189,9 @@ fn a_c_nif_compiles_with_the_build_image_s_compiler() {
         let mirror = Mirror::healthy();
         TestRunner::default().build(hex_build_config(builder, "bcrypt_app", &mirror), |context| {
             assert_contains!(context.pack_stderr, "==> bcrypt_elixir\n");
-            context.start_container(
-                ContainerConfig::new()
-                    .expose_port(PORT)
-                    .env("PORT", PORT.to_string()),
-                |container| {
+            crate::serve(&context, PORT, &mut ContainerConfig::new(), |server| {
                     assert_eq!(
-                        http_get(container.address_for_port(PORT), "/"),
+                        server.get("/"),
                         "bcrypt $2b$04$ verified=true\n"
                     );
                 },

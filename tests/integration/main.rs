@@ -152,12 +152,8 @@ pub(crate) fn for_each_builder(f: impl Fn(&str) + Sync) {
     });
 }
 
-/// GETs `http://address/path` until the server answers (it may still be booting), for up to 30 s.
-pub(crate) fn http_get(address: std::net::SocketAddr, path: &str) -> String {
-    try_http_get(address, path).unwrap_or_else(|error| panic!("{error}"))
-}
-
-/// `http_get`, returning the last error when the server never answered.
+/// GETs `http://address/path` until the server answers (it may still be booting), for up to 30 s; the
+/// last error when it never does.
 pub(crate) fn try_http_get(address: std::net::SocketAddr, path: &str) -> Result<String, String> {
     let url = format!("http://{address}{path}");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
@@ -175,6 +171,59 @@ pub(crate) fn try_http_get(address: std::net::SocketAddr, path: &str) -> Result<
             Err(_) => std::thread::sleep(std::time::Duration::from_millis(250)),
         }
     }
+}
+
+/// [`try_http_get`]; when the server never answers, the panic shows `logs` (the container's).
+pub(crate) fn get_showing_logs(
+    address: std::net::SocketAddr,
+    path: &str,
+    logs: impl FnOnce() -> String,
+) -> String {
+    try_http_get(address, path).unwrap_or_else(|error| panic!("{error}\n--- container logs:\n{}", logs()))
+}
+
+/// What `docker logs` says of the container `id`, stdout then stderr.
+pub(crate) fn docker_logs(id: &str) -> String {
+    let logs = std::process::Command::new("docker")
+        .args(["logs", id])
+        .output()
+        .expect("docker logs");
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&logs.stdout),
+        String::from_utf8_lossy(&logs.stderr)
+    )
+}
+
+/// A container of the built image, serving HTTP.
+pub(crate) struct Server<'a> {
+    container: &'a libcnb_test::ContainerContext,
+    pub(crate) address: std::net::SocketAddr,
+}
+
+impl Server<'_> {
+    /// GETs `path` until the server answers (for up to 30 s); when it never does, the panic shows the
+    /// container's logs.
+    pub(crate) fn get(&self, path: &str) -> String {
+        get_showing_logs(self.address, path, || self.container.logs_now().to_string())
+    }
+}
+
+/// Starts a container of the built image (`config`, with `port` exposed and `PORT` set to it), and runs
+/// `f` while it serves: the one way the tests start a web process and GET from it.
+pub(crate) fn serve(
+    context: &libcnb_test::TestContext<'_>,
+    port: u16,
+    config: &mut libcnb_test::ContainerConfig,
+    f: impl FnOnce(&Server<'_>),
+) {
+    config.expose_port(port).env("PORT", port.to_string());
+    context.start_container(&*config, |container| {
+        f(&Server {
+            address: container.address_for_port(port),
+            container: &container,
+        });
+    });
 }
 
 /// The (name, version) of every component in the release layer's launch SBOM (`pack sbom download`).

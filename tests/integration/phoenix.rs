@@ -3,12 +3,11 @@
 //! Node.js from the nodejs.org-shaped mirror and `npm ci`, none of which ships.
 
 use crate::mirror::{Mirror, node_mirror_dir};
-use crate::{for_each_builder, hex_build_config, http_get, requests_since};
+use crate::{Server, for_each_builder, hex_build_config, requests_since, serve};
 use indoc::formatdoc;
 use libcnb_test::{
     BuildConfig, ContainerConfig, TestContext, TestRunner, assert_contains, assert_not_contains,
 };
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 const PORT: u16 = 8080;
@@ -43,9 +42,9 @@ fn with_tools_and(classic_config: &'static str) -> impl Fn(PathBuf) + 'static {
     }
 }
 
-/// GETs `/`, then the digested CSS and JS it links to; returns their bodies.
-pub(crate) fn digested_assets(address: SocketAddr) -> (String, String) {
-    let page = http_get(address, "/");
+/// GETs `/` with `get`, then the digested CSS and JS it links to; returns their bodies.
+pub(crate) fn digested_assets(get: impl Fn(&str) -> String) -> (String, String) {
+    let page = get("/");
     let asset = |extension: &str| {
         page.split('"')
             .map(|part| part.split('?').next().unwrap_or_default())
@@ -61,22 +60,24 @@ pub(crate) fn digested_assets(address: SocketAddr) -> (String, String) {
             .is_some_and(|digest| digest.len() == 32 && digest.chars().all(|char| char.is_ascii_hexdigit()))
     };
     assert!(digest(&css) && digest(&js), "{css} {js}");
-    (http_get(address, &css), http_get(address, &js))
+    (get(&css), get(&js))
 }
 
-fn start(context: &TestContext<'_>, check: impl FnOnce(SocketAddr)) {
-    context.start_container(
-        ContainerConfig::new()
-            .expose_port(PORT)
-            .env("PORT", PORT.to_string())
-            .env("SECRET_KEY_BASE", SECRET_KEY_BASE),
-        |container| check(container.address_for_port(PORT)),
+fn start(context: &TestContext<'_>, check: impl FnOnce(&Server<'_>)) {
+    serve(
+        context,
+        PORT,
+        ContainerConfig::new().env("SECRET_KEY_BASE", SECRET_KEY_BASE),
+        check,
     );
 }
 
 #[test]
 #[ignore = "integration test"]
 fn phoenix_builds_assets_and_serves_them_digested() {
+    // Four builds: 1. cold, `assets.deploy` and a release serving digested assets; 2. warm with nothing
+    // changed, the release reused; 3. mix-at-runtime mode, still serving digested assets; 4. the assets
+    // step turned off (`assets_deploy=false`), no digests in the release.
     for_each_builder(|builder| {
         let mirror = Mirror::healthy();
         let config = hello_phoenix(builder, &mirror);
@@ -91,9 +92,9 @@ fn phoenix_builds_assets_and_serves_them_digested() {
                 output,
                 "- Processes\n  - web: /layers/elixir-cnb_elixir/release/hello_phoenix/bin/server\n"
             );
-            start(&context, |address| {
-                assert_contains!(http_get(address, "/"), "Hello from HelloPhoenix!");
-                let (css, js) = digested_assets(address);
+            start(&context, |server| {
+                assert_contains!(server.get("/"), "Hello from HelloPhoenix!");
+                let (css, js) = digested_assets(|path| server.get(path));
                 assert_contains!(css, "tailwind stand-in: css/app.css");
                 assert_contains!(css, ".text-brand{color:#fd4f00}");
                 // esbuild bundled phoenix's Socket from deps/ (NODE_PATH) and minified it.
@@ -115,8 +116,8 @@ fn phoenix_builds_assets_and_serves_them_digested() {
             context.rebuild(&runtime, |context| {
                 assert_contains!(context.pack_stderr, "  - Running `mix assets.deploy`\n");
                 assert_contains!(context.pack_stderr, "- Processes\n  - web: mix phx.server\n");
-                start(&context, |address| {
-                    let (css, _) = digested_assets(address);
+                start(&context, |server| {
+                    let (css, _) = digested_assets(|path| server.get(path));
                     assert_contains!(css, ".text-brand{color:#fd4f00}");
                 });
 
@@ -163,9 +164,9 @@ fn a_phoenix_umbrella_builds_its_web_app_s_assets() {
                 context.pack_stderr,
                 "- Processes\n  - web: /layers/elixir-cnb_elixir/release/hello_umbrella/bin/server\n"
             );
-            start(&context, |address| {
-                assert_contains!(http_get(address, "/"), "Hello from the greeting app of the umbrella!");
-                let (css, js) = digested_assets(address);
+            start(&context, |server| {
+                assert_contains!(server.get("/"), "Hello from the greeting app of the umbrella!");
+                let (css, js) = digested_assets(|path| server.get(path));
                 assert_contains!(css, ".text-brand{color:#fd4f00}");
                 assert_contains!(js, "phx_join");
             });
@@ -196,8 +197,8 @@ fn npm_assets_get_node_from_the_mirror_and_ship_without_it() {
                 "- Assets\n  - Building assets with the `assets.deploy` alias of mix.exs\n  - Running `mix assets.deploy`\n"
             );
             assert_contains!(output, "  - Removed node_modules from the app: it is for building assets only\n");
-            start(&context, |address| {
-                let (css, js) = digested_assets(address);
+            start(&context, |server| {
+                let (css, js) = digested_assets(|path| server.get(path));
                 // Real tailwind (from npm) generated the utilities the templates use, minified.
                 assert_contains!(css, ".text-brand{");
                 assert_contains!(js, "phx_join");

@@ -3,7 +3,7 @@
 //! Procfile.
 
 use crate::mirror::Mirror;
-use crate::{build_config, builders, http_get};
+use crate::{build_config, builders};
 use indoc::indoc;
 use libcnb_test::{ContainerConfig, PackResult, TestRunner, assert_contains};
 use std::os::unix::fs::PermissionsExt;
@@ -73,10 +73,8 @@ fn overlays_classic_procfile_paths_and_review_app_scripts() {
             "}
         );
 
-        context.start_container(
-            ContainerConfig::new().expose_port(PORT).env("PORT", PORT.to_string()),
-            |container| {
-                assert_contains!(http_get(container.address_for_port(PORT), "/"), "Hello from hello_web!");
+        crate::serve(&context, PORT, &mut ContainerConfig::new(), |server| {
+                assert_contains!(server.get("/"), "Hello from hello_web!");
             },
         );
         let classic = context.run_shell_command(
@@ -124,10 +122,8 @@ files: cd /app && pwd && ls lib
                   - Procfile line 2 `files` is written for the classic slug, so here it runs: cd /srv/app && pwd && ls lib
             "}
         );
-        context.start_container(
-            ContainerConfig::new().expose_port(PORT).env("PORT", PORT.to_string()),
-            |container| {
-                assert_contains!(http_get(container.address_for_port(PORT), "/"), "Hello from hello_web!");
+        crate::serve(&context, PORT, &mut ContainerConfig::new(), |server| {
+                assert_contains!(server.get("/"), "Hello from hello_web!");
             },
         );
         context.start_container(ContainerConfig::new().entrypoint("files"), |container| {

@@ -3,7 +3,7 @@
 //! generating the `.app` or consolidating protocols at boot, in release mode and in mix-at-runtime mode.
 
 use crate::mirror::Mirror;
-use crate::{build_config, builders, http_get};
+use crate::{build_config, builders, docker_logs, try_http_get};
 use libcnb_test::{TestContext, TestRunner};
 use std::process::Command;
 
@@ -42,18 +42,14 @@ fn serve_read_only(context: &TestContext) -> (String, String) {
         .next()
         .and_then(|line| line.trim().parse().ok())
         .expect("a published port");
-    let body = std::panic::catch_unwind(|| http_get(address, "/"));
-    let logs = Command::new("docker")
-        .args(["logs", &id])
-        .output()
-        .expect("docker logs");
-    let logs = format!(
-        "{}{}",
-        String::from_utf8_lossy(&logs.stdout),
-        String::from_utf8_lossy(&logs.stderr)
-    );
+    let body = try_http_get(address, "/");
+    let logs = docker_logs(&id);
     let _ = Command::new("docker").args(["rm", "--force", &id]).output();
-    (body.unwrap_or_else(|_| panic!("no answer; logs:\n{logs}")), logs)
+    // As `get_showing_logs`, once the container is gone.
+    (
+        body.unwrap_or_else(|error| panic!("{error}\n--- container logs:\n{logs}")),
+        logs,
+    )
 }
 
 fn assert_booted_compiled(logs: &str) {

@@ -5,7 +5,7 @@
 //! registry (if-not-present) while everything else stays local.
 
 use crate::mirror::Mirror;
-use crate::{build_config, expected_toolchain, for_each_builder, http_get};
+use crate::{build_config, expected_toolchain, for_each_builder};
 use indoc::formatdoc;
 use libcnb_test::{BuildpackReference, ContainerConfig, TestRunner, assert_contains};
 use std::process::Command;
@@ -104,22 +104,17 @@ fn hello_web_builds_with_the_buildpack_pulled_from_the_registry() {
                 &format!("\n{REPOSITORY} {}\n", env!("CARGO_PKG_VERSION"))
             );
 
-            context.start_container(
-                ContainerConfig::new()
-                    .expose_port(PORT)
-                    .env("PORT", PORT.to_string()),
-                |container| {
-                    let body = http_get(container.address_for_port(PORT), "/");
-                    let otp_major = expected.otp.split('.').next().unwrap_or_default();
-                    assert_eq!(
-                        body,
-                        format!(
-                            "Hello from hello_web! Elixir {} on Erlang/OTP {otp_major}\n",
-                            expected.elixir
-                        )
-                    );
-                },
-            );
+            crate::serve(&context, PORT, &mut ContainerConfig::new(), |server| {
+                let body = server.get("/");
+                let otp_major = expected.otp.split('.').next().unwrap_or_default();
+                assert_eq!(
+                    body,
+                    format!(
+                        "Hello from hello_web! Elixir {} on Erlang/OTP {otp_major}\n",
+                        expected.elixir
+                    )
+                );
+            });
         });
     });
 

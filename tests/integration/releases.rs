@@ -2,7 +2,7 @@
 //! mix-at-runtime mode.
 
 use crate::mirror::Mirror;
-use crate::{build_config, builders, http_get};
+use crate::{build_config, builders};
 use libcnb_test::{ContainerConfig, PackResult, TestRunner, assert_contains};
 
 const PORT: u16 = 8080;
@@ -31,17 +31,9 @@ fn an_umbrella_builds_every_release() {
             "- Processes\n  - web: web start\n  - worker: worker start\n"
         );
 
-        context.start_container(
-            ContainerConfig::new()
-                .expose_port(PORT)
-                .env("PORT", PORT.to_string()),
-            |container| {
-                assert_eq!(
-                    http_get(container.address_for_port(PORT), "/"),
-                    "Hello from an umbrella release!\n"
-                );
-            },
-        );
+        crate::serve(&context, PORT, &mut ContainerConfig::new(), |server| {
+            assert_eq!(server.get("/"), "Hello from an umbrella release!\n");
+        });
         // The second release (built with steps [:assemble, :tar]) is on PATH, assembled and runnable, and
         // its process type starts it.
         let worker = context.run_shell_command("worker eval 'IO.write(Greeter.hello())'");
@@ -70,10 +62,8 @@ fn release_false_keeps_mix_at_runtime() {
             context.pack_stderr,
             "- Mix at runtime\n  - `release=false` is set: the image keeps Erlang/OTP, Elixir, deps and _build, and runs your app with `mix`\n- Processes\n  - web: mix run --no-halt\n"
         );
-        context.start_container(
-            ContainerConfig::new().expose_port(PORT).env("PORT", PORT.to_string()),
-            |container| {
-                assert_contains!(http_get(container.address_for_port(PORT), "/"), "Hello from hello_web!");
+        crate::serve(&context, PORT, &mut ContainerConfig::new(), |server| {
+                assert_contains!(server.get("/"), "Hello from hello_web!");
             },
         );
         let toolchain = context.run_shell_command("command -v erl mix");
@@ -135,17 +125,12 @@ fn phoenix_apps_serve_in_both_modes() {
     let mirror = Mirror::healthy();
     TestRunner::default().build(build_config(&builder, "phoenix_app", &mirror.url), |context| {
         assert_contains!(context.pack_stderr, "- Processes\n  - web: phoenix_app start\n");
-        context.start_container(
-            ContainerConfig::new()
-                .expose_port(PORT)
-                .env("PORT", PORT.to_string()),
-            |container| {
-                assert_eq!(
-                    http_get(container.address_for_port(PORT), "/"),
-                    "Hello from a Phoenix-style app (PHX_SERVER=true)\n"
-                );
-            },
-        );
+        crate::serve(&context, PORT, &mut ContainerConfig::new(), |server| {
+            assert_eq!(
+                server.get("/"),
+                "Hello from a Phoenix-style app (PHX_SERVER=true)\n"
+            );
+        });
 
         let mut mix_mode = build_config(&builder, "phoenix_app", &mirror.url);
         mix_mode.app_dir_preprocessor(|app_dir| {
@@ -153,17 +138,12 @@ fn phoenix_apps_serve_in_both_modes() {
         });
         context.rebuild(&mix_mode, |context| {
             assert_contains!(context.pack_stderr, "- Processes\n  - web: mix phx.server\n");
-            context.start_container(
-                ContainerConfig::new()
-                    .expose_port(PORT)
-                    .env("PORT", PORT.to_string()),
-                |container| {
-                    assert_eq!(
-                        http_get(container.address_for_port(PORT), "/"),
-                        "Hello from a Phoenix-style app (PHX_SERVER=true)\n"
-                    );
-                },
-            );
+            crate::serve(&context, PORT, &mut ContainerConfig::new(), |server| {
+                assert_eq!(
+                    server.get("/"),
+                    "Hello from a Phoenix-style app (PHX_SERVER=true)\n"
+                );
+            });
         });
     });
 }

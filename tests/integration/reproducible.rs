@@ -34,6 +34,8 @@ fn image_id(context: &TestContext) -> String {
 #[test]
 #[ignore = "integration test"]
 fn same_inputs_give_the_same_image_digest() {
+    // Four builds: 1. cold; 2. a warm rebuild of it, the same image; 3. cold again from empty caches, the
+    // same image; 4. one changed source file, a different image.
     let builder = builders().into_iter().next().expect("a builder");
     let mirror = Mirror::healthy();
     let config = build_config(&builder, "hello_web", &mirror.url);
@@ -69,7 +71,9 @@ fn start(context: &TestContext, env: &[(&str, &str)], f: impl FnOnce(&ContainerC
         config.env(*name, *value);
     }
     context.start_container(config, |container| {
-        crate::http_get(container.address_for_port(PORT), "/");
+        crate::get_showing_logs(container.address_for_port(PORT), "/", || {
+            container.logs_now().to_string()
+        });
         f(&container);
     });
 }

@@ -10,7 +10,7 @@ use crate::git_server::GitServer;
 use crate::heroku::{copy_as_user, process_command};
 use crate::mirror::Mirror;
 use crate::postgres::Postgres;
-use crate::{builders, built_image, fixture, hex_build_config, requests_since, try_http_get};
+use crate::{builders, built_image, fixture, hex_build_config, requests_since};
 use indoc::formatdoc;
 use libcnb_test::{BuildConfig, PackResult, TestRunner, assert_contains};
 use std::process::{Command, Output};
@@ -142,17 +142,7 @@ impl Web {
     }
 
     fn get(&self, path: &str) -> String {
-        try_http_get(self.address, path).unwrap_or_else(|error| {
-            let logs = Command::new("docker")
-                .args(["logs", &self.id])
-                .output()
-                .expect("docker logs");
-            panic!(
-                "{error}\nthe web dyno's logs:\n{}{}",
-                String::from_utf8_lossy(&logs.stdout),
-                String::from_utf8_lossy(&logs.stderr)
-            )
-        })
+        crate::get_showing_logs(self.address, path, || crate::docker_logs(&self.id))
     }
 }
 
@@ -323,7 +313,7 @@ fn shop_end_to_end(builder: &str) {
         );
         assert_contains!(web.get("/products"), "Added by psql");
         // The digested assets tailwind and esbuild built, with the heroicons the git dependency gave.
-        let (css, js) = crate::phoenix::digested_assets(web.address);
+        let (css, js) = crate::phoenix::digested_assets(|path| web.get(path));
         assert_contains!(css, ".hero-arrow-left-solid");
         assert_contains!(js, "phx_join");
         // LiveDashboard answers only with its credentials.
@@ -506,6 +496,8 @@ fn classic_shop(suite: &str) {
 #[test]
 #[ignore = "integration test"]
 fn a_git_dependency_or_the_hex_repository_that_can_t_be_fetched_is_named() {
+    // Three cold builds, each failing: 1. the locked tag gone from the server, named; 2. the git server
+    // down, said; 3. the Hex repository down (git answering), said.
     let Some(builder) = trixie() else {
         eprintln!("skipped: no trixie builder in INTEGRATION_TEST_BUILDERS");
         return;
