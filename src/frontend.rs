@@ -54,9 +54,28 @@ impl ClassicOnly {
 }
 
 /// Cache metadata that knows why a cached directory can't serve a new build.
+///
+/// A key is stored with its format's number, [`Self::SCHEMA`] (see [`crate::cache::stored`]), so that a
+/// newer buildpack keeps the caches an older one wrote: when a key's fields or their meaning change, bump
+/// `SCHEMA` and teach [`Self::migrate`] to read the formats before it.
 pub(crate) trait CacheKey: Serialize + DeserializeOwned {
+    /// The number of this key's stored format. Format 1 is also what buildpacks before numbered formats
+    /// stored, without the number.
+    const SCHEMA: u32;
+
     /// Human-readable reasons, each completing "since ...", empty when the cache is good.
     fn invalidation_reasons(&self, new: &Self) -> Vec<String>;
+
+    /// Reads a key an older buildpack stored in format `schema` (older than [`Self::SCHEMA`]), or says
+    /// why it can't (completing "since ..."): the cache is then discarded with that reason.
+    fn migrate(schema: u32, key: toml::Table) -> Result<Self, String> {
+        let _ = key;
+        Err(format!(
+            "it was written by an older version of this buildpack, whose cache format {schema} this \
+             version can't read (it reads format {})",
+            Self::SCHEMA
+        ))
+    }
 }
 
 /// Where a cache's contents are visible: to later build steps and buildpacks, and in the image.

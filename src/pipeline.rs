@@ -663,6 +663,8 @@ mod tests {
             version: String,
         }
         impl crate::frontend::CacheKey for Key {
+            const SCHEMA: u32 = 1;
+
             fn invalidation_reasons(&self, new: &Self) -> Vec<String> {
                 let mut reasons = Vec::new();
                 crate::cache::push_if_changed(&mut reasons, "the version", &self.version, &new.version);

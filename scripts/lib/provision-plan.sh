@@ -51,6 +51,7 @@ provision_plan() {
 		provision_add postgres ""
 		provision_add browser ""
 		provision_add podman "builders"
+		provision_add earlier-buildpack ""
 		# Last: Hex and rebar3 from the local repository on both toolchains, end to end (trixie's in its
 		# build image). The toolchains come from Debian's current packages, which move with security updates.
 		provision_add hex-installs "hex-repo builder-images"

@@ -24,6 +24,8 @@ pub(crate) struct NodeLayerMetadata {
 }
 
 impl CacheKey for NodeLayerMetadata {
+    const SCHEMA: u32 = 1;
+
     fn invalidation_reasons(&self, new: &Self) -> Vec<String> {
         let mut reasons = Vec::new();
         cache::push_if_changed(&mut reasons, "the Node.js version", &self.version, &new.version);

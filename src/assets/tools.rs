@@ -22,6 +22,8 @@ pub(crate) struct AssetToolsMetadata {
 }
 
 impl CacheKey for AssetToolsMetadata {
+    const SCHEMA: u32 = 1;
+
     fn invalidation_reasons(&self, new: &Self) -> Vec<String> {
         let mut reasons = Vec::new();
         cache::push_if_changed(&mut reasons, "the CPU architecture", &self.arch, &new.arch);

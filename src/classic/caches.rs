@@ -178,18 +178,15 @@ impl Frontend for CacheDirs {
     ) -> Result<(PathBuf, Opened), FrontendError> {
         let (contents, key_file) = (self.contents(spec.name), self.key_file(spec.name));
         let opened = match fs_err::read_to_string(&key_file) {
-            Ok(text) => match toml::from_str::<K>(&text) {
-                Ok(cached) => {
-                    let reasons = cache::reasons_to_discard(&cached, key, always_rebuild);
-                    if reasons.is_empty() && contents.is_dir() {
-                        Opened::Restored
-                    } else if reasons.is_empty() {
-                        Opened::Discarded(vec![String::from(UNFINISHED)])
-                    } else {
-                        Opened::Discarded(reasons)
+            Ok(text) => match cache::decide(toml::from_str(&text).ok(), key, always_rebuild) {
+                cache::Decision::Keep { migrated } if contents.is_dir() => {
+                    if let Some(migrated) = migrated {
+                        self.save_cache(spec, &migrated)?;
                     }
+                    Opened::Restored
                 }
-                Err(_) => Opened::Discarded(vec![String::from(cache::UNREADABLE_KEY)]),
+                cache::Decision::Keep { .. } => Opened::Discarded(vec![String::from(UNFINISHED)]),
+                cache::Decision::Discard(reasons) => Opened::Discarded(reasons),
             },
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                 if fs_err::symlink_metadata(&contents).is_ok() {
@@ -213,13 +210,12 @@ impl Frontend for CacheDirs {
     }
 
     fn cached_key<K: CacheKey>(&self, name: &'static str) -> Option<K> {
-        let text = fs_err::read_to_string(self.key_file(name)).ok()?;
-        toml::from_str(&text).ok()
+        cache::read_key_text(&fs_err::read_to_string(self.key_file(name)).ok()?)
     }
 
     fn save_cache<K: CacheKey>(&mut self, spec: CacheSpec, key: &K) -> Result<(), FrontendError> {
         let key_file = self.key_file(spec.name);
-        let text = toml::to_string(key).map_err(|error| FrontendError::Internal(error.to_string()))?;
+        let text = cache::key_text(key)?;
         let partial = key_file.with_extension("toml.partial");
         fs_err::write(&partial, text).map_err(|error| io_error("writing", &partial, &error))?;
         fs_err::rename(&partial, &key_file).map_err(|error| io_error("writing", &key_file, &error))
@@ -289,6 +285,8 @@ mod tests {
     }
 
     impl CacheKey for Key {
+        const SCHEMA: u32 = 1;
+
         fn invalidation_reasons(&self, new: &Self) -> Vec<String> {
             let mut reasons = Vec::new();
             cache::push_if_changed(&mut reasons, "the version", &self.version, &new.version);
@@ -361,6 +359,35 @@ mod tests {
         );
         assert!(!path.join("file").exists());
         assert!(!dirs.store.join("erlang.toml").exists(), "no key until saved");
+    }
+
+    #[test]
+    fn a_cache_an_older_buildpack_saved_is_kept_and_its_key_stored_anew() {
+        let dirs = dirs();
+        let mut first = caches(&dirs);
+        let (path, _) = open(&mut first, "27.3");
+        fs_err::write(path.join("file"), "x").expect("write");
+        // What buildpacks before numbered key formats stored: the key's fields, flat.
+        let key_file = dirs.store.join("erlang.toml");
+        fs_err::write(&key_file, "version = \"27.3\"\n").expect("write");
+
+        let (path, opened) = open(&mut caches(&dirs), "27.3");
+        assert_eq!(opened, Opened::Restored);
+        assert!(path.join("file").is_file(), "kept");
+        assert_eq!(
+            fs_err::read_to_string(&key_file).expect("key"),
+            "schema = 1\n\n[key]\nversion = \"27.3\"\n"
+        );
+        assert_eq!(caches(&dirs).cached_key::<Key>("erlang"), Some(key("27.3")));
+        fs_err::write(&key_file, "schema = 2\n[key]\nversion = \"27.3\"\n").expect("write");
+        assert_eq!(
+            open(&mut caches(&dirs), "27.3").1,
+            Opened::Discarded(vec![
+                "it was written by a newer version of this buildpack (cache format 2; this version reads \
+                 format 1)"
+                    .into()
+            ])
+        );
     }
 
     #[test]

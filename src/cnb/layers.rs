@@ -82,6 +82,8 @@ impl Frontend for Layers<'_> {
             .name
             .parse()
             .map_err(|error| FrontendError::Internal(format!("layer name {}: {error}", spec.name)))?;
+        // The key read from an older format, to store anew once the layer is kept.
+        let migrated = std::cell::RefCell::new(None);
         let layer = self
             .context
             .cached_layer(
@@ -89,19 +91,23 @@ impl Frontend for Layers<'_> {
                 CachedLayerDefinition {
                     build: spec.availability.build,
                     launch: spec.availability.launch,
+                    // Every table is read as one; `restored_layer_action` reads the key in it, in any format.
                     invalid_metadata_action: &|_| {
                         (
                             InvalidMetadataAction::DeleteLayer,
                             String::from(cache::UNREADABLE_KEY),
                         )
                     },
-                    restored_layer_action: &|cached: &K, _| {
-                        let reasons = cache::reasons_to_discard(cached, key, always_rebuild);
-                        if reasons.is_empty() {
-                            (RestoredLayerAction::KeepLayer, reasons)
-                        } else {
-                            (RestoredLayerAction::DeleteLayer, reasons)
+                    restored_layer_action: &|stored: &Option<toml::Table>, _| match cache::decide(
+                        stored.clone(),
+                        key,
+                        always_rebuild,
+                    ) {
+                        cache::Decision::Keep { migrated: key } => {
+                            *migrated.borrow_mut() = key;
+                            (RestoredLayerAction::KeepLayer, Vec::new())
                         }
+                        cache::Decision::Discard(reasons) => (RestoredLayerAction::DeleteLayer, reasons),
                     },
                 },
             )
@@ -114,6 +120,11 @@ impl Frontend for Layers<'_> {
                 EmptyLayerCause::RestoredLayerAction { cause } => Opened::Discarded(cause.clone()),
             },
         };
+        if let (Opened::Restored, Some(migrated)) = (&opened, migrated.take()) {
+            layer
+                .write_metadata(cache::stored(&migrated)?)
+                .map_err(cnb_error)?;
+        }
         let path = layer.path();
         self.opened.insert(spec.name, layer);
         Ok((path, opened))
@@ -123,11 +134,16 @@ impl Frontend for Layers<'_> {
         // The lifecycle restores each cached layer's `<name>.toml`, with its metadata, before the build.
         let text = fs_err::read_to_string(self.context.layers_dir.join(format!("{name}.toml"))).ok()?;
         let mut layer: toml::Table = toml::from_str(&text).ok()?;
-        layer.remove("metadata")?.try_into().ok()
+        let toml::Value::Table(stored) = layer.remove("metadata")? else {
+            return None;
+        };
+        cache::read_stored(stored).ok().map(|read| read.key)
     }
 
     fn save_cache<K: CacheKey>(&mut self, spec: CacheSpec, key: &K) -> Result<(), FrontendError> {
-        self.layer(spec)?.write_metadata(key).map_err(cnb_error)
+        self.layer(spec)?
+            .write_metadata(cache::stored(key)?)
+            .map_err(cnb_error)
     }
 
     fn set_launch_env(&mut self, spec: CacheSpec, vars: &[LaunchVar]) -> Result<(), FrontendError> {

@@ -84,16 +84,15 @@ impl Frontend for FakeFrontend {
         let path = self.path(spec.name);
         let opened = match self.keys.get(spec.name) {
             None => Opened::New,
-            Some(text) => match toml::from_str::<K>(text) {
-                Ok(cached) => {
-                    let reasons = crate::cache::reasons_to_discard(&cached, key, always_rebuild);
-                    if reasons.is_empty() {
-                        Opened::Restored
-                    } else {
-                        Opened::Discarded(reasons)
+            Some(text) => match crate::cache::decide(toml::from_str(text).ok(), key, always_rebuild) {
+                crate::cache::Decision::Keep { migrated } => {
+                    if let Some(migrated) = migrated {
+                        let text = crate::cache::key_text(&migrated)?;
+                        self.keys.insert(spec.name, text);
                     }
+                    Opened::Restored
                 }
-                Err(_) => Opened::Discarded(vec![String::from(crate::cache::UNREADABLE_KEY)]),
+                crate::cache::Decision::Discard(reasons) => Opened::Discarded(reasons),
             },
         };
         if opened != Opened::Restored {
@@ -113,11 +112,11 @@ impl Frontend for FakeFrontend {
     }
 
     fn cached_key<K: CacheKey>(&self, name: &'static str) -> Option<K> {
-        toml::from_str(self.keys.get(name)?).ok()
+        crate::cache::read_key_text(self.keys.get(name)?)
     }
 
     fn save_cache<K: CacheKey>(&mut self, spec: CacheSpec, key: &K) -> Result<(), FrontendError> {
-        let text = toml::to_string(key).map_err(|error| FrontendError::Internal(error.to_string()))?;
+        let text = crate::cache::key_text(key)?;
         self.keys.insert(spec.name, text);
         self.saved.push(spec.name);
         Ok(())

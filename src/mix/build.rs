@@ -18,6 +18,8 @@ pub(crate) struct BuildLayerMetadata {
 }
 
 impl CacheKey for BuildLayerMetadata {
+    const SCHEMA: u32 = 1;
+
     fn invalidation_reasons(&self, new: &Self) -> Vec<String> {
         let Self { mix_env, toolchain } = self;
         let mut reasons = Vec::new();

@@ -21,6 +21,8 @@ pub(crate) struct DepsLayerMetadata {
 }
 
 impl CacheKey for DepsLayerMetadata {
+    const SCHEMA: u32 = 1;
+
     fn invalidation_reasons(&self, new: &Self) -> Vec<String> {
         let Self {
             mix_lock: _,

@@ -21,6 +21,8 @@ pub(crate) struct HexPackagesMetadata {
 }
 
 impl CacheKey for HexPackagesMetadata {
+    const SCHEMA: u32 = 1;
+
     fn invalidation_reasons(&self, new: &Self) -> Vec<String> {
         let mut reasons = Vec::new();
         cache::push_if_changed(&mut reasons, "its layout", &self.layout, &new.layout);

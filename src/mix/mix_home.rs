@@ -16,6 +16,8 @@ pub(crate) struct MixHomeLayerMetadata {
 }
 
 impl CacheKey for MixHomeLayerMetadata {
+    const SCHEMA: u32 = 1;
+
     fn invalidation_reasons(&self, new: &Self) -> Vec<String> {
         let Self { toolchain } = self;
         let mut reasons = Vec::new();

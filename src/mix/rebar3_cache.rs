@@ -17,6 +17,8 @@ pub(crate) struct Rebar3CacheMetadata {
 }
 
 impl CacheKey for Rebar3CacheMetadata {
+    const SCHEMA: u32 = 1;
+
     fn invalidation_reasons(&self, new: &Self) -> Vec<String> {
         let mut reasons = Vec::new();
         self.toolchain.push_reasons(&new.toolchain, &mut reasons);

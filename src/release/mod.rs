@@ -103,6 +103,8 @@ pub(crate) struct ReleaseLayerMetadata {
 }
 
 impl CacheKey for ReleaseLayerMetadata {
+    const SCHEMA: u32 = 1;
+
     fn invalidation_reasons(&self, new: &Self) -> Vec<String> {
         let Self {
             inputs,

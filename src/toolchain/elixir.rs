@@ -20,6 +20,8 @@ pub(crate) struct ElixirLayerMetadata {
 }
 
 impl CacheKey for ElixirLayerMetadata {
+    const SCHEMA: u32 = 1;
+
     fn invalidation_reasons(&self, new: &Self) -> Vec<String> {
         let Self {
             elixir_version,

@@ -21,6 +21,8 @@ pub(crate) struct ErlangLayerMetadata {
 }
 
 impl CacheKey for ErlangLayerMetadata {
+    const SCHEMA: u32 = 1;
+
     fn invalidation_reasons(&self, new: &Self) -> Vec<String> {
         let Self {
             otp_version,

@@ -31,6 +31,7 @@ mod registry;
 mod releases;
 mod reproducible;
 mod shop;
+mod upgrade;
 mod versions;
 
 use libcnb_test::BuildConfig;
