@@ -7,11 +7,15 @@
 #   elixir-cnb-test/run:bookworm-arm64     elixir-cnb-test/builder:bookworm-arm64
 #
 # All are linux/arm64 images; the engine runs them through qemu-user-static (arm64-binfmt.sh). Every image
-# carries an `elixir-cnb-test.inputs` label: a hash of this script, the rootfs recipe and (for the builder)
-# the lifecycle tarball and the images it was made from. A matching label means skip. Kept apart from
-# builders.sh so the amd64 images' keys (which hash builders.sh) do not move.
+# carries an `elixir-cnb-test.inputs` label: a hash of this script and the libraries it sources, the
+# rootfs recipe and (for the builder) the lifecycle tarball and the images it was made from. A matching
+# label means skip. Kept apart from builders.sh so the amd64 images' keys (which hash builders.sh) do not
+# move when only arm64 changes.
 set -euo pipefail
 shopt -s inherit_errexit
+me=arm64-builder
+# shellcheck source=scripts/provision.d/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 LIFECYCLE_VERSION=0.20.12
 SUITE=bookworm
@@ -26,36 +30,20 @@ CNB_USER_ID=1002
 ERL_AFLAGS="+JPperf map"
 CNB_GROUP_ID=1000
 
-tools="${ELIXIR_CNB_TOOLS:-/var/cache/elixir-cnb}"
 pack="${tools}/bin/pack"
 lifecycle_tgz="${tools}/lifecycle/lifecycle-v${LIFECYCLE_VERSION}+linux.arm64.tgz"
 logs="${tools}/builders/${TAG}"
 mkdir -p "${logs}"
 export DOCKER_BUILDKIT=0
 
-script_hash="$(sha256sum "${BASH_SOURCE[0]}" | cut -d' ' -f1)"
+script_hash="$(script_hash "${BASH_SOURCE[0]}")"
 replaced=() # image IDs this run untagged
-
-die() {
-	printf 'arm64-builder: error: %s\n' "$*" >&2
-	exit 1
-}
 
 label_of() { # IMAGE -> its inputs label, empty if the image is missing
 	docker image inspect --format '{{index .Config.Labels "elixir-cnb-test.inputs"}}' "$1" 2>/dev/null || true
 }
 id_of() { docker image inspect --format '{{.Id}}' "$1" 2>/dev/null || true; }
 arch_of() { docker image inspect --format '{{.Os}}/{{.Architecture}}' "$1" 2>/dev/null || true; }
-
-run_logged() { # LOG CMD... : quiet unless it fails
-	local log="$1"
-	shift
-	if ! "$@" >"${log}" 2>&1; then
-		echo "arm64-builder: failed: $*" >&2
-		tail -n 40 "${log}" >&2
-		return 1
-	fi
-}
 
 remember() { # IMAGE: about to be replaced
 	local id
@@ -82,7 +70,7 @@ if [[ "$(label_of "${base}")" != "${base_key}" || "$(arch_of "${base}")" != "${P
 	ln "${tarballs[0]}" "${ctx}/rootfs.tar" 2>/dev/null || cp "${tarballs[0]}" "${ctx}/rootfs.tar"
 	printf 'FROM scratch\nADD rootfs.tar /\nLABEL elixir-cnb-test.inputs=%s\nCMD ["/bin/bash"]\n' "${base_key}" \
 		>"${ctx}/Dockerfile"
-	run_logged "${logs}/base.log" docker build --quiet --platform "${PLATFORM}" --network none -t "${base}" "${ctx}" ||
+	(run_logged "${logs}/base.log" docker build --quiet --platform "${PLATFORM}" --network none -t "${base}" "${ctx}") ||
 		{
 			rm -rf "${ctx}"
 			exit 1

@@ -12,12 +12,15 @@
 # /usr/lib/erlang as an upstream pre-install tree plus otp-install.sh as `Install`, packed
 # deterministically, so it relocates the same way. Packages come from a private apt state for bookworm
 # arm64 ($ELIXIR_CNB_TOOLS/apt/bookworm-arm64; the host's apt state is untouched) and are only unpacked
-# with `dpkg-deb -x`: nothing arm64 runs here. Keyed on this script, otp-install.sh and the exact package
-# versions; a rerun with the same inputs is a quick no-op. Built in a scratch dir and renamed into place.
+# with `dpkg-deb -x`: nothing arm64 runs here. Keyed on this script, the libraries it sources,
+# otp-install.sh and the exact package versions; a rerun with the same inputs is a quick no-op. Built in a
+# scratch dir and renamed into place.
 set -euo pipefail
+me=arm64-mirror
+# shellcheck source=scripts/provision.d/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-tools="$(realpath -m "${ELIXIR_CNB_TOOLS:-/var/cache/elixir-cnb}")"
 out="${tools}/mirror-arm64"
 stamp="${tools}/mirror-arm64.stamp"
 inputs_stamp="${tools}/mirror-arm64.inputs"
@@ -30,16 +33,8 @@ epoch=1704067200                  # = build_date
 # As mirror.sh's extra_pkgs, without elixir (taken from the amd64 mirror, see above).
 extra_pkgs=(erlang-dev erlang-src erlang-dialyzer erlang-common-test libjs-jquery libjs-jquery-tablesorter)
 
-log() { printf 'arm64-mirror: %s\n' "$*"; }
-die() {
-	printf 'arm64-mirror: error: %s\n' "$*" >&2
-	exit 1
-}
-
 started=$SECONDS
-for tool in apt-get apt-cache dpkg-deb tar gzip sha256sum sha1sum flock; do
-	command -v "${tool}" >/dev/null || die "${tool} is missing"
-done
+need apt-get apt-cache dpkg-deb tar gzip sha256sum sha1sum flock
 mkdir -p "${tools}" "${debs}" "${apt_dir}"/{lists/partial,cache/archives/partial,sources.list.d}
 exec 9>"${tools}/mirror-arm64.lock"
 flock 9
@@ -97,7 +92,7 @@ resolve() { # prints "package=version" lines, sorted
 
 inputs_key() {
 	{
-		sha256sum "${here}/arm64-mirror.sh" "${here}/otp-install.sh"
+		script_hash "${here}/arm64-mirror.sh" "${here}/otp-install.sh"
 		stat -c '%n %s %Y' "${apt_dir}"/lists/*Packages* 2>/dev/null || true
 	} | sha256sum | cut -d' ' -f1
 }
@@ -115,7 +110,7 @@ pkgs=$(resolve)
 compute_key() {
 	{
 		echo "arch=${arch} distro=${distro} date=${build_date}"
-		sha256sum "${here}/arm64-mirror.sh" "${here}/otp-install.sh" | cut -d' ' -f1
+		script_hash "${here}/arm64-mirror.sh" "${here}/otp-install.sh"
 		echo "${pkgs}"
 	} | sha256sum | cut -d' ' -f1
 }

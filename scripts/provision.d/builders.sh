@@ -14,10 +14,14 @@
 # provision different versions of this script can keep one set per worktree; INTEGRATION_TEST_BUILDERS
 # then names the builders).
 #
-# Every image carries an `elixir-cnb-test.inputs` label: a hash of this script, the suite's rootfs recipe
-# and (for builders) the lifecycle tarball and the images it was made from. A matching label means skip.
+# Every image carries an `elixir-cnb-test.inputs` label: a hash of this script and the libraries it sources,
+# the suite's rootfs recipe and (for builders) the lifecycle tarball and the images it was made from. A
+# matching label means skip.
 set -euo pipefail
 shopt -s inherit_errexit
+me=builders
+# shellcheck source=scripts/provision.d/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 LIFECYCLE_VERSION=0.20.12
 read -r -a SUITES <<<"${ELIXIR_CNB_SUITES:-bookworm trixie}"
@@ -33,14 +37,13 @@ DEBIAN_MIRROR=http://deb.debian.org/debian
 CNB_USER_ID=1002
 CNB_GROUP_ID=1000
 
-tools="${ELIXIR_CNB_TOOLS:-/var/cache/elixir-cnb}"
 images="${ELIXIR_CNB_TEST_IMAGES:-elixir-cnb-test}"
 pack="${tools}/bin/pack"
 lifecycle_tgz="${tools}/lifecycle/lifecycle-v${LIFECYCLE_VERSION}+linux.x86-64.tgz"
 mkdir -p "${tools}/rootfs" "${tools}/builders"
 export DOCKER_BUILDKIT=0
 
-script_hash="$(sha256sum "${BASH_SOURCE[0]}" | cut -d' ' -f1)"
+script_hash="$(script_hash "${BASH_SOURCE[0]}")"
 changed=false # set when an image is (re)made
 
 suite_version() {
@@ -74,16 +77,6 @@ label_of() { # IMAGE -> its inputs label, empty if the image is missing
 	docker image inspect --format '{{index .Config.Labels "elixir-cnb-test.inputs"}}' "$1" 2>/dev/null || true
 }
 
-run_logged() { # LOG CMD... : quiet unless it fails
-	local log="$1"
-	shift
-	if ! "$@" >"${log}" 2>&1; then
-		echo "builders: failed: $*" >&2
-		tail -n 40 "${log}" >&2
-		return 1
-	fi
-}
-
 base_image() { # SUITE KIND(build|run) -> imports the debootstrapped rootfs, prints the image name
 	local suite="$1" kind="$2"
 	local include recipe key
@@ -101,8 +94,8 @@ base_image() { # SUITE KIND(build|run) -> imports the debootstrapped rootfs, pri
 			local started=$SECONDS dir
 			echo "builders: debootstrap ${suite}" >&2
 			dir="$(mktemp -d "/tmp/rootfs-${suite}.XXXXXX")"
-			if ! run_logged "${tools}/rootfs/${name}.log" \
-				debootstrap --variant=minbase --include="${include}" "${suite}" "${dir}" "${DEBIAN_MIRROR}"; then
+			if ! (run_logged "${tools}/rootfs/${name}.log" \
+				debootstrap --variant=minbase --include="${include}" "${suite}" "${dir}" "${DEBIAN_MIRROR}"); then
 				rm -rf "${dir}"
 				return 1
 			fi

@@ -10,17 +10,17 @@
 # through a private apt state under $ELIXIR_CNB_TOOLS/apt so the host's stays untouched) and are unpacked with
 # `dpkg-deb -x` into scratch roots; nothing is installed on the host. Each OTP tarball is Debian's
 # /usr/lib/erlang as an upstream pre-install tree (see shared/notes/toolchain-mirror.md) plus our `Install`
-# (otp-install.sh beside this file). The result is keyed on this script, otp-install.sh and the exact
-# package versions: when those are unchanged a rerun is a quick no-op. The mirror is built in a temporary
-# dir and renamed into place, so a reader never sees a half-written one. Outputs are deterministic (sorted
-# archive entries, fixed mtimes), so their sha256 only moves when the packages do.
+# (otp-install.sh beside this file). The result is keyed on this script, the libraries it sources,
+# otp-install.sh and the exact package versions: when those are unchanged a rerun is a quick no-op. The
+# mirror is built in a temporary dir and renamed into place, so a reader never sees a half-written one.
+# Outputs are deterministic (sorted archive entries, fixed mtimes), so their sha256 only moves when the
+# packages do.
 set -euo pipefail
 me=mirror
 # shellcheck source=scripts/provision.d/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-tools="$(realpath -m "${ELIXIR_CNB_TOOLS:-/var/cache/elixir-cnb}")"
 out="${tools}/mirror"
 stamp="${tools}/mirror.stamp"
 debs="${tools}/debs"
@@ -40,9 +40,7 @@ extra_pkgs=(erlang-dev erlang-src erlang-dialyzer erlang-common-test libjs-jquer
 
 
 started=$SECONDS
-for tool in apt-get apt-cache dpkg-deb tar gzip sha256sum sha1sum flock; do
-	command -v "${tool}" >/dev/null || die "${tool} is missing"
-done
+need apt-get apt-cache dpkg-deb tar gzip sha256sum sha1sum flock
 mkdir -p "${tools}" "${debs}"
 exec 9>"${tools}/mirror.lock"
 flock 9
@@ -120,7 +118,7 @@ inputs_stamp="${tools}/mirror.inputs"
 inputs_key() {
 	{
 		echo "layout=${layout}"
-		sha256sum "${here}/mirror.sh" "${here}/otp-install.sh"
+		script_hash "${here}/mirror.sh" "${here}/otp-install.sh"
 		stat -c '%n %s %Y' /var/lib/apt/lists/*Packages* "${trixie_apt}"/lists/*Packages* 2>/dev/null || true
 	} | sha256sum | cut -d' ' -f1
 }
@@ -141,7 +139,7 @@ done
 compute_key() {
 	{
 		echo "layout=${layout} arch=${arch} date=${build_date}"
-		sha256sum "${here}/mirror.sh" "${here}/otp-install.sh" | cut -d' ' -f1
+		script_hash "${here}/mirror.sh" "${here}/otp-install.sh"
 		for suite in "${suites[@]}"; do
 			echo "[${suite}]"
 			echo "${pkgs[${suite}]}"
