@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # What the provisioning steps share: the tools dir, log/die, the host's apt-get, run_logged, and script_hash
-# for the cache keys. Set `me` (the prefix of log and error lines), then source it.
+# for the cache keys. Set `me` (the prefix of log and error lines), then source it. mirror-lib.sh and
+# builder-lib.sh hold what only the mirror steps and the builder steps share.
 
 tools="$(realpath -m "${ELIXIR_CNB_TOOLS:-/var/cache/elixir-cnb}")"
 mkdir -p "${tools}"
