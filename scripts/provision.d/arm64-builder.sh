@@ -7,55 +7,37 @@
 #   elixir-cnb-test/run:bookworm-arm64     elixir-cnb-test/builder:bookworm-arm64
 #
 # All are linux/arm64 images; the engine runs them through qemu-user-static (arm64-binfmt.sh). Every image
-# carries an `elixir-cnb-test.inputs` label: a hash of this script, the rootfs recipe and (for the builder)
-# the lifecycle tarball and the images it was made from. A matching label means skip. Kept apart from
-# builders.sh so the amd64 images' keys (which hash builders.sh) do not move.
+# carries an `elixir-cnb-test.inputs` label: a hash of this script and the libraries it sources, the
+# rootfs recipe and (for the builder) the lifecycle tarball and the images it was made from. A matching
+# label means skip. Kept apart from builders.sh so the amd64 images' keys (which hash builders.sh) do not
+# move when only arm64 changes.
 set -euo pipefail
 shopt -s inherit_errexit
+me=arm64-builder
+# shellcheck source=scripts/provision.d/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=scripts/provision.d/builder-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/builder-lib.sh"
 
 LIFECYCLE_VERSION=0.20.12
 SUITE=bookworm
 VERSION=12
 PLATFORM=linux/arm64
 TAG="${SUITE}-arm64"
-CNB_USER_ID=1002
 # OTP 25's arm64 JIT maps its code twice (RW and RX); qemu-user misses writes through the RW alias and the
 # VM segfaults at boot. `+JPperf map` makes the JIT use one RWX mapping (OTP 26 has `+JMsingle true` for
 # just that), at the cost of a /tmp/perf-<pid>.map per VM. Real arm64 hardware needs none of this: it is a
 # property of these emulated images, set for apps in the run image and for buildpacks in the builder.
 ERL_AFLAGS="+JPperf map"
-CNB_GROUP_ID=1000
 
-tools="${ELIXIR_CNB_TOOLS:-/var/cache/elixir-cnb}"
-pack="${tools}/bin/pack"
 lifecycle_tgz="${tools}/lifecycle/lifecycle-v${LIFECYCLE_VERSION}+linux.arm64.tgz"
 logs="${tools}/builders/${TAG}"
 mkdir -p "${logs}"
-export DOCKER_BUILDKIT=0
 
-script_hash="$(sha256sum "${BASH_SOURCE[0]}" | cut -d' ' -f1)"
+script_hash="$(script_hash "${BASH_SOURCE[0]}")"
 replaced=() # image IDs this run untagged
 
-die() {
-	printf 'arm64-builder: error: %s\n' "$*" >&2
-	exit 1
-}
-
-label_of() { # IMAGE -> its inputs label, empty if the image is missing
-	docker image inspect --format '{{index .Config.Labels "elixir-cnb-test.inputs"}}' "$1" 2>/dev/null || true
-}
-id_of() { docker image inspect --format '{{.Id}}' "$1" 2>/dev/null || true; }
 arch_of() { docker image inspect --format '{{.Os}}/{{.Architecture}}' "$1" 2>/dev/null || true; }
-
-run_logged() { # LOG CMD... : quiet unless it fails
-	local log="$1"
-	shift
-	if ! "$@" >"${log}" 2>&1; then
-		echo "arm64-builder: failed: $*" >&2
-		tail -n 40 "${log}" >&2
-		return 1
-	fi
-}
 
 remember() { # IMAGE: about to be replaced
 	local id
@@ -82,7 +64,7 @@ if [[ "$(label_of "${base}")" != "${base_key}" || "$(arch_of "${base}")" != "${P
 	ln "${tarballs[0]}" "${ctx}/rootfs.tar" 2>/dev/null || cp "${tarballs[0]}" "${ctx}/rootfs.tar"
 	printf 'FROM scratch\nADD rootfs.tar /\nLABEL elixir-cnb-test.inputs=%s\nCMD ["/bin/bash"]\n' "${base_key}" \
 		>"${ctx}/Dockerfile"
-	run_logged "${logs}/base.log" docker build --quiet --platform "${PLATFORM}" --network none -t "${base}" "${ctx}" ||
+	(run_logged "${logs}/base.log" docker build --quiet --platform "${PLATFORM}" --network none -t "${base}" "${ctx}") ||
 		{
 			rm -rf "${ctx}"
 			exit 1
@@ -96,33 +78,20 @@ machine="$(docker run --rm --platform "${PLATFORM}" --network none "${base}" una
 	die "cannot run an arm64 container: ${machine}"
 [[ "${machine}" == aarch64 ]] || die "an arm64 container reports machine '${machine}', not aarch64"
 
-# --- build and run images, as builders.sh's cnb_image -----------------------------------------------------------
+# --- build and run images, with builders.sh's Dockerfile (builder-lib.sh) ----------------------------------------
 cnb_image() { # KIND(build|run)
 	local kind="$1"
 	local image="elixir-cnb-test/${kind}:${TAG}" key ctx
-	key="$(printf '%s %s %s\n' "${script_hash}" "$(id_of "${base}")" "${kind}" | sha256sum | cut -c1-16)"
+	key="$(image_key "${script_hash}" "$(id_of "${base}")" "${kind}")"
 	if [[ "$(label_of "${image}")" == "${key}" ]]; then
 		return 0
 	fi
 	echo "arm64-builder: ${image}"
 	remember "${image}"
 	ctx="$(mktemp -d)"
-	cat >"${ctx}/Dockerfile" <<DOCKERFILE
-FROM ${base}
-RUN groupadd --gid ${CNB_GROUP_ID} cnb \\
- && useradd --uid ${CNB_USER_ID} --gid ${CNB_GROUP_ID} --create-home --shell /bin/bash cnb
-ENV CNB_USER_ID=${CNB_USER_ID} CNB_GROUP_ID=${CNB_GROUP_ID} CNB_STACK_ID=elixir-cnb-test.${TAG} LANG=C.UTF-8 \\
-    ERL_AFLAGS="${ERL_AFLAGS}"
-LABEL io.buildpacks.base.distro.name=debian \\
-      io.buildpacks.base.distro.version=${VERSION} \\
-      io.buildpacks.base.id=elixir-cnb-test.${TAG} \\
-      io.buildpacks.base.description="Debian ${VERSION} (${SUITE}) arm64 minbase ${kind} image for the Elixir buildpack's tests" \\
-      io.buildpacks.stack.id=elixir-cnb-test.${TAG} \\
-      io.buildpacks.stack.distro.name=debian \\
-      io.buildpacks.stack.distro.version=${VERSION} \\
-      elixir-cnb-test.inputs=${key}
-USER ${CNB_USER_ID}:${CNB_GROUP_ID}
-DOCKERFILE
+	cnb_dockerfile "${base}" "${TAG}" "${VERSION}" \
+		"Debian ${VERSION} (${SUITE}) arm64 minbase ${kind} image for the Elixir buildpack's tests" "${key}" \
+		"" "ERL_AFLAGS=\"${ERL_AFLAGS}\"" >"${ctx}/Dockerfile"
 	run_logged "${logs}/${kind}.log" docker build --quiet --platform "${PLATFORM}" --network none -t "${image}" "${ctx}"
 	rm -rf "${ctx}"
 	[[ "$(arch_of "${image}")" == "${PLATFORM}" ]] || die "${image} came out $(arch_of "${image}")"
@@ -130,40 +99,22 @@ DOCKERFILE
 cnb_image build
 cnb_image run
 
-# --- builder, as builders.sh's builder_image -------------------------------------------------------------------
+# --- builder, with builders.sh's builder.toml and `pack builder create` (builder-lib.sh) -------------------------
 build="elixir-cnb-test/build:${TAG}" run="elixir-cnb-test/run:${TAG}" builder="elixir-cnb-test/builder:${TAG}"
-key="$(printf '%s %s %s %s\n' "${script_hash}" "$(sha256sum "${lifecycle_tgz}" | cut -d' ' -f1)" \
-	"$(id_of "${build}")" "$(id_of "${run}")" | sha256sum | cut -c1-16)"
+key="$(image_key "${script_hash}" "$(sha256sum "${lifecycle_tgz}" | cut -d' ' -f1)" "$(id_of "${build}")" \
+	"$(id_of "${run}")")"
 if [[ "$(label_of "${builder}")" != "${key}" ]]; then
 	echo "arm64-builder: ${builder}"
 	remember "${builder}"
-	cat >"${logs}/builder.toml" <<TOML
-description = "Elixir buildpack test builder: Debian ${VERSION} (${SUITE}) arm64, local lifecycle ${LIFECYCLE_VERSION}"
-
-[build]
-image = "${build}"
-
-[[run.images]]
-image = "${run}"
-
-[lifecycle]
-uri = "${lifecycle_tgz}"
-
-[[build.env]]
-name = "LANG"
-value = "C.UTF-8"
-suffix = "default"
-
-# Emulation only (see ERL_AFLAGS above): every Erlang VM a buildpack starts needs it.
-[[build.env]]
-name = "ERL_AFLAGS"
-value = "${ERL_AFLAGS}"
-suffix = "default"
-TOML
+	# Emulation only (see ERL_AFLAGS above): every Erlang VM a buildpack starts needs it.
+	builder_toml "Elixir buildpack test builder: Debian ${VERSION} (${SUITE}) arm64, local lifecycle ${LIFECYCLE_VERSION}" \
+		"${build}" "${run}" "${lifecycle_tgz}" "[[build.env]]
+name = \"ERL_AFLAGS\"
+value = \"${ERL_AFLAGS}\"
+suffix = \"default\"" >"${logs}/builder.toml"
 	# No --target / [[targets]]: for a daemon builder pack 0.38 only accepts the daemon's own platform;
 	# without them it takes the build image's (linux/arm64).
-	run_logged "${logs}/create.log" "${pack}" builder create "${builder}" --config "${logs}/builder.toml" \
-		--pull-policy never --label "elixir-cnb-test.inputs=${key}"
+	builder_create "${logs}/create.log" "${builder}" "${logs}/builder.toml" "${key}"
 	[[ "$(arch_of "${builder}")" == "${PLATFORM}" ]] || die "${builder} came out $(arch_of "${builder}")"
 	lifecycle_arch="$(docker run --rm --platform "${PLATFORM}" --network none --entrypoint /cnb/lifecycle/lifecycle \
 		"${builder}" -version 2>&1)" || die "the builder's arm64 lifecycle does not run: ${lifecycle_arch}"

@@ -13,7 +13,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="${tools}/browser"
 stamp="${tools}/browser.stamp"
-key="$(cat "${here}/browser.sh" "${here}"/browser/{package.json,package-lock.json} | sha256sum | cut -d' ' -f1)"
+key="$(script_hash "${here}/browser.sh" "${here}"/browser/{package.json,package-lock.json})"
 
 apt_install chromium
 command -v node >/dev/null || apt_install nodejs npm

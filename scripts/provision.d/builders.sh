@@ -14,10 +14,16 @@
 # provision different versions of this script can keep one set per worktree; INTEGRATION_TEST_BUILDERS
 # then names the builders).
 #
-# Every image carries an `elixir-cnb-test.inputs` label: a hash of this script, the suite's rootfs recipe
-# and (for builders) the lifecycle tarball and the images it was made from. A matching label means skip.
+# Every image carries an `elixir-cnb-test.inputs` label: a hash of this script and the libraries it sources,
+# the suite's rootfs recipe and (for builders) the lifecycle tarball and the images it was made from. A
+# matching label means skip.
 set -euo pipefail
 shopt -s inherit_errexit
+me=builders
+# shellcheck source=scripts/provision.d/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=scripts/provision.d/builder-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/builder-lib.sh"
 
 LIFECYCLE_VERSION=0.20.12
 read -r -a SUITES <<<"${ELIXIR_CNB_SUITES:-bookworm trixie}"
@@ -30,17 +36,12 @@ images | builders | all) ;;
 	;;
 esac
 DEBIAN_MIRROR=http://deb.debian.org/debian
-CNB_USER_ID=1002
-CNB_GROUP_ID=1000
 
-tools="${ELIXIR_CNB_TOOLS:-/var/cache/elixir-cnb}"
 images="${ELIXIR_CNB_TEST_IMAGES:-elixir-cnb-test}"
-pack="${tools}/bin/pack"
 lifecycle_tgz="${tools}/lifecycle/lifecycle-v${LIFECYCLE_VERSION}+linux.x86-64.tgz"
 mkdir -p "${tools}/rootfs" "${tools}/builders"
-export DOCKER_BUILDKIT=0
 
-script_hash="$(sha256sum "${BASH_SOURCE[0]}" | cut -d' ' -f1)"
+script_hash="$(script_hash "${BASH_SOURCE[0]}")"
 changed=false # set when an image is (re)made
 
 suite_version() {
@@ -70,26 +71,12 @@ extra_ca_certs() {
 	find /usr/local/share/ca-certificates -maxdepth 1 -name '*.crt' -type f 2>/dev/null | LC_ALL=C sort
 }
 
-label_of() { # IMAGE -> its inputs label, empty if the image is missing
-	docker image inspect --format '{{index .Config.Labels "elixir-cnb-test.inputs"}}' "$1" 2>/dev/null || true
-}
-
-run_logged() { # LOG CMD... : quiet unless it fails
-	local log="$1"
-	shift
-	if ! "$@" >"${log}" 2>&1; then
-		echo "builders: failed: $*" >&2
-		tail -n 40 "${log}" >&2
-		return 1
-	fi
-}
-
 base_image() { # SUITE KIND(build|run) -> imports the debootstrapped rootfs, prints the image name
 	local suite="$1" kind="$2"
 	local include recipe key
 	include="$(suite_packages "${suite}" "${kind}")"
 	recipe="debootstrap --variant=minbase --include=${include} ${suite} ${DEBIAN_MIRROR}"
-	key="$(printf '%s\n' "${recipe}" | sha256sum | cut -c1-16)"
+	key="$(image_key "${recipe}")"
 	# The run image's names predate the build image's own rootfs.
 	local name="${suite}"
 	[[ "${kind}" == build ]] && name="${suite}-build"
@@ -101,8 +88,8 @@ base_image() { # SUITE KIND(build|run) -> imports the debootstrapped rootfs, pri
 			local started=$SECONDS dir
 			echo "builders: debootstrap ${suite}" >&2
 			dir="$(mktemp -d "/tmp/rootfs-${suite}.XXXXXX")"
-			if ! run_logged "${tools}/rootfs/${name}.log" \
-				debootstrap --variant=minbase --include="${include}" "${suite}" "${dir}" "${DEBIAN_MIRROR}"; then
+			if ! (run_logged "${tools}/rootfs/${name}.log" \
+				debootstrap --variant=minbase --include="${include}" "${suite}" "${dir}" "${DEBIAN_MIRROR}"); then
 				rm -rf "${dir}"
 				return 1
 			fi
@@ -128,8 +115,8 @@ cnb_image() { # SUITE KIND(build|run) BASE
 	image="${images}/${kind}:${suite}"
 	local certs=()
 	[[ "${kind}" == build ]] && mapfile -t certs < <(extra_ca_certs)
-	key="$(printf '%s %s %s %s\n' "${script_hash}" "$(docker image inspect --format '{{.Id}}' "${base}")" "${kind}" \
-		"$(cat /dev/null "${certs[@]}" | sha256sum | cut -d' ' -f1)" | sha256sum | cut -c1-16)"
+	key="$(image_key "${script_hash}" "$(id_of "${base}")" "${kind}" \
+		"$(cat /dev/null "${certs[@]}" | sha256sum | cut -d' ' -f1)")"
 	if [[ "$(label_of "${image}")" == "${key}" ]]; then
 		return 0
 	fi
@@ -143,22 +130,9 @@ cnb_image() { # SUITE KIND(build|run) BASE
 		trust_certs="COPY certs/ /usr/local/share/ca-certificates/
 RUN update-ca-certificates >/dev/null"
 	fi
-	cat >"${ctx}/Dockerfile" <<DOCKERFILE
-FROM ${base}
-${trust_certs}
-RUN groupadd --gid ${CNB_GROUP_ID} cnb \\
- && useradd --uid ${CNB_USER_ID} --gid ${CNB_GROUP_ID} --create-home --shell /bin/bash cnb
-ENV CNB_USER_ID=${CNB_USER_ID} CNB_GROUP_ID=${CNB_GROUP_ID} CNB_STACK_ID=elixir-cnb-test.${suite} LANG=C.UTF-8
-LABEL io.buildpacks.base.distro.name=debian \\
-      io.buildpacks.base.distro.version=${version} \\
-      io.buildpacks.base.id=elixir-cnb-test.${suite} \\
-      io.buildpacks.base.description="Debian ${version} (${suite}) minbase ${kind} image for the Elixir buildpack's tests" \\
-      io.buildpacks.stack.id=elixir-cnb-test.${suite} \\
-      io.buildpacks.stack.distro.name=debian \\
-      io.buildpacks.stack.distro.version=${version} \\
-      elixir-cnb-test.inputs=${key}
-USER ${CNB_USER_ID}:${CNB_GROUP_ID}
-DOCKERFILE
+	cnb_dockerfile "${base}" "${suite}" "${version}" \
+		"Debian ${version} (${suite}) minbase ${kind} image for the Elixir buildpack's tests" "${key}" \
+		"${trust_certs}" "" >"${ctx}/Dockerfile"
 	run_logged "${tools}/builders/${kind}-${suite}.log" docker build --quiet --network none -t "${image}" "${ctx}"
 	rm -rf "${ctx}"
 }
@@ -172,9 +146,8 @@ builder_image() { # SUITE
 		return 1
 	}
 	local key
-	key="$(printf '%s %s %s %s\n' "${script_hash}" "$(sha256sum "${lifecycle_tgz}" | cut -d' ' -f1)" \
-		"$(docker image inspect --format '{{.Id}}' "${build}")" \
-		"$(docker image inspect --format '{{.Id}}' "${run}")" | sha256sum | cut -c1-16)"
+	key="$(image_key "${script_hash}" "$(sha256sum "${lifecycle_tgz}" | cut -d' ' -f1)" "$(id_of "${build}")" \
+		"$(id_of "${run}")")"
 	if [[ "$(label_of "${image}")" == "${key}" ]]; then
 		return 0
 	fi
@@ -182,33 +155,14 @@ builder_image() { # SUITE
 	changed=true
 	local dir="${tools}/builders/${suite}"
 	mkdir -p "${dir}"
-	cat >"${dir}/builder.toml" <<TOML
-description = "Elixir buildpack test builder: Debian $(suite_version "${suite}") (${suite}), local lifecycle ${LIFECYCLE_VERSION}"
-
-[build]
-image = "${build}"
-
-[[run.images]]
-image = "${run}"
-
-[lifecycle]
-uri = "${lifecycle_tgz}"
-
-# The lifecycle passes only a short allowlist of the build image's env to buildpacks; this reaches them
-# through /cnb/build-config/env (a default: buildpacks and --env may override it).
-[[build.env]]
-name = "LANG"
-value = "C.UTF-8"
-suffix = "default"
-
-# Node has its own CA list; make it trust the build image's (which has the host's extra CAs).
-[[build.env]]
+	# Node has its own CA list; make it trust the build image's (which has the host's extra CAs).
+	builder_toml \
+		"Elixir buildpack test builder: Debian $(suite_version "${suite}") (${suite}), local lifecycle ${LIFECYCLE_VERSION}" \
+		"${build}" "${run}" "${lifecycle_tgz}" '[[build.env]]
 name = "NODE_EXTRA_CA_CERTS"
 value = "/etc/ssl/certs/ca-certificates.crt"
-suffix = "default"
-TOML
-	run_logged "${dir}/create.log" "${pack}" builder create "${image}" --config "${dir}/builder.toml" \
-		--pull-policy never --label "elixir-cnb-test.inputs=${key}"
+suffix = "default"' >"${dir}/builder.toml"
+	builder_create "${dir}/create.log" "${image}" "${dir}/builder.toml" "${key}"
 }
 
 for suite in "${SUITES[@]}"; do

@@ -16,7 +16,7 @@ here="$(dirname "${BASH_SOURCE[0]}")"
 key=$(
 	{
 		cat "${tools}/hex-mirror.stamp" "${tools}/mirror.stamp"
-		sha256sum "${here}/hex-installs.sh" "${here}/../check-hex-repo" | cut -d' ' -f1
+		script_hash "${here}/hex-installs.sh" "${here}/../check-hex-repo"
 		docker image inspect --format '{{.Id}}' "${ELIXIR_CNB_TEST_IMAGES:-elixir-cnb-test}/build:trixie"
 	} | sha256sum | cut -d' ' -f1
 )

@@ -23,16 +23,15 @@
 # is installed on the host), so this runs after mirror.sh. The Hex archive is built once, with Elixir 1.14,
 # and listed for Elixir >= 1.14.0: upstream does the same (an archive serves newer Elixirs), and it was
 # checked on Elixir 1.18.3/OTP 27. rebar3 is Debian bookworm's escript, which also runs on OTP 27.
-# The result is keyed on this script and its helpers, every hex-sources file, the toolchain's checksums,
-# the rebar3 package and the keys: when those are unchanged a rerun is a quick no-op. It is built in a
-# temporary dir and renamed into place. Quiet unless it fails; scripts/check-hex-repo proves it works.
+# The result is keyed on this script, its helpers and lib.sh, every hex-sources file, the toolchain's
+# checksums, the rebar3 package and the keys: when those are unchanged a rerun is a quick no-op. It is built
+# in a temporary dir and renamed into place. Quiet unless it fails; scripts/check-hex-repo proves it works.
 set -euo pipefail
 me=hex-repo
 # shellcheck source=scripts/provision.d/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-tools="$(realpath -m "${ELIXIR_CNB_TOOLS:-/var/cache/elixir-cnb}")"
 sources="$(realpath -m "${ELIXIR_CNB_HEX_SOURCES:-${here}/../../../shared/hex-sources}")"
 mirror="${tools}/mirror"
 out="${tools}/hex-mirror"
@@ -44,9 +43,7 @@ layout=1         # bump to force a rebuild when the layout changes in a way the 
 
 
 started=$SECONDS
-for tool in openssl tar unzip dpkg-deb apt-get apt-cache sha256sum sha512sum base64 flock xargs; do
-	command -v "${tool}" >/dev/null || die "${tool} is missing"
-done
+need openssl tar unzip dpkg-deb apt-get apt-cache sha256sum sha512sum base64 flock xargs
 [[ -f "${sources}/PROVENANCE.tsv" && -f "${sources}/liveview/PROVENANCE.tsv" ]] ||
 	die "no hex-sources at ${sources} (set ELIXIR_CNB_HEX_SOURCES)"
 mkdir -p "${tools}"
@@ -96,7 +93,7 @@ hex_version=$(awk -F'\t' '$1 == "hex" {print $2}' "${sources}/PROVENANCE.tsv")
 key=$(
 	{
 		echo "layout=${layout} org=${org} epoch=${epoch}"
-		sha256sum "${here}"/{hex-repo.sh,hex-tarball.exs,hex-verify.exs,mirror-toolchain.sh,zip-redate.py} | cut -d' ' -f1
+		script_hash "${here}"/{hex-repo.sh,hex-tarball.exs,hex-verify.exs,mirror-toolchain.sh,zip-redate.py}
 		(cd "${sources}" && sha256sum PROVENANCE.tsv ./*.tar.gz liveview/PROVENANCE.tsv liveview/*.tar.gz)
 		echo "${toolchain_names} rebar3=${rebar_deb_version} ${rebar_deb_sha}"
 		for pem in repo installs; do openssl rsa -in "${keys}/${pem}.pem" -pubout 2>/dev/null; done
@@ -121,15 +118,6 @@ export LANG=C.UTF-8 MIX_ENV=prod HEX_OFFLINE=1 MIX_HOME="${scratch}/mix" HEX_HOM
 # Nothing from the caller's environment steers the build (plug reads PLUG_CRYPTO_2_0 at load time).
 unset HEX_MIRROR HEX_BUILDS_URL HEX_UNSAFE_REGISTRY HEX_NO_VERIFY_REPO_ORIGIN MIX_EXS MIX_DEPS_PATH \
 	MIX_BUILD_PATH MIX_BUILD_ROOT PLUG_CRYPTO_2_0 MIX_REBAR3 MIX_XDG
-
-run_logged() { # run_logged LOG CMD...: quiet unless it fails
-	local log_file="$1"
-	shift
-	if ! "$@" >"${log_file}" 2>&1; then
-		tail -n 40 "${log_file}" >&2
-		die "failed: $* (log above)"
-	fi
-}
 
 # --- the Hex archive -----------------------------------------------------------------------------------------
 mkdir -p "${scratch}/src"
@@ -165,7 +153,7 @@ build_package() { # build_package <source dir>\t<PROVENANCE row>
 	rm -rf "${dir}"
 }
 export -f build_package run_logged die
-export scratch sources new hex_ebin here
+export scratch sources new hex_ebin here me
 {
 	awk -F'\t' -v from="${sources}" 'NR > 1 && $1 != "hex" {print from "\t" $0}' "${sources}/PROVENANCE.tsv"
 	awk -F'\t' -v from="${sources}/liveview" 'NR > 1 {print from "\t" $0}' "${sources}/liveview/PROVENANCE.tsv"

@@ -1,5 +1,7 @@
 # shellcheck shell=bash
-# What the provisioning steps share. Source it, then set `me` (the prefix of log and error lines).
+# What the provisioning steps share: the tools dir, log/die, the host's apt-get, run_logged, and script_hash
+# for the cache keys. Set `me` (the prefix of log and error lines), then source it. mirror-lib.sh and
+# builder-lib.sh hold what only the mirror steps and the builder steps share.
 
 tools="$(realpath -m "${ELIXIR_CNB_TOOLS:-/var/cache/elixir-cnb}")"
 mkdir -p "${tools}"
@@ -8,6 +10,21 @@ log() { printf '%s: %s\n' "${me:-provision}" "$*"; }
 die() {
 	printf '%s: error: %s\n' "${me:-provision}" "$*" >&2
 	exit 1
+}
+
+need() { # COMMAND...: each on PATH, or the step fails naming the first missing
+	local tool
+	for tool in "$@"; do
+		command -v "${tool}" >/dev/null || die "${tool} is missing"
+	done
+}
+
+# The provision.d libraries sourced so far: this one, then each that adds itself. Every script_hash covers
+# them, so a change to shared code rebuilds what the scripts that run it made (on purpose).
+provision_libs=("$(realpath "${BASH_SOURCE[0]}")")
+
+script_hash() { # FILE... -> one sha256 of these files' contents and of the libraries sourced
+	sha256sum "$@" "${provision_libs[@]}" | cut -d' ' -f1 | sha256sum | cut -d' ' -f1
 }
 
 # The host's apt-get, one at a time: provisioning steps run side by side, and a second apt-get fails on

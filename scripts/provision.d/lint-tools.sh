@@ -2,7 +2,7 @@
 # Linters for what CI can't run here: actionlint (built from the Go module proxy) checks the GitHub
 # Actions workflows in .github/workflows, and runs shellcheck (Debian's) on their `run:` scripts.
 #
-# Results: $ELIXIR_CNB_TOOLS/bin/actionlint, keyed on this script and the Go version.
+# Results: $ELIXIR_CNB_TOOLS/bin/actionlint, keyed on this script, lib.sh and the Go version.
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -21,7 +21,7 @@ if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then
 fi
 key="$(
 	{
-		cat "${BASH_SOURCE[0]}"
+		script_hash "${BASH_SOURCE[0]}"
 		go version
 	} | sha256sum | cut -d' ' -f1
 )"

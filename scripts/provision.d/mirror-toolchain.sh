@@ -9,15 +9,13 @@
 # DISTRO is the mirror's label (debian-12, debian-13). Debian 13's OTP runs only where glibc >= 2.38 is,
 # e.g. in a trixie container that mounts DIR at the same path (Install writes DIR into the launchers).
 set -euo pipefail
+me="mirror-toolchain"
+# shellcheck source=scripts/provision.d/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 mirror="${ELIXIR_CNB_MIRROR_DIR:-${ELIXIR_CNB_TOOLS:-/var/cache/elixir-cnb}/mirror}"
 mode="${1:?usage: $0 names|unpack DISTRO [DIR]}"
 distro="${2:?usage: $0 names|unpack DISTRO [DIR]}"
-
-die() {
-	printf 'mirror-toolchain: error: %s\n' "$*" >&2
-	exit 1
-}
 
 otp_index="${mirror}/builds/otp/amd64/${distro}/builds.txt"
 [[ -f "${otp_index}" ]] || die "no ${otp_index} (run scripts/provision first)"

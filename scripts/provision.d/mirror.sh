@@ -10,39 +10,34 @@
 # through a private apt state under $ELIXIR_CNB_TOOLS/apt so the host's stays untouched) and are unpacked with
 # `dpkg-deb -x` into scratch roots; nothing is installed on the host. Each OTP tarball is Debian's
 # /usr/lib/erlang as an upstream pre-install tree (see shared/notes/toolchain-mirror.md) plus our `Install`
-# (otp-install.sh beside this file). The result is keyed on this script, otp-install.sh and the exact
-# package versions: when those are unchanged a rerun is a quick no-op. The mirror is built in a temporary
-# dir and renamed into place, so a reader never sees a half-written one. Outputs are deterministic (sorted
-# archive entries, fixed mtimes), so their sha256 only moves when the packages do.
+# (otp-install.sh beside this file). The result is keyed on this script, the libraries it sources,
+# otp-install.sh and the exact package versions: when those are unchanged a rerun is a quick no-op. The
+# mirror is built in a temporary dir and renamed into place, so a reader never sees a half-written one.
+# Outputs are deterministic (sorted archive entries, fixed mtimes), so their sha256 only moves when the
+# packages do.
 set -euo pipefail
 me=mirror
 # shellcheck source=scripts/provision.d/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=scripts/provision.d/mirror-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/mirror-lib.sh"
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-tools="$(realpath -m "${ELIXIR_CNB_TOOLS:-/var/cache/elixir-cnb}")"
 out="${tools}/mirror"
 stamp="${tools}/mirror.stamp"
 debs="${tools}/debs"
 arch=amd64
-# Fixed metadata: any stable values do; builds.hex.pm's second column is a git commit, not a checksum.
-build_date="2024-01-01T00:00:00Z"
-epoch=1704067200 # = build_date
 layout=1         # bump to force a rebuild when the layout changes in a way the script hash misses
 
 # suite -> builds.hex.pm distro label
 declare -A distro=([bookworm]=debian-12 [trixie]=debian-13)
 suites=(bookworm trixie)
-# Besides erlang-nox's dependencies (all of OTP minus GUI and java): headers + libei (erlang-dev), the
-# erts-*/bin/*.src launch templates (erlang-src), dialyzer/typer and common_test/ct_run (no GUI code; their
-# wx-based dependencies are deliberately left out), the two JS files common_test's priv links to, and Elixir.
-extra_pkgs=(erlang-dev erlang-src erlang-dialyzer erlang-common-test libjs-jquery libjs-jquery-tablesorter elixir)
+# Besides erlang-nox's dependencies: mirror-lib.sh's otp_pkgs, and Elixir.
+extra_pkgs=("${otp_pkgs[@]}" elixir)
 
 
 started=$SECONDS
-for tool in apt-get apt-cache dpkg-deb tar gzip sha256sum sha1sum flock; do
-	command -v "${tool}" >/dev/null || die "${tool} is missing"
-done
+need apt-get apt-cache dpkg-deb tar gzip sha256sum sha1sum flock
 mkdir -p "${tools}" "${debs}"
 exec 9>"${tools}/mirror.lock"
 flock 9
@@ -53,19 +48,7 @@ apt_install zip
 trixie_apt="${tools}/apt/trixie"
 host_apt="${tools}/apt/host"
 mkdir -p "${host_apt}"
-apt_opts_trixie=(
-	-o "Dir::State::Lists=${trixie_apt}/lists"
-	-o "Dir::Etc::SourceList=${trixie_apt}/sources.list"
-	-o "Dir::Etc::SourceParts=${trixie_apt}/sources.list.d"
-	-o "Dir::Cache=${trixie_apt}/cache"
-	-o "Dir::State::status=${trixie_apt}/status"
-	-o "Dir::Cache::pkgcache=pkgcache.bin"
-	-o "Dir::Cache::srcpkgcache=srcpkgcache.bin"
-	-o "Acquire::IndexTargets::deb::DEP-11::DefaultEnabled=false"
-	-o "Acquire::IndexTargets::deb::DEP-11-icons::DefaultEnabled=false"
-	-o "Acquire::IndexTargets::deb::DEP-11-icons-small::DefaultEnabled=false"
-	-o "Acquire::IndexTargets::deb::Contents-deb::DefaultEnabled=false"
-)
+mapfile -t apt_opts_trixie < <(mirror_apt_state_opts "${trixie_apt}")
 
 apt_opts() { # apt_opts <suite>: sets the array `opts` (declared local by the caller)
 	opts=(-o APT::Sandbox::User=root)
@@ -105,14 +88,9 @@ candidate_ok() { # candidate_ok <suite>: the suite's lists know erlang-nox and e
 }
 
 resolve() { # resolve <suite>: prints "package=version" lines, sorted
-	local opts deps
+	local opts
 	apt_opts "$1"
-	deps=$(apt-cache "${opts[@]}" show --no-all-versions erlang-nox | sed -n 's/^Depends: //p' |
-		tr ',' '\n' | sed -E 's/^ *//; s/[ :(|].*//' | sed '/^$/d')
-	[[ -n "${deps}" ]] || die "no erlang-nox dependencies found for $1"
-	# shellcheck disable=SC2086
-	apt-cache "${opts[@]}" show --no-all-versions ${deps} "${extra_pkgs[@]}" |
-		awk '/^Package: /{p=$2} /^Version: /{print p "=" $2}' | LC_ALL=C sort -u
+	mirror_resolve "$1" "${extra_pkgs[@]}"
 }
 
 # Quick no-op: same scripts and same apt lists as the last successful run.
@@ -120,7 +98,7 @@ inputs_stamp="${tools}/mirror.inputs"
 inputs_key() {
 	{
 		echo "layout=${layout}"
-		sha256sum "${here}/mirror.sh" "${here}/otp-install.sh"
+		script_hash "${here}/mirror.sh" "${mirror_otp_install}"
 		stat -c '%n %s %Y' /var/lib/apt/lists/*Packages* "${trixie_apt}"/lists/*Packages* 2>/dev/null || true
 	} | sha256sum | cut -d' ' -f1
 }
@@ -141,7 +119,7 @@ done
 compute_key() {
 	{
 		echo "layout=${layout} arch=${arch} date=${build_date}"
-		sha256sum "${here}/mirror.sh" "${here}/otp-install.sh" | cut -d' ' -f1
+		script_hash "${here}/mirror.sh" "${mirror_otp_install}"
 		for suite in "${suites[@]}"; do
 			echo "[${suite}]"
 			echo "${pkgs[${suite}]}"
@@ -159,12 +137,9 @@ log "building (key ${key:0:12})"
 
 # --- download ------------------------------------------------------------------------------------------------
 download() { # download <suite>: fetches the pinned package versions into $debs/<suite>
-	local suite="$1" opts
-	apt_opts "${suite}"
-	mkdir -p "${debs}/${suite}"
-	local -a list
-	mapfile -t list <<<"${pkgs[${suite}]}"
-	(cd "${debs}/${suite}" && apt-get "${opts[@]}" -qq download "${list[@]}")
+	local opts
+	apt_opts "$1"
+	mirror_download "${debs}/$1" "${pkgs[$1]}"
 }
 for suite in "${suites[@]}"; do
 	log "downloading ${suite}: $(grep -c . <<<"${pkgs[${suite}]}") packages," \
@@ -185,54 +160,11 @@ trap 'rm -rf "${scratch}"' EXIT
 new="${scratch}/mirror"
 mkdir -p "${new}/builds/elixir"
 
-deb_file() { # deb_file <suite> <package=version>: the .deb apt-get download wrote for it
-	local p="${2%%=*}" v="${2#*=}"
-	local f
-	for f in "${debs}/$1/${p}_${v/:/%3a}_"*.deb; do
-		[[ -f "$f" ]] && {
-			echo "$f"
-			return
-		}
-	done
-	die "no .deb for $2 in ${debs}/$1"
-}
-
-# Replaces every symlink under <tree> that points outside <tree> with a copy of its target, resolved inside
-# <root> (the scratch root all packages were unpacked into).
-inline_outside_links() { # inline_outside_links <root> <tree>
-	local root="$1" tree="$2" link target resolved
-	while IFS= read -r -d '' link; do
-		target=$(readlink "${link}")
-		if [[ "${target}" == /* ]]; then
-			resolved=$(readlink -m "${root}${target}")
-		else
-			resolved=$(readlink -m "$(dirname "${link}")/${target}")
-		fi
-		# Follow link chains inside the root (e.g. jquery.tablesorter.min.js -> js/...).
-		resolved=$(readlink -f "${resolved}") || true
-		case "${resolved}" in
-		"${tree}"/*) continue ;;
-		"${root}"/*) [[ -f "${resolved}" ]] || die "${link#"${root}"} -> ${target}: target not in the packages" ;;
-		*) die "${link#"${root}"} -> ${target} leaves the scratch root" ;;
-		esac
-		rm -f "${link}"
-		cp "${resolved}" "${link}"
-	done < <(find "${tree}" -type l -print0)
-}
-
-deterministic_tgz() { # deterministic_tgz <parent dir> <top dir name> <output>
-	tar -C "$1" --sort=name --mtime="@${epoch}" --owner=0 --group=0 --numeric-owner \
-		--format=gnu -cf - "$2" | gzip -n -6 >"$3"
-}
-
 deterministic_zip() { # deterministic_zip <dir> <output>: zip of <dir>'s contents, sorted, fixed mtimes
 	find "$1" -exec touch -h -d "@${epoch}" {} +
 	(cd "$1" && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort |
 		TZ=UTC zip -X -y -q -9 -@ "$2")
 }
-
-sha() { sha256sum "$1" | cut -d' ' -f1; }
-fake_commit() { printf '%s' "$1" | sha1sum | cut -d' ' -f1; }
 
 elixir_index="${new}/builds/elixir/builds.txt"
 : >"${elixir_index}"
@@ -242,38 +174,12 @@ for suite in "${suites[@]}"; do
 	mkdir -p "${root}"
 	log "unpacking ${suite}"
 	while IFS= read -r pv; do
-		dpkg-deb -x "$(deb_file "${suite}" "${pv}")" "${root}"
+		dpkg-deb -x "$(mirror_deb_file "${debs}/${suite}" "${pv}")" "${root}"
 	done <<<"${pkgs[${suite}]}"
 
-	erl_tree="${root}/usr/lib/erlang"
-	otp_version_files=("${erl_tree}"/releases/*/OTP_VERSION)
-	[[ ${#otp_version_files[@]} -eq 1 && -f "${otp_version_files[0]}" ]] ||
-		die "${suite}: expected one releases/*/OTP_VERSION, found: ${otp_version_files[*]}"
-	otp_version=$(tr -d '[:space:]' <"${otp_version_files[0]}")
-	otp_major=${otp_version%%.*}
-	erts_dirs=("${erl_tree}"/erts-*)
-	[[ ${#erts_dirs[@]} -eq 1 && -d "${erts_dirs[0]}/bin" ]] || die "${suite}: expected one erts-* dir"
-	for tpl in erl.src start.src start_erl.src; do
-		[[ -f "${erts_dirs[0]}/bin/${tpl}" ]] || die "${suite}: erts bin/${tpl} missing (erlang-src not unpacked?)"
-	done
-	[[ -f "${erl_tree}/releases/RELEASES.src" ]] || die "${suite}: releases/RELEASES.src missing"
-
-	# Upstream's pre-install tree: drop man (a link into /usr/share/man) and all that Install regenerates.
-	rm -rf "${erl_tree:?}/man" "${erl_tree:?}/bin"
-	rm -f "${erts_dirs[0]}"/bin/{erl,start,start_erl} "${erl_tree}"/releases/{RELEASES,start_erl.data}
-	inline_outside_links "${root}" "${erl_tree}"
-
 	stage="${scratch}/stage-${suite}"
-	mkdir -p "${stage}"
-	mv "${erl_tree}" "${stage}/OTP-${otp_version}"
-	install -m 0755 "${here}/otp-install.sh" "${stage}/OTP-${otp_version}/Install"
-
-	otp_dir="${new}/builds/otp/${arch}/${distro[${suite}]}"
-	mkdir -p "${otp_dir}"
-	log "packing OTP-${otp_version} for ${distro[${suite}]}"
-	deterministic_tgz "${stage}" "OTP-${otp_version}" "${otp_dir}/OTP-${otp_version}.tar.gz"
-	printf 'OTP-%s %s %s %s\n' "${otp_version}" "$(fake_commit "OTP-${otp_version}")" "${build_date}" \
-		"$(sha "${otp_dir}/OTP-${otp_version}.tar.gz")" >"${otp_dir}/builds.txt"
+	mirror_pack_otp "${root}" "${stage}" "${new}" "${arch}" "${distro[${suite}]}"
+	otp_major=${otp_version%%.*}
 
 	# Elixir: bin/ and lib/ of /usr/lib/elixir at the zip root.
 	elixir_version=$(sed -n 's/^ELIXIR_VERSION=//p' "${root}/usr/lib/elixir/bin/elixir" | head -n1)
@@ -294,18 +200,7 @@ for suite in "${suites[@]}"; do
 done
 
 # --- check the indexes -----------------------------------------------------------------------------------------
-while IFS= read -r index; do
-	while IFS= read -r line; do
-		[[ "${line}" =~ ^(OTP-[0-9][0-9.]*|v[0-9][0-9.]*(-otp-[0-9]+)?)\ [0-9a-f]{40}\ [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z\ [0-9a-f]{64}\ ?$ ]] ||
-			die "bad line in ${index#"${new}/"}: '${line}'"
-		name=${line%% *}
-		sum=$(awk '{print $4}' <<<"${line}")
-		ext=.zip
-		[[ ${name} == OTP-* ]] && ext=.tar.gz
-		file="${index%/builds.txt}/${name}${ext}"
-		[[ "$(sha "${file}")" == "${sum}" ]] || die "checksum mismatch for ${file#"${new}/"}"
-	done <"${index}"
-done < <(find "${new}/builds" -name builds.txt | LC_ALL=C sort)
+mirror_check_indexes "${new}"
 
 # --- swap into place -------------------------------------------------------------------------------------------
 old="${scratch}/old"
@@ -318,10 +213,7 @@ inputs_key >"${inputs_stamp}" # after any list refresh this run did
 
 # Keep only the .debs of the current versions.
 for suite in "${suites[@]}"; do
-	keep=$(while IFS= read -r pv; do deb_file "${suite}" "${pv}"; done <<<"${pkgs[${suite}]}")
-	for f in "${debs}/${suite}"/*.deb; do
-		grep -qxF "$f" <<<"${keep}" || rm -f "$f"
-	done
+	mirror_prune_debs "${debs}/${suite}" "${pkgs[${suite}]}"
 done
 
 for index in "${out}"/builds/otp/"${arch}"/*/builds.txt "${out}/builds/elixir/builds.txt"; do

@@ -11,7 +11,7 @@
 #           so no cross gcc is needed (`-C link-self-contained=no` makes rustc leave the crt objects to zig).
 #   packager libcnb-cargo (`cargo libcnb package`), as Heroku packages its Rust buildpacks.
 #
-# Results under $ELIXIR_CNB_TOOLS/musl, keyed on this script, the pinned versions and the compiler:
+# Results under $ELIXIR_CNB_TOOLS/musl, keyed on this script, lib.sh, the pinned versions and the compiler:
 #   venv/                 ziglang + cargo-zigbuild
 #   libcnb-cargo/bin/     cargo-libcnb, built with the host's rustup toolchain
 #   bin/                  cargo-libcnb, zig wrappers (and cargo/rustc/rustdoc -> Debian's, in Debian mode)
@@ -27,7 +27,6 @@ CARGO_ZIGBUILD_VERSION=0.24.0
 LIBCNB_CARGO_VERSION=0.30.4 # the same as the libcnb in Cargo.toml
 TRIPLES=(x86_64-unknown-linux-musl aarch64-unknown-linux-musl)
 
-tools="${ELIXIR_CNB_TOOLS:-/var/cache/elixir-cnb}"
 dir="${tools}/musl"
 stamp="${dir}/toolchain.stamp"
 mkdir -p "${dir}"
@@ -73,7 +72,7 @@ if command -v rustup >/dev/null; then host_cargo="$(rustup which cargo)"; else h
 python="$(command -v python3)"
 key="$(
 	{
-		cat "${BASH_SOURCE[0]}"
+		script_hash "${BASH_SOURCE[0]}"
 		echo "mode=${mode} zig=${ZIGLANG_VERSION} zigbuild=${CARGO_ZIGBUILD_VERSION} libcnb-cargo=${LIBCNB_CARGO_VERSION}"
 		"${rust_rustc}" -vV
 		"${host_cargo}" -V

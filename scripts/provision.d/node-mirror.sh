@@ -20,7 +20,7 @@
 # Tailwind's standalone binary is a GitHub release download, out of reach here: it is built as upstream
 # builds it (the CLI with its plugins in one executable, tailwind-standalone/standalone.js), with bun,
 # from the npm packages tailwind-standalone/package-lock.json pins with their integrity hashes.
-# Keyed on this script: a rerun with the same script is a quick no-op.
+# Keyed on this script and lib.sh: a rerun with the same script is a quick no-op.
 set -euo pipefail
 me=node-mirror
 # shellcheck source=scripts/provision.d/lib.sh
@@ -33,12 +33,11 @@ ESBUILD_VERSION=0.25.0
 PHX_ESBUILD_VERSION=0.17.11 # what phx.new 1.7.24 pins
 PHX_TAILWIND_VERSION=3.4.3  # what phx.new 1.7.24 pins, and tailwind-standalone/package.json
 
-tools="$(realpath -m "${ELIXIR_CNB_TOOLS:-/var/cache/elixir-cnb}")"
 out="${tools}/node-mirror"
 stamp="${tools}/node-mirror.stamp"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-key="$(cat "${here}/node-mirror.sh" "${here}"/tailwind-standalone/{package.json,package-lock.json,standalone.js} |
-	sha256sum | cut -d' ' -f1)"
+key="$(script_hash "${here}/node-mirror.sh" \
+	"${here}"/tailwind-standalone/{package.json,package-lock.json,standalone.js})"
 
 
 if [[ -d "${out}" && -f "${stamp}" && "$(cat "${stamp}")" == "${key}" ]]; then

@@ -16,7 +16,6 @@ me=registry
 # shellcheck source=scripts/provision.d/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-tools="${ELIXIR_CNB_TOOLS:-/var/cache/elixir-cnb}"
 address="${ELIXIR_CNB_REGISTRY:-127.0.0.1:5000}"
 dir="${tools}/registry"
 mkdir -p "${dir}/data"
