@@ -22,13 +22,7 @@ git -C "${repo}" cat-file -e "${commit}^{commit}" 2>/dev/null ||
 target=x86_64-unknown-linux-gnu
 root="${tools}/earlier-buildpack"
 out="${root}/${commit}"
-key="$(
-	{
-		cat "${BASH_SOURCE[0]}" "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-		echo "${commit}"
-		rustc --version
-	} | sha256sum | cut -d' ' -f1
-)"
+key="$(printf '%s %s %s\n' "$(script_hash "${BASH_SOURCE[0]}")" "${commit}" "$(rustc --version)" | sha256sum | cut -d' ' -f1)"
 if [[ "$(cat "${out}/key" 2>/dev/null)" == "${key}" && -x "${out}/elixir-cnb_elixir/bin/build" ]]; then
 	log "buildpack of ${commit:0:12} in ${out}/elixir-cnb_elixir"
 	exit 0
