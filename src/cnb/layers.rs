@@ -1,6 +1,12 @@
 //! Caches as CNB layers: one cached layer per cache, its key in the layer's metadata, its launch env in
 //! the layer's env files. The lifecycle exports caches only after a successful build, so a failed or
 //! killed build never leaves a half-written cache behind.
+//!
+//! A launch-only cache (the release) is no cached layer: the lifecycle gives back only its metadata, from
+//! the previous image. When the key there matches, the layer is declared again without its directory,
+//! and the exporter reuses the previous image's layer as it is: a warm build neither restores nor
+//! exports its files. libcnb 0.30 doesn't support that case (it removes such metadata), so it is written
+//! here.
 
 use super::ElixirBuildpack;
 use crate::cache;
@@ -25,6 +31,13 @@ type CachedLayer = LayerRef<ElixirBuildpack, String, Vec<String>>;
 pub(super) struct Layers<'a> {
     context: &'a BuildContext<ElixirBuildpack>,
     opened: HashMap<&'static str, CachedLayer>,
+    /// Launch-only caches opened: whether the previous image's layer is reused (no files here).
+    launch_only: HashMap<&'static str, bool>,
+}
+
+/// A cache only the image has: its files ship, and no build reads them.
+fn is_launch_only(spec: CacheSpec) -> bool {
+    spec.availability.launch && !spec.availability.build
 }
 
 impl<'a> Layers<'a> {
@@ -32,6 +45,96 @@ impl<'a> Layers<'a> {
         Self {
             context,
             opened: HashMap::new(),
+            launch_only: HashMap::new(),
+        }
+    }
+
+    fn layer_dir(&self, name: &str) -> PathBuf {
+        self.context.layers_dir.join(name)
+    }
+
+    fn layer_toml(&self, name: &str) -> PathBuf {
+        self.context.layers_dir.join(format!("{name}.toml"))
+    }
+
+    /// Declares the launch-only layer `name` with `metadata` (`<name>.toml`).
+    fn declare_launch_only(&self, name: &str, metadata: toml::Table) -> Result<(), FrontendError> {
+        let mut types = toml::Table::new();
+        for (key, value) in [("launch", true), ("build", false), ("cache", false)] {
+            types.insert(key.into(), toml::Value::Boolean(value));
+        }
+        let mut layer = toml::Table::new();
+        layer.insert("types".into(), toml::Value::Table(types));
+        layer.insert("metadata".into(), toml::Value::Table(metadata));
+        let path = self.layer_toml(name);
+        let text = toml::to_string(&layer).map_err(|error| FrontendError::Internal(error.to_string()))?;
+        fs_err::write(&path, text)
+            .map_err(|error| FrontendError::Cache(format!("writing {}: {error}", path.display())))
+    }
+
+    /// [`Frontend::open_cache`] for a launch-only cache: the metadata the lifecycle gave back from the
+    /// previous image decides; the files stay in that image.
+    fn open_launch_only<K: CacheKey>(
+        &mut self,
+        spec: CacheSpec,
+        key: &K,
+        always_rebuild: bool,
+    ) -> Result<(PathBuf, Opened), FrontendError> {
+        let (dir, toml_path) = (self.layer_dir(spec.name), self.layer_toml(spec.name));
+        let io = |what: &str, path: &std::path::Path, error: std::io::Error| {
+            FrontendError::Cache(format!("{what} {}: {error}", path.display()))
+        };
+        let stored = match fs_err::read_to_string(&toml_path) {
+            Ok(text) => Some(toml::from_str::<toml::Table>(&text).ok().and_then(|mut layer| {
+                match layer.remove("metadata") {
+                    Some(toml::Value::Table(metadata)) => Some(metadata),
+                    _ => None,
+                }
+            })),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+            Err(error) => return Err(io("reading", &toml_path, error)),
+        };
+        let opened = match stored {
+            None => Opened::New,
+            Some(stored) => match cache::decide(stored.clone(), key, always_rebuild) {
+                cache::Decision::Keep { migrated } => {
+                    let metadata = match migrated {
+                        Some(migrated) => cache::stored(&migrated)?,
+                        None => stored.unwrap_or_default(),
+                    };
+                    self.declare_launch_only(spec.name, metadata)?;
+                    Opened::Restored
+                }
+                cache::Decision::Discard(reasons) => Opened::Discarded(reasons),
+            },
+        };
+        let in_image = opened == Opened::Restored && !dir.exists();
+        if opened != Opened::Restored {
+            for path in [&toml_path, &dir] {
+                match fs_err::symlink_metadata(path) {
+                    Ok(metadata) if metadata.is_dir() => fs_err::remove_dir_all(path),
+                    Ok(_) => fs_err::remove_file(path),
+                    Err(_) => Ok(()),
+                }
+                .map_err(|error| io("removing", path, error))?;
+            }
+            fs_err::create_dir_all(&dir).map_err(|error| io("creating", &dir, error))?;
+        }
+        self.launch_only.insert(spec.name, in_image);
+        Ok((dir, opened))
+    }
+
+    /// Whether the launch-only cache `name` is the previous image's layer, reused as it is.
+    fn in_image(&self, name: &str) -> bool {
+        self.launch_only.get(name).copied().unwrap_or(false)
+    }
+
+    /// Where a cache's files are written: its layer's directory.
+    fn contents(&self, spec: CacheSpec) -> Result<PathBuf, FrontendError> {
+        if self.launch_only.contains_key(spec.name) {
+            Ok(self.layer_dir(spec.name))
+        } else {
+            Ok(self.layer(spec)?.path())
         }
     }
 
@@ -78,6 +181,9 @@ impl Frontend for Layers<'_> {
         key: &K,
         always_rebuild: bool,
     ) -> Result<(PathBuf, Opened), FrontendError> {
+        if is_launch_only(spec) {
+            return self.open_launch_only(spec, key, always_rebuild);
+        }
         let name: LayerName = spec
             .name
             .parse()
@@ -141,12 +247,19 @@ impl Frontend for Layers<'_> {
     }
 
     fn save_cache<K: CacheKey>(&mut self, spec: CacheSpec, key: &K) -> Result<(), FrontendError> {
+        if self.launch_only.contains_key(spec.name) {
+            return self.declare_launch_only(spec.name, cache::stored(key)?);
+        }
         self.layer(spec)?
             .write_metadata(cache::stored(key)?)
             .map_err(cnb_error)
     }
 
     fn set_launch_env(&mut self, spec: CacheSpec, vars: &[LaunchVar]) -> Result<(), FrontendError> {
+        // A reused layer keeps the env it has: the same, by its key.
+        if self.in_image(spec.name) {
+            return Ok(());
+        }
         let mut env = LayerEnv::new();
         for var in vars {
             let behavior = if var.overrides {
@@ -156,11 +269,20 @@ impl Frontend for Layers<'_> {
             };
             env.insert(Scope::Launch, behavior, var.name, &var.value);
         }
+        if self.launch_only.contains_key(spec.name) {
+            let dir = self.layer_dir(spec.name);
+            return env.write_to_layer_dir(&dir).map_err(|error| {
+                FrontendError::Cache(format!("writing env into {}: {error}", dir.display()))
+            });
+        }
         self.layer(spec)?.write_env(env).map_err(cnb_error)
     }
 
     fn set_launch_program(&mut self, spec: CacheSpec, program: &LaunchProgram) -> Result<(), FrontendError> {
-        let exec_d = self.layer(spec)?.path().join("exec.d");
+        if self.in_image(spec.name) {
+            return Ok(());
+        }
+        let exec_d = self.contents(spec)?.join("exec.d");
         let file = exec_d.join(program.name);
         let write = || -> std::io::Result<()> {
             fs_err::create_dir_all(&exec_d)?;
@@ -171,6 +293,16 @@ impl Frontend for Layers<'_> {
     }
 
     fn set_launch_sbom(&mut self, spec: CacheSpec, cyclonedx_json: &[u8]) -> Result<(), FrontendError> {
+        if self.launch_only.contains_key(spec.name) {
+            // Beside the layer, as libcnb writes it: the lifecycle reads it whether or not the layer is
+            // the previous image's.
+            let path = self
+                .context
+                .layers_dir
+                .join(format!("{}.sbom.cdx.json", spec.name));
+            return fs_err::write(&path, cyclonedx_json)
+                .map_err(|error| FrontendError::Cache(format!("writing {}: {error}", path.display())));
+        }
         let sbom = Sbom::from_bytes(SbomFormat::CycloneDxJson, cyclonedx_json);
         self.layer(spec)?.write_sboms(&[sbom]).map_err(cnb_error)
     }

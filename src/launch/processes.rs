@@ -19,7 +19,11 @@ pub(crate) fn for_releases(releases: &[AssembledRelease], project: &ProjectInfo)
     };
     let overlay = |name: &str| {
         let path = primary.root.join("bin").join(name);
-        path.is_file().then(|| path.to_string_lossy().to_string())
+        primary
+            .overlays
+            .iter()
+            .any(|overlay| overlay == name)
+            .then(|| path.to_string_lossy().to_string())
     };
     let web = match overlay("server") {
         Some(server) => Process::new("web", [server]),
@@ -116,24 +120,26 @@ mod tests {
     #[test]
     fn release_processes_use_overlays_when_present() {
         let root = tempfile::tempdir().expect("tempdir");
-        let release = AssembledRelease {
+        let mut release = AssembledRelease {
             name: "hello".into(),
             root: root.path().to_path_buf(),
             executable: "hello".into(),
             start: "start",
+            overlays: Vec::new(),
         };
         let project = ProjectInfo {
             app: "hello".into(),
             ..ProjectInfo::default()
         };
+        // The overlays the release was found to have, not the files: a reused release's may not be here.
+        fs_err::create_dir_all(root.path().join("bin")).expect("mkdir");
+        fs_err::write(root.path().join("bin/server"), "").expect("write");
         let processes = for_releases(std::slice::from_ref(&release), &project);
         assert_eq!(processes.len(), 1);
         assert_eq!(processes[0].command, vec!["hello"]);
         assert_eq!(processes[0].args, vec!["start"]);
 
-        fs_err::create_dir_all(root.path().join("bin")).expect("mkdir");
-        fs_err::write(root.path().join("bin/server"), "").expect("write");
-        fs_err::write(root.path().join("bin/migrate"), "").expect("write");
+        release.overlays = vec!["server".into(), "migrate".into()];
         let processes = for_releases(&[release], &project);
         let commands: Vec<_> = processes
             .iter()
@@ -161,6 +167,7 @@ mod tests {
             root: std::path::PathBuf::from("/layers/x/release").join(name),
             executable: name.into(),
             start: "start",
+            overlays: Vec::new(),
         }
     }
 
@@ -213,6 +220,7 @@ mod tests {
             root: std::path::PathBuf::from("/layers/x/release/hello"),
             executable: "hello".into(),
             start: "start",
+            overlays: Vec::new(),
         };
         let defaults = for_releases(&[release], &project);
         let launch = merge(

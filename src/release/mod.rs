@@ -1,6 +1,7 @@
 //! The `release` cache: every OTP release of the project, assembled by `mix release`, with a `bin/`
 //! (on PATH at launch) linking each release's start script. The image ships the release, not the
-//! toolchain, `deps` or `_build`. Cached too, so an unchanged release is reused, not re-assembled.
+//! toolchain, `deps` or `_build`. An unchanged release is reused, not re-assembled: a CNB build takes it
+//! from the previous image without restoring it (see `cnb/layers.rs`), a classic build from its cache.
 
 pub(crate) mod cookie;
 pub(crate) mod inputs;
@@ -50,7 +51,12 @@ pub(crate) struct AssembledRelease {
     pub(crate) executable: String,
     /// The start script's command that runs the release in the foreground.
     pub(crate) start: &'static str,
+    /// The overlays of [`OVERLAYS`] its `bin/` has.
+    pub(crate) overlays: Vec<String>,
 }
+
+/// The overlay scripts `mix phx.gen.release` adds to the release's `bin/`, which the processes run.
+pub(crate) const OVERLAYS: [&str; 2] = ["server", "migrate"];
 
 /// The release the `web` process runs: the one named after the app, else the first.
 pub(crate) fn primary<'a>(releases: &'a [ReleaseSpec], project: &ProjectInfo) -> &'a str {
@@ -100,10 +106,17 @@ pub(crate) struct ReleaseLayerMetadata {
     releases: Vec<String>,
     mix_env: String,
     toolchain: crate::toolchain::ToolchainVersions,
+    /// SHA-256 of the launch env and programs the layer carries: a reused release keeps its layer's.
+    launch: String,
+    /// What the release was found to have, not compared: the overlays of the main release's `bin/`, for a
+    /// build that reuses the release without its files at hand.
+    overlays: Vec<String>,
 }
 
 impl CacheKey for ReleaseLayerMetadata {
-    const SCHEMA: u32 = 1;
+    /// 2: the launch env's digest and the overlays, so that an unchanged release can be reused from the
+    /// previous image, whose layer has both, without restoring it.
+    const SCHEMA: u32 = 2;
 
     fn invalidation_reasons(&self, new: &Self) -> Vec<String> {
         let Self {
@@ -111,6 +124,8 @@ impl CacheKey for ReleaseLayerMetadata {
             releases,
             mix_env,
             toolchain,
+            launch,
+            overlays: _,
         } = self;
         let mut reasons = Vec::new();
         if inputs != &new.inputs {
@@ -125,8 +140,39 @@ impl CacheKey for ReleaseLayerMetadata {
         }
         cache::push_if_changed(&mut reasons, "MIX_ENV", mix_env, &new.mix_env);
         toolchain.push_reasons(&new.toolchain, &mut reasons);
+        if launch != &new.launch {
+            reasons.push(String::from("the release's launch env or programs changed"));
+        }
         reasons
     }
+
+    fn migrate(schema: u32, _key: toml::Table) -> Result<Self, String> {
+        Err(format!(
+            "it was written by an older version of this buildpack (cache format {schema}), which did not \
+             record the release's launch env and overlays"
+        ))
+    }
+}
+
+/// The digest of the launch env and programs the release layer carries.
+fn launch_digest(env: &[LaunchVar], program: &LaunchProgram) -> String {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    for var in env {
+        for part in [
+            var.name,
+            &var.value,
+            if var.overrides { "override" } else { "default" },
+        ] {
+            hasher.update(part.as_bytes());
+            hasher.update([0]);
+        }
+    }
+    for part in [program.name, &program.exec_d, &program.profile_d] {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    crate::digest::hex(&hasher.finalize())
 }
 
 impl AssembledRelease {
@@ -143,6 +189,7 @@ impl AssembledRelease {
             root,
             // Distillery's `start` daemonizes; `foreground` is its equivalent of Mix's `start`.
             start: if distillery { "foreground" } else { "start" },
+            overlays: Vec::new(),
         }
     }
 }
@@ -206,11 +253,19 @@ pub(crate) fn assemble(
         sbom,
         app_files,
     } = *build;
-    let metadata = ReleaseLayerMetadata {
+    let env = launch_env(project, mix_env);
+    let program = LaunchProgram {
+        name: "erlang-cookie",
+        exec_d: cookie::exec_d_program(),
+        profile_d: cookie::profile_d_snippet(),
+    };
+    let mut metadata = ReleaseLayerMetadata {
         inputs: inputs::digest(app_files, &mix.build_path()).map_err(ReleaseError::Inputs)?,
         releases: releases.iter().map(|release| release.name.clone()).collect(),
         mix_env: mix_env.to_string(),
         toolchain: crate::toolchain::ToolchainVersions::of(toolchain),
+        launch: launch_digest(&env, &program),
+        overlays: Vec::new(),
     };
     let spec = CacheSpec {
         name: "release",
@@ -220,23 +275,25 @@ pub(crate) fn assemble(
         },
         what: "release",
     };
+    let cached_overlays = frontend
+        .cached_key::<ReleaseLayerMetadata>(spec.name)
+        .map(|cached| cached.overlays);
     let (path, state) = cache::restore(frontend, spec, &metadata, always_rebuild)?;
-    frontend.set_launch_env(spec, &launch_env(project, mix_env))?;
+    // A reused release's layer may be the previous image's, as it is: the front-end keeps its env and
+    // programs (the same, by the key).
+    frontend.set_launch_env(spec, &env)?;
     frontend.set_launch_sbom(spec, sbom)?;
-    frontend.set_launch_program(
-        spec,
-        &LaunchProgram {
-            name: "erlang-cookie",
-            exec_d: cookie::exec_d_program(),
-            profile_d: cookie::profile_d_snippet(),
-        },
-    )?;
-    let assembled: Vec<AssembledRelease> = releases
+    frontend.set_launch_program(spec, &program)?;
+    let primary = primary(releases, project);
+    let mut assembled: Vec<AssembledRelease> = releases
         .iter()
         .map(|release| AssembledRelease::new(release, &path))
         .collect();
     if state == CacheState::Reused {
-        for release in &assembled {
+        for release in &mut assembled {
+            if release.name == primary {
+                release.overlays = cached_overlays.clone().unwrap_or_default();
+            }
             print::sub_bullet(format!(
                 "Reusing release `{}`: nothing it is made from changed",
                 release.name
@@ -245,10 +302,9 @@ pub(crate) fn assemble(
         return Ok(assembled);
     }
 
-    let primary = primary(releases, project);
     let bin = path.join("bin");
     fs_err::create_dir_all(&bin).map_err(ReleaseError::WriteRelease)?;
-    for (release_spec, release) in releases.iter().zip(&assembled) {
+    for (release_spec, release) in releases.iter().zip(&mut assembled) {
         build_release(mix, release_spec, &release.root, mix_env)?;
         if release_spec.tool != ReleaseTool::Distillery {
             cookie::unbake(&release.root).map_err(ReleaseError::WriteRelease)?;
@@ -268,13 +324,15 @@ pub(crate) fn assemble(
         // The main release's `server` and `migrate` overlays (Phoenix's `mix phx.gen.release`) are on
         // PATH by name too, so the release phase can run `migrate`.
         if release.name == primary {
-            for overlay in ["server", "migrate"] {
+            for overlay in OVERLAYS {
                 let path = release.root.join("bin").join(overlay);
                 if path.is_file() {
                     fs_err::os::unix::fs::symlink(&path, bin.join(overlay))
                         .map_err(ReleaseError::WriteRelease)?;
+                    release.overlays.push(overlay.to_string());
                 }
             }
+            metadata.overlays.clone_from(&release.overlays);
         }
     }
     cache::save(frontend, spec, &metadata)?;
@@ -324,6 +382,87 @@ fn launch_env(project: &ProjectInfo, mix_env: &str) -> Vec<LaunchVar> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn metadata(inputs: &str, launch: &str, overlays: &[&str]) -> ReleaseLayerMetadata {
+        ReleaseLayerMetadata {
+            inputs: inputs.into(),
+            releases: vec!["app".into()],
+            mix_env: "prod".into(),
+            toolchain: crate::toolchain::ToolchainVersions::new("27.3", "1.18.3"),
+            launch: launch.into(),
+            overlays: overlays.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    #[test]
+    fn the_launch_env_invalidates_and_the_overlays_found_do_not() {
+        let cached = metadata("a", "env", &["server"]);
+        assert!(cached.invalidation_reasons(&metadata("a", "env", &[])).is_empty());
+        assert_eq!(
+            cached.invalidation_reasons(&metadata("b", "env2", &["server"])),
+            vec![
+                "the compiled app, its deps, config or rel/ changed",
+                "the release's launch env or programs changed"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_release_key_from_before_format_2_is_discarded_with_the_reason() {
+        // What buildpacks before numbered formats stored for the release.
+        let flat: toml::Table = toml::from_str(
+            "inputs = \"a\"\nreleases = [\"app\"]\nmix_env = \"prod\"\n[toolchain]\notp = \"27.3\"\nelixir = \"1.18.3\"\n",
+        )
+        .expect("toml");
+        assert_eq!(
+            crate::cache::decide(Some(flat), &metadata("a", "env", &[]), false),
+            crate::cache::Decision::Discard(vec![String::from(
+                "it was written by an older version of this buildpack (cache format 1), which did not record \
+                 the release's launch env and overlays"
+            )])
+        );
+    }
+
+    #[test]
+    fn the_launch_digest_covers_every_var_and_the_program() {
+        let program = LaunchProgram {
+            name: "erlang-cookie",
+            exec_d: "#!/bin/sh\n".into(),
+            profile_d: "export A=1\n".into(),
+        };
+        let env = vec![LaunchVar::default_value("MIX_ENV", "prod")];
+        let digest = launch_digest(&env, &program);
+        assert_eq!(digest.len(), 64);
+        let overriding = vec![LaunchVar {
+            overrides: true,
+            ..env[0].clone()
+        }];
+        let other_program = LaunchProgram {
+            exec_d: "#!/bin/sh\nexit 0\n".into(),
+            ..program.clone()
+        };
+        let other_snippet = LaunchProgram {
+            profile_d: "export A=2\n".into(),
+            ..program.clone()
+        };
+        for (what, other) in [
+            (
+                "a value",
+                launch_digest(&[LaunchVar::default_value("MIX_ENV", "dev")], &program),
+            ),
+            (
+                "a name",
+                launch_digest(&[LaunchVar::default_value("MIX_EN", "Vprod")], &program),
+            ),
+            ("override", launch_digest(&overriding, &program)),
+            ("exec.d", launch_digest(&env, &other_program)),
+            ("profile.d", launch_digest(&env, &other_snippet)),
+            ("no env", launch_digest(&[], &program)),
+        ] {
+            assert_ne!(digest, other, "{what}");
+        }
+        assert_eq!(digest, launch_digest(&env, &program.clone()));
+    }
 
     #[test]
     fn a_release_unpacked_into_the_app_dir_is_found() {

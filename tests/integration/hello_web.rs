@@ -94,6 +94,17 @@ fn hello_web_builds_answers_http_and_rebuilds_from_cache() {
                     "- Release\n  - Reusing release `hello_web`: nothing it is made from changed\n"
                 );
                 assert_not_contains!(rebuild.pack_stderr, "Downloading");
+                // The release is launch-only: the lifecycle gives back its metadata from the image, not its
+                // files from the cache, and the exporter reuses the image's layer.
+                assert_contains!(
+                    rebuild.pack_stdout,
+                    "Restoring metadata for \"elixir-cnb/elixir:release\" from app image"
+                );
+                assert_not_contains!(
+                    rebuild.pack_stdout,
+                    "Restoring data for \"elixir-cnb/elixir:release\""
+                );
+                assert_contains!(rebuild.pack_stdout, "Reusing layer 'elixir-cnb/elixir:release'");
                 // Only the two indexes were fetched again, no archive.
                 let fetched: Vec<String> = mirror.requests().split_off(before_rebuild);
                 assert!(

@@ -1,6 +1,7 @@
 //! Caches survive a buildpack upgrade: an app built by an earlier version of this buildpack (a fixed
 //! commit of main, packaged by `scripts/provision.d/earlier-buildpack.sh`), then by this one, keeps its
-//! toolchain, Hex, deps and `_build` caches and its release: nothing is downloaded, nothing recompiled.
+//! toolchain, Hex, deps and `_build` caches: nothing is downloaded, nothing recompiled. The release's
+//! key changed format since (format 2), and only the release is assembled again, with the reason said.
 
 use crate::mirror::Mirror;
 use crate::{builders, expected_toolchain, hex_build_config, requests_since};
@@ -65,9 +66,16 @@ fn caches_an_earlier_version_wrote_are_kept_by_this_one() {
             );
             assert_contains!(
                 output,
-                "- Release\n  - Reusing release `plug_cowboy_app`: nothing it is made from changed\n"
+                "- Release\n  - Discarding cached release since it was written by an older version of this \
+                 buildpack (cache format 1), which did not record the release's launch env and overlays\n  - \
+                 Running `mix release"
             );
-            for gone in ["Discarding", "Downloading", "Compiling"] {
+            assert_eq!(
+                output.matches("Discarding").count(),
+                1,
+                "only the release is discarded"
+            );
+            for gone in ["Downloading", "Compiling"] {
                 assert_not_contains!(output, gone);
             }
             let asked: Vec<String> = requests_since(&mirror, before, "/")
@@ -84,11 +92,16 @@ fn caches_an_earlier_version_wrote_are_kept_by_this_one() {
                 assert_eq!(body["plug_cowboy"], "2.7.5");
             });
 
-            // The upgraded build stored the keys anew in its own format: the next build reads them as its own.
+            // The upgraded build stored the keys anew in its own format: the next build reads them as its own,
+            // and takes the release from the previous image.
             upgraded.rebuild(&current, |again| {
                 assert_contains!(
                     again.pack_stderr,
                     "  - Using cached deps\n  - Using cached _build (Mix recompiles only what changed)\n"
+                );
+                assert_contains!(
+                    again.pack_stderr,
+                    "- Release\n  - Reusing release `plug_cowboy_app`: nothing it is made from changed\n"
                 );
                 for gone in ["Discarding", "Downloading", "Compiling"] {
                     assert_not_contains!(again.pack_stderr, gone);
