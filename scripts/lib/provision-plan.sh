@@ -2,8 +2,8 @@
 # The provisioning plan (see scripts/provision), for scripts that run it with steps of their own
 # (scripts/demo builds the buildpack alongside). Source scripts/lib/jobs.sh first.
 #
-#   provision_plan TARGET...   adds the steps of these targets (demo, tests, packaging, arm64, all; none
-#                              means all) to the plan and writes $ELIXIR_CNB_TOOLS/env.sh
+#   provision_plan TARGET...   adds the steps of these targets (demo, tests, packaging, arm64, all, bench;
+#                              none means all) to the plan and writes $ELIXIR_CNB_TOOLS/env.sh
 
 provision_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -12,7 +12,7 @@ provision_add() { # NAME "DEPS" [SCRIPT [ARGS...]]: provision.d/SCRIPT.sh (defau
 }
 
 provision_plan() {
-	local target demo=false tests=false packaging=false arm64=false
+	local target demo=false tests=false packaging=false arm64=false bench=false
 	export ELIXIR_CNB_TOOLS="${ELIXIR_CNB_TOOLS:-/var/cache/elixir-cnb}"
 	mkdir -p "${ELIXIR_CNB_TOOLS}"
 	(($#)) || set -- all
@@ -22,9 +22,10 @@ provision_plan() {
 		tests) tests=true ;;
 		packaging) packaging=true ;;
 		arm64) arm64=true ;;
+		bench) bench=true ;; # not in all: only bench/run's Dockerfile peer needs it
 		all) tests=true packaging=true arm64=true ;;
 		*)
-			echo "usage: scripts/provision [demo|tests|packaging|arm64|all ...]" >&2
+			echo "usage: scripts/provision [demo|tests|packaging|arm64|all|bench ...]" >&2
 			return 2
 			;;
 		esac
@@ -71,6 +72,10 @@ provision_plan() {
 		provision_add arm64-rootfs "engine arm64-binfmt"
 		provision_add arm64-lifecycle ""
 		provision_add arm64-builder "engine cnb-tools arm64-rootfs arm64-lifecycle"
+	fi
+	if [[ "${bench}" == true ]]; then
+		provision_add engine ""
+		provision_add buildx "engine"
 	fi
 	provision_write_env
 }
