@@ -32,13 +32,8 @@ if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then
 fi
 command -v go >/dev/null || die "no Go toolchain on PATH (buildx ${BUILDX_VERSION} needs Go >= 1.22)"
 
-key="$(
-	{
-		cat "${BASH_SOURCE[0]}"
-		echo "buildx=${BUILDX_VERSION}"
-		go version
-	} | sha256sum | cut -d' ' -f1
-)"
+key="$(printf '%s buildx=%s %s\n' "$(script_hash "${BASH_SOURCE[0]}")" "${BUILDX_VERSION}" "$(go version)" |
+	sha256sum | cut -d' ' -f1)"
 
 if [[ "$(cat "${stamp}" 2>/dev/null)" != "${key}" || ! -x "${plugins}/docker-buildx" ]]; then
 	export GOCACHE="${tools}/go/cache" GOMODCACHE="${tools}/go/mod"
