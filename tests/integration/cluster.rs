@@ -6,7 +6,7 @@
 //! builder has its buildpacks, with an `order.toml` naming it.
 
 use crate::mirror::Mirror;
-use crate::{builders, fixture, try_http_get};
+use crate::{builders, buildpack_dir, fixture, try_http_get};
 use libcnb_test::assert_contains;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -25,23 +25,6 @@ const PHASES: &[(&str, &[&str], bool)] = &[
 /// The registry `scripts/provision` runs.
 fn registry() -> String {
     std::env::var("ELIXIR_CNB_REGISTRY").unwrap_or_else(|_| String::from("127.0.0.1:5000"))
-}
-
-/// The packaged buildpack (`scripts/package`): `ELIXIR_CNB_CLUSTER_BUILDPACK`, else the amd64 static one.
-fn buildpack_dir() -> PathBuf {
-    let dir = std::env::var_os("ELIXIR_CNB_CLUSTER_BUILDPACK").map_or_else(
-        || {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("target/buildpack/x86_64-unknown-linux-musl/release/elixir-cnb_elixir")
-        },
-        PathBuf::from,
-    );
-    assert!(
-        dir.join("buildpack.toml").is_file(),
-        "no packaged buildpack at {}: scripts/test packages it first (scripts/package)",
-        dir.display()
-    );
-    dir
 }
 
 fn docker(args: &[&str]) -> std::process::Output {

@@ -72,6 +72,23 @@ pub(crate) fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// The packaged buildpack (`scripts/package`): `ELIXIR_CNB_CLUSTER_BUILDPACK`, else the amd64 static one.
+pub(crate) fn buildpack_dir() -> PathBuf {
+    let dir = std::env::var_os("ELIXIR_CNB_CLUSTER_BUILDPACK").map_or_else(
+        || {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("target/buildpack/x86_64-unknown-linux-musl/release/elixir-cnb_elixir")
+        },
+        PathBuf::from,
+    );
+    assert!(
+        dir.join("buildpack.toml").is_file(),
+        "no packaged buildpack at {}: scripts/test packages it first (scripts/package)",
+        dir.display()
+    );
+    dir
+}
+
 /// A build of `fixture` on `builder`, with toolchains from `hex_builds_url`.
 pub(crate) fn build_config(builder: &str, fixture_name: &str, hex_builds_url: &str) -> BuildConfig {
     let mut config = BuildConfig::new(builder, fixture(fixture_name));

@@ -3,7 +3,7 @@
 //! a warm rebuild from podman's volume cache, and the image started by podman answering.
 
 use crate::mirror::Mirror;
-use crate::{builders, expected_toolchain, fixture, try_http_get};
+use crate::{builders, buildpack_dir, expected_toolchain, fixture, try_http_get};
 use libcnb_test::assert_contains;
 use std::process::Command;
 
@@ -11,17 +11,6 @@ fn socket() -> String {
     std::env::var("ELIXIR_CNB_PODMAN_SOCKET").unwrap_or_else(|_| {
         panic!("ELIXIR_CNB_PODMAN_SOCKET is not set: run the integration tests through scripts/test")
     })
-}
-
-/// The packaged buildpack, as users install it (`scripts/package`'s static one).
-fn buildpack() -> std::path::PathBuf {
-    std::env::var_os("ELIXIR_CNB_CLUSTER_BUILDPACK").map_or_else(
-        || {
-            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("target/buildpack/x86_64-unknown-linux-musl/release/elixir-cnb_elixir")
-        },
-        std::path::PathBuf::from,
-    )
 }
 
 /// `pack build` with podman as the engine: `DOCKER_HOST` names its socket, and `--docker-host inherit`
@@ -32,7 +21,7 @@ fn pack_build(image: &str, builder: &str, app: &std::path::Path, mirror: &Mirror
         .args(["build", image, "--docker-host", "inherit"])
         .args(["--builder", builder, "--trust-builder", "--pull-policy", "never"])
         .arg("--buildpack")
-        .arg(buildpack())
+        .arg(buildpack_dir())
         .arg("--path")
         .arg(app)
         .args(["--env", &format!("HEX_BUILDS_URL={}", mirror.url)])
