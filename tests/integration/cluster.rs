@@ -189,37 +189,20 @@ impl ClusterApp {
     /// (GitLab's Auto DevOps, a CI runner): the app image and its cache image in the registry, the run
     /// image from there; returns pack's output (it must succeed).
     fn pack_publish(&self, mirror: &Mirror) -> String {
-        let output = Command::new("pack")
-            .args([
-                "build",
-                &self.image,
+        crate::pack_build(
+            &self.image,
+            &self.builder,
+            &self.source(),
+            &mirror.url,
+            &[
                 "--publish",
                 "--cache-image",
                 &self.cache_image,
-            ])
-            .args([
-                "--builder",
-                &self.builder,
-                "--trust-builder",
-                "--pull-policy",
-                "never",
-            ])
-            .args(["--run-image", &self.run_image])
-            .arg("--buildpack")
-            .arg(buildpack_dir())
-            .arg("--path")
-            .arg(self.source())
-            .args(["--env", &format!("HEX_BUILDS_URL={}", mirror.url)])
-            .args(["--network", "host", "--no-color"])
-            .output()
-            .expect("pack");
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        assert!(output.status.success(), "pack build --publish failed:\n{text}");
-        text
+                "--run-image",
+                &self.run_image,
+            ],
+            &[],
+        )
     }
 
     /// Pulls the app image from the registry (the engine's copy removed first), runs `web`, GETs `/`.

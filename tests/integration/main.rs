@@ -35,7 +35,7 @@ mod upgrade;
 mod versions;
 
 use libcnb_test::BuildConfig;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The builders to test against: `INTEGRATION_TEST_BUILDERS` (space separated), else both local ones.
 pub(crate) fn builders() -> Vec<String> {
@@ -87,6 +87,43 @@ pub(crate) fn buildpack_dir() -> PathBuf {
         dir.display()
     );
     dir
+}
+
+/// `pack build image` on `builder` of the source in `app`, with the packaged buildpack
+/// ([`buildpack_dir`]) and toolchains from `hex_builds_url`, on the host network, never pulling the
+/// builder; `extra_args` after the image's name, `env` for pack itself. Returns pack's stdout and stderr
+/// (it must succeed).
+pub(crate) fn pack_build(
+    image: &str,
+    builder: &str,
+    app: &Path,
+    hex_builds_url: &str,
+    extra_args: &[&str],
+    env: &[(&str, &str)],
+) -> String {
+    let output = std::process::Command::new("pack")
+        .envs(env.iter().copied())
+        .args(["build", image])
+        .args(extra_args)
+        .args(["--builder", builder, "--trust-builder", "--pull-policy", "never"])
+        .arg("--buildpack")
+        .arg(buildpack_dir())
+        .arg("--path")
+        .arg(app)
+        .args(["--env", &format!("HEX_BUILDS_URL={hex_builds_url}")])
+        .args(["--network", "host", "--no-color"])
+        .output()
+        .expect("pack");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.status.success(),
+        "pack build {image} {extra_args:?} (env {env:?}) failed:\n{text}"
+    );
+    text
 }
 
 /// A build of `fixture` on `builder`, with toolchains from `hex_builds_url`.

@@ -3,7 +3,7 @@
 //! a warm rebuild from podman's volume cache, and the image started by podman answering.
 
 use crate::mirror::Mirror;
-use crate::{builders, buildpack_dir, expected_toolchain, fixture, try_http_get};
+use crate::{builders, expected_toolchain, fixture, try_http_get};
 use libcnb_test::assert_contains;
 use std::process::Command;
 
@@ -16,28 +16,14 @@ fn socket() -> String {
 /// `pack build` with podman as the engine: `DOCKER_HOST` names its socket, and `--docker-host inherit`
 /// gives the lifecycle that socket too (pack's default is Docker's own, where the image would go).
 fn pack_build(image: &str, builder: &str, app: &std::path::Path, mirror: &Mirror) -> String {
-    let output = Command::new("pack")
-        .env("DOCKER_HOST", format!("unix://{}", socket()))
-        .args(["build", image, "--docker-host", "inherit"])
-        .args(["--builder", builder, "--trust-builder", "--pull-policy", "never"])
-        .arg("--buildpack")
-        .arg(buildpack_dir())
-        .arg("--path")
-        .arg(app)
-        .args(["--env", &format!("HEX_BUILDS_URL={}", mirror.url)])
-        .args(["--network", "host", "--no-color"])
-        .output()
-        .expect("pack");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        output.status.success(),
-        "pack build against podman failed:\n{text}"
-    );
-    text
+    crate::pack_build(
+        image,
+        builder,
+        app,
+        &mirror.url,
+        &["--docker-host", "inherit"],
+        &[("DOCKER_HOST", &format!("unix://{}", socket()))],
+    )
 }
 
 fn podman(args: &[&str]) -> String {
