@@ -6,7 +6,7 @@
 //! builder has its buildpacks, with an `order.toml` naming it.
 
 use crate::mirror::Mirror;
-use crate::{builders, buildpack_dir, fixture, try_http_get};
+use crate::{builders, buildpack_dir, copy_dir, fixture, try_http_get};
 use libcnb_test::assert_contains;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -242,17 +242,6 @@ impl ClusterApp {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    let status = Command::new("cp")
-        .arg("-a")
-        .arg(format!("{}/.", from.display()))
-        .arg(to)
-        .status()
-        .expect("cp");
-    assert!(status.success());
-}
-
 fn chown(dir: &Path) {
     let status = Command::new("chown")
         .args(["-R", CNB_USER])
@@ -276,16 +265,7 @@ fn builder() -> String {
 /// with the assertions every way of building shares; returns the warm build's output, for what only
 /// one way asserts.
 fn cold_warm_edit(app: &ClusterApp, mirror: &Mirror, build: impl Fn(&ClusterApp) -> String) -> String {
-    let expected = crate::expected_toolchain(&app.builder);
-    // Pinned exactly, so that a warm build asks no index either.
-    std::fs::write(
-        app.source().join("elixir_buildpack.config"),
-        format!(
-            "erlang_version={}\nelixir_version={}\n",
-            expected.otp, expected.elixir
-        ),
-    )
-    .expect("write");
+    crate::pin_toolchain(&app.source(), &crate::expected_toolchain(&app.builder));
 
     let cold = build(app);
     assert_contains!(cold, &format!("Saving {}...", app.image));

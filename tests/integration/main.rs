@@ -72,6 +72,32 @@ pub(crate) fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// Copies the tree `from` into `to` (made if missing), as `cp -a` does: modes and times kept.
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(format!("{}/.", from.display()))
+        .arg(to)
+        .status()
+        .expect("cp");
+    assert!(status.success());
+}
+
+/// An `elixir_buildpack.config` that pins `expected`'s toolchain exactly, so that a warm build asks no
+/// index either.
+pub(crate) fn toolchain_pin(expected: &Expected) -> String {
+    format!(
+        "erlang_version={}\nelixir_version={}\n",
+        expected.otp, expected.elixir
+    )
+}
+
+/// Writes [`toolchain_pin`] as the `elixir_buildpack.config` of the app in `dir`.
+pub(crate) fn pin_toolchain(dir: &Path, expected: &Expected) {
+    std::fs::write(dir.join("elixir_buildpack.config"), toolchain_pin(expected)).expect("write");
+}
+
 /// The packaged buildpack (`scripts/package`): `ELIXIR_CNB_CLUSTER_BUILDPACK`, else the amd64 static one.
 pub(crate) fn buildpack_dir() -> PathBuf {
     let dir = std::env::var_os("ELIXIR_CNB_CLUSTER_BUILDPACK").map_or_else(

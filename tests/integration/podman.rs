@@ -3,7 +3,7 @@
 //! a warm rebuild from podman's volume cache, and the image started by podman answering.
 
 use crate::mirror::Mirror;
-use crate::{builders, expected_toolchain, fixture, try_http_get};
+use crate::{builders, copy_dir, expected_toolchain, fixture, pin_toolchain, try_http_get};
 use libcnb_test::assert_contains;
 use std::process::Command;
 
@@ -46,21 +46,8 @@ fn pack_builds_with_podman_rebuilds_from_its_volume_cache_and_podman_runs_the_im
     let expected = expected_toolchain(&builder);
     let mirror = Mirror::healthy();
     let app = tempfile::tempdir().expect("tempdir");
-    let status = Command::new("cp")
-        .arg("-a")
-        .arg(format!("{}/.", fixture("hello_web").display()))
-        .arg(app.path())
-        .status()
-        .expect("cp");
-    assert!(status.success());
-    std::fs::write(
-        app.path().join("elixir_buildpack.config"),
-        format!(
-            "erlang_version={}\nelixir_version={}\n",
-            expected.otp, expected.elixir
-        ),
-    )
-    .expect("write");
+    copy_dir(&fixture("hello_web"), app.path());
+    pin_toolchain(app.path(), &expected);
     let image = format!("elixir-cnb-test/podman-{}", std::process::id());
 
     let cold = pack_build(&image, &builder, app.path(), &mirror);
