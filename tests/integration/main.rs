@@ -214,12 +214,17 @@ pub(crate) fn for_each_builder(f: impl Fn(&str) + Sync) {
         !builders.is_empty(),
         "INTEGRATION_TEST_BUILDERS names no builder: a test must build on at least one"
     );
+    on_threads(builders, "builder", f);
+}
+
+/// Runs `f` for every one of `items`, one thread each; `kind` names what they are in the failure.
+pub(crate) fn on_threads(items: Vec<String>, kind: &str, f: impl Fn(&str) + Sync) {
     std::thread::scope(|scope| {
-        let handles: Vec<_> = builders
+        let handles: Vec<_> = items
             .into_iter()
-            .map(|builder| {
+            .map(|item| {
                 let f = &f;
-                scope.spawn(move || f(&builder))
+                scope.spawn(move || f(&item))
             })
             .collect();
         let failures = handles
@@ -228,7 +233,7 @@ pub(crate) fn for_each_builder(f: impl Fn(&str) + Sync) {
             .count();
         assert_eq!(
             failures, 0,
-            "the test failed on {failures} builder(s), see the panics above"
+            "the test failed on {failures} {kind}(s), see the panics above"
         );
     });
 }
