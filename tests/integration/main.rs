@@ -52,6 +52,17 @@ pub(crate) struct Expected {
     pub(crate) elixir: &'static str,
 }
 
+impl Expected {
+    /// What `hello_web` answers at `/` on this toolchain.
+    pub(crate) fn hello_web_greeting(&self) -> String {
+        let otp_major = self.otp.split('.').next().unwrap_or_default();
+        format!(
+            "Hello from hello_web! Elixir {} on Erlang/OTP {otp_major}\n",
+            self.elixir
+        )
+    }
+}
+
 pub(crate) fn expected_toolchain(builder: &str) -> Expected {
     if builder.ends_with(":trixie") {
         Expected {
