@@ -109,7 +109,8 @@ impl ClusterApp {
     /// volumes (`/workspace`, `/layers`, `/platform`) and the builder's buildpacks; returns its output.
     fn phase(&self, run: &Path, phase: &str, args: &[&str]) -> String {
         let volume = |from: &Path, to: &str, mode: &str| format!("{}:{to}:{mode}", from.display());
-        let output = Command::new("docker")
+        let mut command = Command::new("docker");
+        command
             .args(["run", "--rm", "--network", "host", "--user", CNB_USER])
             .args(["--volume", &volume(&run.join("workspace"), "/workspace", "rw")])
             .args(["--volume", &volume(&run.join("layers"), "/layers", "rw")])
@@ -131,16 +132,8 @@ impl ClusterApp {
             ])
             .args(["--env", "CNB_PLATFORM_API=0.13", "--env", "CNB_REGISTRY_AUTH={}"])
             .args(["--entrypoint", &format!("/cnb/lifecycle/{phase}"), &self.builder])
-            .args(args)
-            .output()
-            .expect("docker run");
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        assert!(output.status.success(), "the lifecycle's {phase} failed:\n{text}");
-        text
+            .args(args);
+        crate::output_of(&mut command, &format!("the lifecycle's {phase}"))
     }
 
     /// The five phases one by one, as Tekton's buildpacks-phases task runs them ([`PHASES`]).
@@ -383,22 +376,16 @@ fn a_published_image_rebases_onto_a_patched_run_image_and_keeps_its_app_layers()
     ]);
     docker(&["push", "--quiet", &patched]);
 
-    let output = Command::new("docker")
+    let mut rebaser = Command::new("docker");
+    rebaser
         .args(["run", "--rm", "--network", "host", "--user", CNB_USER])
         .args(["--env", "CNB_PLATFORM_API=0.13", "--env", "CNB_REGISTRY_AUTH={}"])
         .args(["--entrypoint", "/cnb/lifecycle/rebaser", &builder])
         // `-force`: the image's metadata names the builder's run image (`elixir-cnb-test/run:<suite>`,
         // as its run.toml does), not this registry tag; kpack's stacks name the registry image, and
         // `pack rebase --run-image` forces the same way.
-        .args(["-run-image", &patched, "-force", "-no-color", &app.image])
-        .output()
-        .expect("docker run");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(output.status.success(), "the rebaser failed:\n{text}");
+        .args(["-run-image", &patched, "-force", "-no-color", &app.image]);
+    let text = crate::output_of(&mut rebaser, "the rebaser");
 
     let after = layers(&app.image);
     let app_layers = |all: &[String], base: usize| all[base..].to_vec();

@@ -138,28 +138,33 @@ pub(crate) fn pack_build(
     extra_args: &[&str],
     env: &[(&str, &str)],
 ) -> String {
-    let output = std::process::Command::new("pack")
-        .envs(env.iter().copied())
-        .args(["build", image])
-        .args(extra_args)
-        .args(["--builder", builder, "--trust-builder", "--pull-policy", "never"])
-        .arg("--buildpack")
-        .arg(buildpack_dir())
-        .arg("--path")
-        .arg(app)
-        .args(["--env", &format!("HEX_BUILDS_URL={hex_builds_url}")])
-        .args(["--network", "host", "--no-color"])
+    output_of(
+        std::process::Command::new("pack")
+            .envs(env.iter().copied())
+            .args(["build", image])
+            .args(extra_args)
+            .args(["--builder", builder, "--trust-builder", "--pull-policy", "never"])
+            .arg("--buildpack")
+            .arg(buildpack_dir())
+            .arg("--path")
+            .arg(app)
+            .args(["--env", &format!("HEX_BUILDS_URL={hex_builds_url}")])
+            .args(["--network", "host", "--no-color"]),
+        &format!("pack build {image} {extra_args:?} (env {env:?})"),
+    )
+}
+
+/// Runs `command`; returns its stdout then stderr, and when it fails panics with both (`what` failed).
+pub(crate) fn output_of(command: &mut std::process::Command, what: &str) -> String {
+    let output = command
         .output()
-        .expect("pack");
+        .unwrap_or_else(|error| panic!("running {what}: {error}"));
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(
-        output.status.success(),
-        "pack build {image} {extra_args:?} (env {env:?}) failed:\n{text}"
-    );
+    assert!(output.status.success(), "{what} failed:\n{text}");
     text
 }
 
