@@ -332,10 +332,7 @@ fn a_pinned_warm_rebuild_makes_no_request() {
     let builder = builders().into_iter().next().expect("a builder");
     let expected = crate::expected_toolchain(&builder);
     let mirror = Mirror::healthy();
-    let pin = format!(
-        "erlang_version={}\nelixir_version={}\n",
-        expected.otp, expected.elixir
-    );
+    let pin = crate::toolchain_pin(&expected);
     let pinned = |url: &str| {
         let mut config = build_config(&builder, "hello_web", url);
         let pin = pin.clone();

@@ -27,23 +27,7 @@ fn suites() -> Vec<String> {
 
 /// Runs `f` for every suite, one thread each.
 pub(crate) fn for_each_suite(f: impl Fn(&str) + Sync) {
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = suites()
-            .into_iter()
-            .map(|suite| {
-                let f = &f;
-                scope.spawn(move || f(&suite))
-            })
-            .collect();
-        let failures = handles
-            .into_iter()
-            .filter_map(|handle| handle.join().err())
-            .count();
-        assert_eq!(
-            failures, 0,
-            "the test failed on {failures} stack(s), see the panics above"
-        );
-    });
+    crate::on_threads(suites(), "stack", f);
 }
 
 /// A Heroku app whose config vars point Hex, rebar3 and the toolchain at the tests' mirror and trust its

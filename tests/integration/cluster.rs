@@ -6,7 +6,7 @@
 //! builder has its buildpacks, with an `order.toml` naming it.
 
 use crate::mirror::Mirror;
-use crate::{builders, fixture, try_http_get};
+use crate::{builders, buildpack_dir, copy_dir, fixture, try_http_get};
 use libcnb_test::assert_contains;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -25,23 +25,6 @@ const PHASES: &[(&str, &[&str], bool)] = &[
 /// The registry `scripts/provision` runs.
 fn registry() -> String {
     std::env::var("ELIXIR_CNB_REGISTRY").unwrap_or_else(|_| String::from("127.0.0.1:5000"))
-}
-
-/// The packaged buildpack (`scripts/package`): `ELIXIR_CNB_CLUSTER_BUILDPACK`, else the amd64 static one.
-fn buildpack_dir() -> PathBuf {
-    let dir = std::env::var_os("ELIXIR_CNB_CLUSTER_BUILDPACK").map_or_else(
-        || {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("target/buildpack/x86_64-unknown-linux-musl/release/elixir-cnb_elixir")
-        },
-        PathBuf::from,
-    );
-    assert!(
-        dir.join("buildpack.toml").is_file(),
-        "no packaged buildpack at {}: scripts/test packages it first (scripts/package)",
-        dir.display()
-    );
-    dir
 }
 
 fn docker(args: &[&str]) -> std::process::Output {
@@ -126,7 +109,8 @@ impl ClusterApp {
     /// volumes (`/workspace`, `/layers`, `/platform`) and the builder's buildpacks; returns its output.
     fn phase(&self, run: &Path, phase: &str, args: &[&str]) -> String {
         let volume = |from: &Path, to: &str, mode: &str| format!("{}:{to}:{mode}", from.display());
-        let output = Command::new("docker")
+        let mut command = Command::new("docker");
+        command
             .args(["run", "--rm", "--network", "host", "--user", CNB_USER])
             .args(["--volume", &volume(&run.join("workspace"), "/workspace", "rw")])
             .args(["--volume", &volume(&run.join("layers"), "/layers", "rw")])
@@ -148,16 +132,8 @@ impl ClusterApp {
             ])
             .args(["--env", "CNB_PLATFORM_API=0.13", "--env", "CNB_REGISTRY_AUTH={}"])
             .args(["--entrypoint", &format!("/cnb/lifecycle/{phase}"), &self.builder])
-            .args(args)
-            .output()
-            .expect("docker run");
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        assert!(output.status.success(), "the lifecycle's {phase} failed:\n{text}");
-        text
+            .args(args);
+        crate::output_of(&mut command, &format!("the lifecycle's {phase}"))
     }
 
     /// The five phases one by one, as Tekton's buildpacks-phases task runs them ([`PHASES`]).
@@ -206,37 +182,20 @@ impl ClusterApp {
     /// (GitLab's Auto DevOps, a CI runner): the app image and its cache image in the registry, the run
     /// image from there; returns pack's output (it must succeed).
     fn pack_publish(&self, mirror: &Mirror) -> String {
-        let output = Command::new("pack")
-            .args([
-                "build",
-                &self.image,
+        crate::pack_build(
+            &self.image,
+            &self.builder,
+            &self.source(),
+            &mirror.url,
+            &[
                 "--publish",
                 "--cache-image",
                 &self.cache_image,
-            ])
-            .args([
-                "--builder",
-                &self.builder,
-                "--trust-builder",
-                "--pull-policy",
-                "never",
-            ])
-            .args(["--run-image", &self.run_image])
-            .arg("--buildpack")
-            .arg(buildpack_dir())
-            .arg("--path")
-            .arg(self.source())
-            .args(["--env", &format!("HEX_BUILDS_URL={}", mirror.url)])
-            .args(["--network", "host", "--no-color"])
-            .output()
-            .expect("pack");
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        assert!(output.status.success(), "pack build --publish failed:\n{text}");
-        text
+                "--run-image",
+                &self.run_image,
+            ],
+            &[],
+        )
     }
 
     /// Pulls the app image from the registry (the engine's copy removed first), runs `web`, GETs `/`.
@@ -276,17 +235,6 @@ impl ClusterApp {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    let status = Command::new("cp")
-        .arg("-a")
-        .arg(format!("{}/.", from.display()))
-        .arg(to)
-        .status()
-        .expect("cp");
-    assert!(status.success());
-}
-
 fn chown(dir: &Path) {
     let status = Command::new("chown")
         .args(["-R", CNB_USER])
@@ -306,42 +254,26 @@ fn builder() -> String {
         .clone()
 }
 
-#[test]
-#[ignore = "integration test"]
-fn the_lifecycle_without_a_daemon_exports_to_the_registry_and_rebuilds_from_a_registry_cache() {
-    let builder = builder();
-    let mirror = Mirror::healthy();
-    let expected = crate::expected_toolchain(&builder);
-    let app = ClusterApp::new(&builder, "hello_web", "hello_web_cluster", &mirror);
-    // Pinned exactly, so that a warm build asks no index either.
-    std::fs::write(
-        app.source().join("elixir_buildpack.config"),
-        format!(
-            "erlang_version={}\nelixir_version={}\n",
-            expected.otp, expected.elixir
-        ),
-    )
-    .expect("write");
+/// `app` (`hello_web`), its toolchain pinned, built by `build` cold, warm and after a one-file edit,
+/// with the assertions every way of building shares; returns the warm build's output, for what only
+/// one way asserts.
+fn cold_warm_edit(app: &ClusterApp, mirror: &Mirror, build: impl Fn(&ClusterApp) -> String) -> String {
+    crate::pin_toolchain(&app.source(), &crate::expected_toolchain(&app.builder));
 
-    let cold = app.create();
+    let cold = build(app);
     assert_contains!(cold, &format!("Saving {}...", app.image));
     assert_contains!(cold, "Adding cache layer 'elixir-cnb/elixir:_build'");
     assert_contains!(app.serve(), "Hello from hello_web!");
 
-    // A new pod: empty /layers, everything from the cache image (every file dated 1980-01-01).
+    // Empty /layers (a new pod, or no volume), everything from the cache image.
     let before = mirror.requests().len();
-    let warm = app.create();
+    let warm = build(app);
     let fetched = mirror.requests().split_off(before);
     assert!(fetched.is_empty(), "the warm build fetched {fetched:?}:\n{warm}");
     assert_contains!(
         warm,
-        &format!("  - Using cached Erlang/OTP {otp}\n", otp = expected.otp)
-    );
-    assert_contains!(
-        warm,
         "  - Using cached deps\n  - Using cached _build (Mix recompiles only what changed)\n"
     );
-    assert_contains!(warm, "  - 0 app file(s) changed since the cached _build\n");
     assert_contains!(
         warm,
         "  - Reusing release `hello_web`: nothing it is made from changed\n"
@@ -351,10 +283,27 @@ fn the_lifecycle_without_a_daemon_exports_to_the_registry_and_rebuilds_from_a_re
     let lib = app.source().join("lib/hello_web.ex");
     let source = std::fs::read_to_string(&lib).expect("read");
     std::fs::write(&lib, format!("{source}\n# edited\n")).expect("write");
-    let edited = app.create();
+    let edited = build(app);
     assert_contains!(edited, "  - 1 app file(s) changed since the cached _build\n");
     assert_contains!(edited, "Compiling 1 file (.ex)");
     assert_contains!(app.serve(), "Hello from hello_web!");
+    warm
+}
+
+#[test]
+#[ignore = "integration test"]
+fn the_lifecycle_without_a_daemon_exports_to_the_registry_and_rebuilds_from_a_registry_cache() {
+    let builder = builder();
+    let mirror = Mirror::healthy();
+    let expected = crate::expected_toolchain(&builder);
+    let app = ClusterApp::new(&builder, "hello_web", "hello_web_cluster", &mirror);
+    let warm = cold_warm_edit(&app, &mirror, ClusterApp::create);
+    // A new pod's warm build: every file from the cache image (each dated 1980-01-01) is found unchanged.
+    assert_contains!(
+        warm,
+        &format!("  - Using cached Erlang/OTP {otp}\n", otp = expected.otp)
+    );
+    assert_contains!(warm, "  - 0 app file(s) changed since the cached _build\n");
 }
 
 /// The same cold, warm and one-file-edit builds through `pack build --publish --cache-image`: the cache
@@ -364,42 +313,8 @@ fn the_lifecycle_without_a_daemon_exports_to_the_registry_and_rebuilds_from_a_re
 fn pack_publish_with_a_cache_image_rebuilds_from_the_registry_cache() {
     let builder = builder();
     let mirror = Mirror::healthy();
-    let expected = crate::expected_toolchain(&builder);
     let app = ClusterApp::new(&builder, "hello_web", "hello_web_pack_publish", &mirror);
-    std::fs::write(
-        app.source().join("elixir_buildpack.config"),
-        format!(
-            "erlang_version={}\nelixir_version={}\n",
-            expected.otp, expected.elixir
-        ),
-    )
-    .expect("write");
-
-    let cold = app.pack_publish(&mirror);
-    assert_contains!(cold, &format!("Saving {}...", app.image));
-    assert_contains!(cold, "Adding cache layer 'elixir-cnb/elixir:_build'");
-    assert_contains!(app.serve(), "Hello from hello_web!");
-
-    let before = mirror.requests().len();
-    let warm = app.pack_publish(&mirror);
-    let fetched = mirror.requests().split_off(before);
-    assert!(fetched.is_empty(), "the warm build fetched {fetched:?}:\n{warm}");
-    assert_contains!(
-        warm,
-        "  - Using cached deps\n  - Using cached _build (Mix recompiles only what changed)\n"
-    );
-    assert_contains!(
-        warm,
-        "  - Reusing release `hello_web`: nothing it is made from changed\n"
-    );
-
-    let lib = app.source().join("lib/hello_web.ex");
-    let source = std::fs::read_to_string(&lib).expect("read");
-    std::fs::write(&lib, format!("{source}\n# edited\n")).expect("write");
-    let edited = app.pack_publish(&mirror);
-    assert_contains!(edited, "  - 1 app file(s) changed since the cached _build\n");
-    assert_contains!(edited, "Compiling 1 file (.ex)");
-    assert_contains!(app.serve(), "Hello from hello_web!");
+    cold_warm_edit(&app, &mirror, |app| app.pack_publish(&mirror));
 }
 
 /// The layers of `image` in the registry, bottom first (`application/vnd.oci.image.manifest.v1+json`
@@ -461,22 +376,16 @@ fn a_published_image_rebases_onto_a_patched_run_image_and_keeps_its_app_layers()
     ]);
     docker(&["push", "--quiet", &patched]);
 
-    let output = Command::new("docker")
+    let mut rebaser = Command::new("docker");
+    rebaser
         .args(["run", "--rm", "--network", "host", "--user", CNB_USER])
         .args(["--env", "CNB_PLATFORM_API=0.13", "--env", "CNB_REGISTRY_AUTH={}"])
         .args(["--entrypoint", "/cnb/lifecycle/rebaser", &builder])
         // `-force`: the image's metadata names the builder's run image (`elixir-cnb-test/run:<suite>`,
         // as its run.toml does), not this registry tag; kpack's stacks name the registry image, and
         // `pack rebase --run-image` forces the same way.
-        .args(["-run-image", &patched, "-force", "-no-color", &app.image])
-        .output()
-        .expect("docker run");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(output.status.success(), "the rebaser failed:\n{text}");
+        .args(["-run-image", &patched, "-force", "-no-color", &app.image]);
+    let text = crate::output_of(&mut rebaser, "the rebaser");
 
     let after = layers(&app.image);
     let app_layers = |all: &[String], base: usize| all[base..].to_vec();

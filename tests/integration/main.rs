@@ -35,7 +35,7 @@ mod upgrade;
 mod versions;
 
 use libcnb_test::BuildConfig;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The builders to test against: `INTEGRATION_TEST_BUILDERS` (space separated), else both local ones.
 pub(crate) fn builders() -> Vec<String> {
@@ -50,6 +50,17 @@ pub(crate) fn builders() -> Vec<String> {
 pub(crate) struct Expected {
     pub(crate) otp: &'static str,
     pub(crate) elixir: &'static str,
+}
+
+impl Expected {
+    /// What `hello_web` answers at `/` on this toolchain.
+    pub(crate) fn hello_web_greeting(&self) -> String {
+        let otp_major = self.otp.split('.').next().unwrap_or_default();
+        format!(
+            "Hello from hello_web! Elixir {} on Erlang/OTP {otp_major}\n",
+            self.elixir
+        )
+    }
 }
 
 pub(crate) fn expected_toolchain(builder: &str) -> Expected {
@@ -70,6 +81,91 @@ pub(crate) fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("test-fixtures")
         .join(name)
+}
+
+/// Copies the tree `from` into `to` (made if missing), as `cp -a` does: modes and times kept.
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(format!("{}/.", from.display()))
+        .arg(to)
+        .status()
+        .expect("cp");
+    assert!(status.success());
+}
+
+/// An `elixir_buildpack.config` that pins `expected`'s toolchain exactly, so that a warm build asks no
+/// index either.
+pub(crate) fn toolchain_pin(expected: &Expected) -> String {
+    format!(
+        "erlang_version={}\nelixir_version={}\n",
+        expected.otp, expected.elixir
+    )
+}
+
+/// Writes [`toolchain_pin`] as the `elixir_buildpack.config` of the app in `dir`.
+pub(crate) fn pin_toolchain(dir: &Path, expected: &Expected) {
+    std::fs::write(dir.join("elixir_buildpack.config"), toolchain_pin(expected)).expect("write");
+}
+
+/// The packaged buildpack (`scripts/package`): `ELIXIR_CNB_CLUSTER_BUILDPACK`, else the amd64 static one.
+pub(crate) fn buildpack_dir() -> PathBuf {
+    let dir = std::env::var_os("ELIXIR_CNB_CLUSTER_BUILDPACK").map_or_else(
+        || {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("target/buildpack/x86_64-unknown-linux-musl/release/elixir-cnb_elixir")
+        },
+        PathBuf::from,
+    );
+    assert!(
+        dir.join("buildpack.toml").is_file(),
+        "no packaged buildpack at {}: scripts/test packages it first (scripts/package)",
+        dir.display()
+    );
+    dir
+}
+
+/// `pack build image` on `builder` of the source in `app`, with the packaged buildpack
+/// ([`buildpack_dir`]) and toolchains from `hex_builds_url`, on the host network, never pulling the
+/// builder; `extra_args` after the image's name, `env` for pack itself. Returns pack's stdout and stderr
+/// (it must succeed).
+pub(crate) fn pack_build(
+    image: &str,
+    builder: &str,
+    app: &Path,
+    hex_builds_url: &str,
+    extra_args: &[&str],
+    env: &[(&str, &str)],
+) -> String {
+    output_of(
+        std::process::Command::new("pack")
+            .envs(env.iter().copied())
+            .args(["build", image])
+            .args(extra_args)
+            .args(["--builder", builder, "--trust-builder", "--pull-policy", "never"])
+            .arg("--buildpack")
+            .arg(buildpack_dir())
+            .arg("--path")
+            .arg(app)
+            .args(["--env", &format!("HEX_BUILDS_URL={hex_builds_url}")])
+            .args(["--network", "host", "--no-color"]),
+        &format!("pack build {image} {extra_args:?} (env {env:?})"),
+    )
+}
+
+/// Runs `command`; returns its stdout then stderr, and when it fails panics with both (`what` failed).
+pub(crate) fn output_of(command: &mut std::process::Command, what: &str) -> String {
+    let output = command
+        .output()
+        .unwrap_or_else(|error| panic!("running {what}: {error}"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "{what} failed:\n{text}");
+    text
 }
 
 /// A build of `fixture` on `builder`, with toolchains from `hex_builds_url`.
@@ -134,12 +230,17 @@ pub(crate) fn for_each_builder(f: impl Fn(&str) + Sync) {
         !builders.is_empty(),
         "INTEGRATION_TEST_BUILDERS names no builder: a test must build on at least one"
     );
+    on_threads(builders, "builder", f);
+}
+
+/// Runs `f` for every one of `items`, one thread each; `kind` names what they are in the failure.
+pub(crate) fn on_threads(items: Vec<String>, kind: &str, f: impl Fn(&str) + Sync) {
     std::thread::scope(|scope| {
-        let handles: Vec<_> = builders
+        let handles: Vec<_> = items
             .into_iter()
-            .map(|builder| {
+            .map(|item| {
                 let f = &f;
-                scope.spawn(move || f(&builder))
+                scope.spawn(move || f(&item))
             })
             .collect();
         let failures = handles
@@ -148,7 +249,7 @@ pub(crate) fn for_each_builder(f: impl Fn(&str) + Sync) {
             .count();
         assert_eq!(
             failures, 0,
-            "the test failed on {failures} builder(s), see the panics above"
+            "the test failed on {failures} {kind}(s), see the panics above"
         );
     });
 }

@@ -3,7 +3,7 @@
 //! a warm rebuild from podman's volume cache, and the image started by podman answering.
 
 use crate::mirror::Mirror;
-use crate::{builders, expected_toolchain, fixture, try_http_get};
+use crate::{builders, copy_dir, expected_toolchain, fixture, pin_toolchain, try_http_get};
 use libcnb_test::assert_contains;
 use std::process::Command;
 
@@ -13,42 +13,17 @@ fn socket() -> String {
     })
 }
 
-/// The packaged buildpack, as users install it (`scripts/package`'s static one).
-fn buildpack() -> std::path::PathBuf {
-    std::env::var_os("ELIXIR_CNB_CLUSTER_BUILDPACK").map_or_else(
-        || {
-            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("target/buildpack/x86_64-unknown-linux-musl/release/elixir-cnb_elixir")
-        },
-        std::path::PathBuf::from,
-    )
-}
-
 /// `pack build` with podman as the engine: `DOCKER_HOST` names its socket, and `--docker-host inherit`
 /// gives the lifecycle that socket too (pack's default is Docker's own, where the image would go).
 fn pack_build(image: &str, builder: &str, app: &std::path::Path, mirror: &Mirror) -> String {
-    let output = Command::new("pack")
-        .env("DOCKER_HOST", format!("unix://{}", socket()))
-        .args(["build", image, "--docker-host", "inherit"])
-        .args(["--builder", builder, "--trust-builder", "--pull-policy", "never"])
-        .arg("--buildpack")
-        .arg(buildpack())
-        .arg("--path")
-        .arg(app)
-        .args(["--env", &format!("HEX_BUILDS_URL={}", mirror.url)])
-        .args(["--network", "host", "--no-color"])
-        .output()
-        .expect("pack");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        output.status.success(),
-        "pack build against podman failed:\n{text}"
-    );
-    text
+    crate::pack_build(
+        image,
+        builder,
+        app,
+        &mirror.url,
+        &["--docker-host", "inherit"],
+        &[("DOCKER_HOST", &format!("unix://{}", socket()))],
+    )
 }
 
 fn podman(args: &[&str]) -> String {
@@ -71,21 +46,8 @@ fn pack_builds_with_podman_rebuilds_from_its_volume_cache_and_podman_runs_the_im
     let expected = expected_toolchain(&builder);
     let mirror = Mirror::healthy();
     let app = tempfile::tempdir().expect("tempdir");
-    let status = Command::new("cp")
-        .arg("-a")
-        .arg(format!("{}/.", fixture("hello_web").display()))
-        .arg(app.path())
-        .status()
-        .expect("cp");
-    assert!(status.success());
-    std::fs::write(
-        app.path().join("elixir_buildpack.config"),
-        format!(
-            "erlang_version={}\nelixir_version={}\n",
-            expected.otp, expected.elixir
-        ),
-    )
-    .expect("write");
+    copy_dir(&fixture("hello_web"), app.path());
+    pin_toolchain(app.path(), &expected);
     let image = format!("elixir-cnb-test/podman-{}", std::process::id());
 
     let cold = pack_build(&image, &builder, app.path(), &mirror);

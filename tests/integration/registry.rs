@@ -105,15 +105,7 @@ fn hello_web_builds_with_the_buildpack_pulled_from_the_registry() {
             );
 
             crate::serve(&context, PORT, &mut ContainerConfig::new(), |server| {
-                let body = server.get("/");
-                let otp_major = expected.otp.split('.').next().unwrap_or_default();
-                assert_eq!(
-                    body,
-                    format!(
-                        "Hello from hello_web! Elixir {} on Erlang/OTP {otp_major}\n",
-                        expected.elixir
-                    )
-                );
+                assert_eq!(server.get("/"), expected.hello_web_greeting());
             });
         });
     });

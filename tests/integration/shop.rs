@@ -10,7 +10,7 @@ use crate::git_server::GitServer;
 use crate::heroku::{copy_as_user, process_command};
 use crate::mirror::Mirror;
 use crate::postgres::Postgres;
-use crate::{builders, built_image, fixture, hex_build_config, requests_since};
+use crate::{builders, built_image, copy_dir, fixture, hex_build_config, requests_since};
 use indoc::formatdoc;
 use libcnb_test::{BuildConfig, PackResult, TestRunner, assert_contains};
 use std::process::{Command, Output};
@@ -433,13 +433,7 @@ fn classic_shop(suite: &str) {
     );
     let app = tempfile::tempdir().expect("tempdir");
     let source = tempfile::tempdir().expect("tempdir");
-    let status = Command::new("cp")
-        .arg("-a")
-        .arg(format!("{}/.", fixture("shop").display()))
-        .arg(source.path())
-        .status()
-        .expect("cp");
-    assert!(status.success());
+    copy_dir(&fixture("shop"), source.path());
     if suite == "bookworm" {
         pin_liveview_0_20(source.path());
     }
