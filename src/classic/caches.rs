@@ -391,6 +391,28 @@ mod tests {
     }
 
     #[test]
+    fn a_saved_key_without_its_contents_is_discarded_and_an_unreadable_key_file_fails() {
+        let dirs = dirs();
+        let mut first = caches(&dirs);
+        open(&mut first, "27.3");
+        first.save_cache(SPEC, &key("27.3")).expect("saves");
+        fs_err::remove_dir_all(dirs.store.join("erlang")).expect("contents gone");
+        assert_eq!(
+            open(&mut caches(&dirs), "27.3").1,
+            Opened::Discarded(vec![UNFINISHED.into()])
+        );
+
+        // The discard removed the key file.
+        let key_file = dirs.store.join("erlang.toml");
+        assert!(!key_file.exists());
+        fs_err::create_dir_all(&key_file).expect("a directory where the key file goes");
+        assert!(
+            caches(&dirs).open_cache(SPEC, &key("27.3"), false).is_err(),
+            "an error other than a missing key file is not taken for a new cache"
+        );
+    }
+
+    #[test]
     fn a_build_that_stopped_midway_leaves_a_cache_that_is_discarded_with_a_reason() {
         let dirs = dirs();
         let mut first = caches(&dirs);

@@ -139,6 +139,28 @@ mod tests {
         assert_eq!(processes[0].command, vec!["hello"]);
         assert_eq!(processes[0].args, vec!["start"]);
 
+        release.overlays = vec!["server".into()];
+        let processes = for_releases(std::slice::from_ref(&release), &project);
+        assert_eq!(processes.len(), 1, "no migrate overlay, no release process");
+        assert_eq!(
+            processes[0].command,
+            vec![root.path().join("bin/server").to_string_lossy()]
+        );
+
+        // With several releases, the app's own is the one whose overlays run.
+        let other = AssembledRelease {
+            name: "worker".into(),
+            root: root.path().join("worker"),
+            executable: "worker".into(),
+            start: "start",
+            overlays: Vec::new(),
+        };
+        let processes = for_releases(&[other, release.clone()], &project);
+        assert_eq!(
+            processes[0].command,
+            vec![root.path().join("bin/server").to_string_lossy()]
+        );
+
         release.overlays = vec!["server".into(), "migrate".into()];
         let processes = for_releases(&[release], &project);
         let commands: Vec<_> = processes
