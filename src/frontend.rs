@@ -8,7 +8,7 @@ pub(crate) mod fake;
 use crate::sourced::{Source, Sourced};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// What a front-end (or the cache helpers over it) fails with.
 #[derive(Debug)]
@@ -23,6 +23,13 @@ pub(crate) enum FrontendError {
     RuntimePath { path: PathBuf, error: std::io::Error },
     /// Classic builds: `runtime_path` is not absolute.
     RelativeRuntimePath(Sourced<String>),
+}
+
+impl FrontendError {
+    /// A cache's file or directory could not be `what` ("reading", "removing", ...).
+    pub(crate) fn io(what: &str, path: &Path, error: &std::io::Error) -> Self {
+        Self::Cache(format!("{what} {}: {error}", path.display()))
+    }
 }
 
 /// The classic keys whose meaning depends on the front-end.

@@ -44,10 +44,6 @@ pub(super) struct CacheDirs {
     programs: BTreeMap<&'static str, Vec<LaunchProgram>>,
 }
 
-fn io_error(what: &str, path: &Path, error: &std::io::Error) -> FrontendError {
-    FrontendError::Cache(format!("{what} {}: {error}", path.display()))
-}
-
 impl CacheDirs {
     /// `store`: the buildpack's folder in `CACHE_DIR`.
     pub(super) fn new(build_dir: &Path, store: &Path) -> Self {
@@ -86,9 +82,9 @@ impl CacheDirs {
             path: self.runtime_dir.clone(),
             error,
         })?;
-        remove_any(&visible).map_err(|error| io_error("removing", &visible, &error))?;
+        remove_any(&visible).map_err(|error| FrontendError::io("removing", &visible, &error))?;
         fs_err::os::unix::fs::symlink(self.contents(name), &visible)
-            .map_err(|error| io_error("linking", &visible, &error))?;
+            .map_err(|error| FrontendError::io("linking", &visible, &error))?;
         Ok(visible)
     }
 
@@ -116,7 +112,7 @@ impl CacheDirs {
         for spec in &self.opened {
             let in_slug = self.in_slug(spec.name);
             if spec.availability.launch {
-                remove_any(&in_slug).map_err(|error| io_error("removing", &in_slug, &error))?;
+                remove_any(&in_slug).map_err(|error| FrontendError::io("removing", &in_slug, &error))?;
                 copy_tree(&self.contents(spec.name), &in_slug)?;
                 slug_links::relink(
                     &in_slug,
@@ -124,7 +120,7 @@ impl CacheDirs {
                     &self.visible(spec.name),
                     &moves,
                 )
-                .map_err(|error| io_error("relinking", &in_slug, &error))?;
+                .map_err(|error| FrontendError::io("relinking", &in_slug, &error))?;
                 if in_slug.join("bin").is_dir() {
                     path.push(self.visible(spec.name).join("bin").to_string_lossy().to_string());
                 }
@@ -133,16 +129,19 @@ impl CacheDirs {
                 if let Some(sbom) = self.sboms.get(spec.name) {
                     // No SBOM API on the classic generation: it ships beside the app, for scanners.
                     let file = self.build_dir.join(SLUG_DIR).join("sbom.cdx.json");
-                    fs_err::write(&file, sbom).map_err(|error| io_error("writing", &file, &error))?;
+                    fs_err::write(&file, sbom)
+                        .map_err(|error| FrontendError::io("writing", &file, &error))?;
                 }
             } else if in_slug.is_symlink() {
                 // The runtime path is the build dir (Heroku CI): the link must not ship.
-                fs_err::remove_file(&in_slug).map_err(|error| io_error("removing", &in_slug, &error))?;
+                fs_err::remove_file(&in_slug)
+                    .map_err(|error| FrontendError::io("removing", &in_slug, &error))?;
             }
         }
         let slug_dir = self.build_dir.join(SLUG_DIR);
         if fs_err::read_dir(&slug_dir).is_ok_and(|mut entries| entries.next().is_none()) {
-            fs_err::remove_dir(&slug_dir).map_err(|error| io_error("removing", &slug_dir, &error))?;
+            fs_err::remove_dir(&slug_dir)
+                .map_err(|error| FrontendError::io("removing", &slug_dir, &error))?;
         }
         Ok(Launch { path, vars, programs })
     }
@@ -195,13 +194,14 @@ impl Frontend for CacheDirs {
                     Opened::New
                 }
             }
-            Err(error) => return Err(io_error("reading", &key_file, &error)),
+            Err(error) => return Err(FrontendError::io("reading", &key_file, &error)),
         };
         if opened != Opened::Restored {
             // The key goes first: from here until it is saved again, the contents are not trusted.
-            remove_any(&key_file).map_err(|error| io_error("removing", &key_file, &error))?;
-            remove_any(&contents).map_err(|error| io_error("removing", &contents, &error))?;
-            fs_err::create_dir_all(&contents).map_err(|error| io_error("creating", &contents, &error))?;
+            remove_any(&key_file).map_err(|error| FrontendError::io("removing", &key_file, &error))?;
+            remove_any(&contents).map_err(|error| FrontendError::io("removing", &contents, &error))?;
+            fs_err::create_dir_all(&contents)
+                .map_err(|error| FrontendError::io("creating", &contents, &error))?;
         }
         let visible = self.link_visible(spec.name)?;
         self.opened.retain(|opened| opened.name != spec.name);
@@ -217,8 +217,8 @@ impl Frontend for CacheDirs {
         let key_file = self.key_file(spec.name);
         let text = cache::key_text(key)?;
         let partial = key_file.with_extension("toml.partial");
-        fs_err::write(&partial, text).map_err(|error| io_error("writing", &partial, &error))?;
-        fs_err::rename(&partial, &key_file).map_err(|error| io_error("writing", &key_file, &error))
+        fs_err::write(&partial, text).map_err(|error| FrontendError::io("writing", &partial, &error))?;
+        fs_err::rename(&partial, &key_file).map_err(|error| FrontendError::io("writing", &key_file, &error))
     }
 
     fn set_launch_env(&mut self, spec: CacheSpec, vars: &[LaunchVar]) -> Result<(), FrontendError> {
@@ -253,14 +253,14 @@ fn remove_any(path: &Path) -> std::io::Result<()> {
 /// recompile from mtimes).
 fn copy_tree(from: &Path, to: &Path) -> Result<(), FrontendError> {
     if let Some(parent) = to.parent() {
-        fs_err::create_dir_all(parent).map_err(|error| io_error("creating", parent, &error))?;
+        fs_err::create_dir_all(parent).map_err(|error| FrontendError::io("creating", parent, &error))?;
     }
     let output = std::process::Command::new("cp")
         .arg("-a")
         .arg(from)
         .arg(to)
         .output()
-        .map_err(|error| io_error("copying", from, &error))?;
+        .map_err(|error| FrontendError::io("copying", from, &error))?;
     if output.status.success() {
         Ok(())
     } else {

@@ -17,6 +17,7 @@ use crate::sourced::{CLASSIC_CONFIG_FILE, Source};
 use bullet_stream::global::print;
 use libcnb::build::BuildContext;
 use libcnb::data::layer::LayerName;
+use libcnb::data::layer_content_metadata::{LayerContentMetadata, LayerTypes};
 use libcnb::data::sbom::SbomFormat;
 use libcnb::layer::{
     CachedLayerDefinition, EmptyLayerCause, InvalidMetadataAction, LayerRef, LayerState, RestoredLayerAction,
@@ -24,7 +25,7 @@ use libcnb::layer::{
 use libcnb::layer_env::{LayerEnv, ModificationBehavior, Scope};
 use libcnb::sbom::Sbom;
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 type CachedLayer = LayerRef<ElixirBuildpack, String, Vec<String>>;
 
@@ -33,6 +34,43 @@ pub(super) struct Layers<'a> {
     opened: HashMap<&'static str, CachedLayer>,
     /// Launch-only caches opened: whether the previous image's layer is reused (no files here).
     launch_only: HashMap<&'static str, bool>,
+}
+
+/// A layer's `<name>.toml` as the lifecycle gave it back before the build.
+#[derive(Debug, PartialEq)]
+enum Stored {
+    /// No such file: no earlier build made the layer (or it was not kept).
+    NoLayer,
+    /// Its `[metadata]`: `None` when the file is not TOML or has no metadata table.
+    Layer(Option<toml::Table>),
+}
+
+/// Writes a launch-only layer's `<name>.toml` (`path`): launch, no build, no cache, with `metadata`.
+fn write_launch_only(path: &Path, metadata: toml::Table) -> Result<(), FrontendError> {
+    let layer = LayerContentMetadata {
+        types: Some(LayerTypes {
+            launch: true,
+            build: false,
+            cache: false,
+        }),
+        metadata,
+    };
+    let text = toml::to_string(&layer).map_err(|error| FrontendError::Internal(error.to_string()))?;
+    fs_err::write(path, text).map_err(|error| FrontendError::io("writing", path, &error))
+}
+
+/// Reads a layer's `<name>.toml` (`path`) as the lifecycle gave it back.
+fn read_stored(path: &Path) -> Result<Stored, FrontendError> {
+    match fs_err::read_to_string(path) {
+        Ok(text) => Ok(Stored::Layer(toml::from_str::<toml::Table>(&text).ok().and_then(
+            |mut layer| match layer.remove("metadata") {
+                Some(toml::Value::Table(metadata)) => Some(metadata),
+                _ => None,
+            },
+        ))),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Stored::NoLayer),
+        Err(error) => Err(FrontendError::io("reading", path, &error)),
+    }
 }
 
 /// A cache only the image has: its files ship, and no build reads them.
@@ -59,17 +97,12 @@ impl<'a> Layers<'a> {
 
     /// Declares the launch-only layer `name` with `metadata` (`<name>.toml`).
     fn declare_launch_only(&self, name: &str, metadata: toml::Table) -> Result<(), FrontendError> {
-        let mut types = toml::Table::new();
-        for (key, value) in [("launch", true), ("build", false), ("cache", false)] {
-            types.insert(key.into(), toml::Value::Boolean(value));
-        }
-        let mut layer = toml::Table::new();
-        layer.insert("types".into(), toml::Value::Table(types));
-        layer.insert("metadata".into(), toml::Value::Table(metadata));
-        let path = self.layer_toml(name);
-        let text = toml::to_string(&layer).map_err(|error| FrontendError::Internal(error.to_string()))?;
-        fs_err::write(&path, text)
-            .map_err(|error| FrontendError::Cache(format!("writing {}: {error}", path.display())))
+        write_launch_only(&self.layer_toml(name), metadata)
+    }
+
+    /// What the lifecycle gave back of the layer `name` (its `<name>.toml`) before the build.
+    fn stored_metadata(&self, name: &str) -> Result<Stored, FrontendError> {
+        read_stored(&self.layer_toml(name))
     }
 
     /// [`Frontend::open_cache`] for a launch-only cache: the metadata the lifecycle gave back from the
@@ -81,22 +114,9 @@ impl<'a> Layers<'a> {
         always_rebuild: bool,
     ) -> Result<(PathBuf, Opened), FrontendError> {
         let (dir, toml_path) = (self.layer_dir(spec.name), self.layer_toml(spec.name));
-        let io = |what: &str, path: &std::path::Path, error: std::io::Error| {
-            FrontendError::Cache(format!("{what} {}: {error}", path.display()))
-        };
-        let stored = match fs_err::read_to_string(&toml_path) {
-            Ok(text) => Some(toml::from_str::<toml::Table>(&text).ok().and_then(|mut layer| {
-                match layer.remove("metadata") {
-                    Some(toml::Value::Table(metadata)) => Some(metadata),
-                    _ => None,
-                }
-            })),
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
-            Err(error) => return Err(io("reading", &toml_path, error)),
-        };
-        let opened = match stored {
-            None => Opened::New,
-            Some(stored) => match cache::decide(stored.clone(), key, always_rebuild) {
+        let opened = match self.stored_metadata(spec.name)? {
+            Stored::NoLayer => Opened::New,
+            Stored::Layer(stored) => match cache::decide(stored.clone(), key, always_rebuild) {
                 cache::Decision::Keep { migrated } => {
                     let metadata = match migrated {
                         Some(migrated) => cache::stored(&migrated)?,
@@ -116,9 +136,9 @@ impl<'a> Layers<'a> {
                     Ok(_) => fs_err::remove_file(path),
                     Err(_) => Ok(()),
                 }
-                .map_err(|error| io("removing", path, error))?;
+                .map_err(|error| FrontendError::io("removing", path, &error))?;
             }
-            fs_err::create_dir_all(&dir).map_err(|error| io("creating", &dir, error))?;
+            fs_err::create_dir_all(&dir).map_err(|error| FrontendError::io("creating", &dir, &error))?;
         }
         self.launch_only.insert(spec.name, in_image);
         Ok((dir, opened))
@@ -238,9 +258,7 @@ impl Frontend for Layers<'_> {
 
     fn cached_key<K: CacheKey>(&self, name: &'static str) -> Option<K> {
         // The lifecycle restores each cached layer's `<name>.toml`, with its metadata, before the build.
-        let text = fs_err::read_to_string(self.context.layers_dir.join(format!("{name}.toml"))).ok()?;
-        let mut layer: toml::Table = toml::from_str(&text).ok()?;
-        let toml::Value::Table(stored) = layer.remove("metadata")? else {
+        let Ok(Stored::Layer(Some(stored))) = self.stored_metadata(name) else {
             return None;
         };
         cache::read_stored(stored).ok().map(|read| read.key)
@@ -289,7 +307,7 @@ impl Frontend for Layers<'_> {
             fs_err::write(&file, &program.exec_d)?;
             fs_err::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o755))
         };
-        write().map_err(|error| FrontendError::Cache(format!("writing {}: {error}", file.display())))
+        write().map_err(|error| FrontendError::io("writing", &file, &error))
     }
 
     fn set_launch_sbom(&mut self, spec: CacheSpec, cyclonedx_json: &[u8]) -> Result<(), FrontendError> {
@@ -301,9 +319,68 @@ impl Frontend for Layers<'_> {
                 .layers_dir
                 .join(format!("{}.sbom.cdx.json", spec.name));
             return fs_err::write(&path, cyclonedx_json)
-                .map_err(|error| FrontendError::Cache(format!("writing {}: {error}", path.display())));
+                .map_err(|error| FrontendError::io("writing", &path, &error));
         }
         let sbom = Sbom::from_bytes(SbomFormat::CycloneDxJson, cyclonedx_json);
         self.layer(spec)?.write_sboms(&[sbom]).map_err(cnb_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Stored, read_stored, write_launch_only};
+
+    fn table(text: &str) -> toml::Table {
+        toml::from_str(text).expect("TOML")
+    }
+
+    #[test]
+    fn a_launch_only_layer_is_declared_for_launch_alone_with_its_metadata() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("release.toml");
+        write_launch_only(&path, table("schema = 2\n[key]\ninputs = \"abc\"\n")).expect("written");
+        assert_eq!(
+            table(&fs_err::read_to_string(&path).expect("read")),
+            table(
+                "[types]\nlaunch = true\nbuild = false\ncache = false\n\
+                 [metadata]\nschema = 2\n[metadata.key]\ninputs = \"abc\"\n"
+            )
+        );
+        assert_eq!(
+            read_stored(&path).expect("read"),
+            Stored::Layer(Some(table("schema = 2\n[key]\ninputs = \"abc\"\n")))
+        );
+    }
+
+    #[test]
+    fn what_the_lifecycle_gave_back_is_read_as_no_layer_metadata_or_none() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("release.toml");
+        assert_eq!(read_stored(&path).expect("no file"), Stored::NoLayer);
+        for (text, expected) in [
+            ("[metadata]\nschema = 2\n", Some(table("schema = 2\n"))),
+            ("[types]\nlaunch = true\n", None),
+            ("metadata = \"not a table\"\n", None),
+            ("not toml [", None),
+        ] {
+            fs_err::write(&path, text).expect("written");
+            assert_eq!(
+                read_stored(&path).expect("read"),
+                Stored::Layer(expected),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_layer_toml_that_cannot_be_read_is_an_error() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("release.toml");
+        fs_err::create_dir(&path).expect("a dir where the file would be");
+        let error = read_stored(&path).expect_err("a dir is not a file");
+        assert!(
+            matches!(&error, crate::frontend::FrontendError::Cache(message) if message.starts_with(&format!("reading {}", path.display()))),
+            "{error:?}"
+        );
     }
 }

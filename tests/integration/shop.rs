@@ -384,6 +384,17 @@ fn warm_rebuilds(
         let fetched = requests_since(mirror, before, "/tools/");
         assert!(fetched.is_empty(), "the warm build downloaded {fetched:?}");
         assert_contains!(rebuild.pack_stderr, "  - Running `mix assets.deploy`\n");
+        // The reused release keeps its `server` and `migrate` overlays: they come from its stored key,
+        // since the layer stays in the previous image and no file of it is at hand.
+        assert_contains!(
+            rebuild.pack_stderr,
+            &formatdoc! {"
+                  - Reusing release `shop`: nothing it is made from changed
+                - Processes
+                  - web: {RELEASE}/bin/server
+                  - release: {RELEASE}/bin/migrate
+                "}
+        );
         if elixir_knows_git_depth(builder) {
             assert_contains!(
                 rebuild.pack_stderr,
