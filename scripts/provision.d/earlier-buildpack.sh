@@ -5,7 +5,10 @@
 # The tree comes from this clone's history (`git archive`, so the clone's worktrees stay as they are).
 #
 # Result: $ELIXIR_CNB_TOOLS/earlier-buildpack/<commit>/elixir-cnb_elixir, with a `commit` file beside it,
-# keyed on the commit, this script and rustc's version (a release build from nothing takes minutes, once).
+# keyed on the commit, this script and rustc's version. A dev build, as the tests build HEAD (it compiles
+# in about half the time of a release build), in a target dir of its own: Cargo names a path package's
+# build after its name and version, not its path, so in the tests' target dir one crate's build could
+# pass for the other's.
 set -euo pipefail
 shopt -s inherit_errexit
 me=earlier-buildpack
@@ -32,14 +35,14 @@ started=$SECONDS
 rm -rf "${root}"
 mkdir -p "${root}/src" "${out}"
 git -C "${repo}" archive "${commit}" | tar -x -C "${root}/src"
-log "building ${commit:0:12} (release, ${target})"
-# Its own target dir: the tests' builds of HEAD keep theirs.
-run_logged "${root}/build.log" env CARGO_TARGET_DIR="${root}/target" \
-	cargo build --manifest-path "${root}/src/Cargo.toml" --release --locked --target "${target}"
+log "building ${commit:0:12} (dev, ${target})"
+target_dir="${root}/target"
+run_logged "${root}/build.log" env CARGO_TARGET_DIR="${target_dir}" \
+	cargo build --manifest-path "${root}/src/Cargo.toml" --locked --target "${target}"
 buildpack="${out}/elixir-cnb_elixir"
 mkdir -p "${buildpack}/bin"
 cp "${root}/src/buildpack.toml" "${buildpack}/"
-cp "${root}/target/${target}/release/elixir-cnb" "${buildpack}/bin/build"
+cp "${target_dir}/${target}/debug/elixir-cnb" "${buildpack}/bin/build"
 ln -s build "${buildpack}/bin/detect"
 echo "${commit}" >"${out}/commit"
 rm -rf "${root}/src" "${root}/target"
