@@ -338,6 +338,13 @@ mod tests {
         caches.open_cache(SPEC, &key(version), false).expect("opens")
     }
 
+    /// A first build that opened and saved the cache for `version`.
+    fn saved(dirs: &Dirs, version: &str) {
+        let mut first = caches(dirs);
+        open(&mut first, version);
+        first.save_cache(SPEC, &key(version)).expect("saves");
+    }
+
     #[test]
     fn a_saved_cache_is_restored_for_the_same_key_and_discarded_for_another() {
         let dirs = dirs();
@@ -393,9 +400,7 @@ mod tests {
     #[test]
     fn a_saved_key_without_its_contents_is_discarded_and_an_unreadable_key_file_fails() {
         let dirs = dirs();
-        let mut first = caches(&dirs);
-        open(&mut first, "27.3");
-        first.save_cache(SPEC, &key("27.3")).expect("saves");
+        saved(&dirs, "27.3");
         fs_err::remove_dir_all(dirs.store.join("erlang")).expect("contents gone");
         assert_eq!(
             open(&mut caches(&dirs), "27.3").1,
@@ -427,9 +432,7 @@ mod tests {
     #[test]
     fn always_rebuild_and_unreadable_keys_discard() {
         let dirs = dirs();
-        let mut first = caches(&dirs);
-        open(&mut first, "27.3");
-        first.save_cache(SPEC, &key("27.3")).expect("saves");
+        saved(&dirs, "27.3");
         let opened = caches(&dirs)
             .open_cache(SPEC, &key("27.3"), true)
             .expect("opens")
