@@ -223,7 +223,7 @@ fn assert_phoenix_serves(heroku: &Heroku, compiled: &Compiled) {
         &[("SECRET_KEY_BASE", SECRET_KEY_BASE)],
         &process_command(compiled, "web"),
     );
-    let page = dyno.get("/");
+    let page = crate::phoenix::page_once_warmed_up(|path| dyno.get(path));
     assert_contains!(page, "Hello from HelloPhoenix!");
     let css = page
         .split('"')

@@ -42,9 +42,28 @@ fn with_tools_and(classic_config: &'static str) -> impl Fn(PathBuf) + 'static {
     }
 }
 
-/// GETs `/` with `get`, then the digested CSS and JS it links to; returns their bodies.
+/// GETs `/` with `get` until it links a digested asset, for up to 10 s, and returns the last page.
+///
+/// Phoenix's endpoint starts its HTTP listener before it reads `cache_manifest.json`
+/// (`Phoenix.Endpoint.Supervisor.start_link` warms the static paths up after the supervisor started), so
+/// a request that comes in between renders the undigested paths: CI saw `/assets/app.css` once, from a
+/// release whose manifest was there. A release without the manifest still fails: the last page is
+/// returned for the caller's assertion.
+pub(crate) fn page_once_warmed_up(get: impl Fn(&str) -> String) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let page = get("/");
+        if page.contains("\"/assets/app-") || std::time::Instant::now() >= deadline {
+            return page;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+}
+
+/// GETs `/` with `get` (once the endpoint has warmed up), then the digested CSS and JS it links to;
+/// returns their bodies.
 pub(crate) fn digested_assets(get: impl Fn(&str) -> String) -> (String, String) {
-    let page = get("/");
+    let page = page_once_warmed_up(&get);
     let asset = |extension: &str| {
         page.split('"')
             .map(|part| part.split('?').next().unwrap_or_default())
