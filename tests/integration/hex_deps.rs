@@ -139,6 +139,11 @@ fn rebar3_deps_build_and_a_warm_rebuild_downloads_no_package() {
                     .collect();
                 assert!(asked.is_empty(), "the warm rebuild asked the mirror for {asked:?}");
 
+                // What follows recompiles every dependency twice: on one builder (the caches' rules don't
+                // change with the stack; `classic_hex`'s rebar3 test rebuilds them on both).
+                if builder != crate::one_builder("trixie") {
+                    return;
+                }
                 // Dropping `deps` (a new MIX_ENV) fetches no tarball either: the Hex package cache has them.
                 let before = mirror.requests().len();
                 let mut staging = hex_build_config(builder, "plug_cowboy_app", &mirror);

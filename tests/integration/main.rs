@@ -233,6 +233,24 @@ pub(crate) fn for_each_builder(f: impl Fn(&str) + Sync) {
     on_threads(builders, "builder", f);
 }
 
+/// The builder of `suite` when it is under test, else the first one under test. For a test (or the part of
+/// one) whose subject doesn't change with the stack and whose other stack other tests build: CI's time
+/// goes to builds, so each such test names what covers the stack it leaves out.
+pub(crate) fn one_builder(suite: &str) -> String {
+    let builders = builders();
+    builders
+        .iter()
+        .find(|builder| builder.rsplit(':').next() == Some(suite))
+        .or_else(|| builders.first())
+        .cloned()
+        .expect("INTEGRATION_TEST_BUILDERS names no builder: a test must build on at least one")
+}
+
+/// Runs `f` on [`one_builder`]`(suite)`.
+pub(crate) fn on_one_builder(suite: &str, f: impl FnOnce(&str)) {
+    f(&one_builder(suite));
+}
+
 /// Runs `f` for every one of `items`, one thread each; `kind` names what they are in the failure.
 pub(crate) fn on_threads(items: Vec<String>, kind: &str, f: impl Fn(&str) + Sync) {
     std::thread::scope(|scope| {
