@@ -403,7 +403,11 @@ fn warm_rebuilds(
         }
 
         // A changed ref (heroicons pinned to v2.1.0 in mix.exs and mix.lock): that dep alone is
-        // fetched again; no Hex package is.
+        // fetched again; no Hex package is. Where Mix knows `depth:` (trixie): before, it fetches the
+        // checkout on every build anyway, as above.
+        if !elixir_knows_git_depth(builder) {
+            return;
+        }
         let pinned = pinned_to_heroicons_2_1_0(builder, config, git);
         let before = mirror.requests().len();
         rebuild.rebuild(&pinned, |changed| {
