@@ -30,14 +30,10 @@ pub(crate) fn for_each_suite(f: impl Fn(&str) + Sync) {
     crate::on_threads(suites(), "stack", f);
 }
 
-/// Runs `f` for `suite` when it is under test, else for the first suite under test (see
+/// Runs `f` for `suite` when it is under test, else for the first suite under test (the rule of
 /// [`crate::one_builder`]).
 pub(crate) fn on_one_suite(suite: &str, f: impl Fn(&str)) {
-    let suites = suites();
-    f(suites
-        .iter()
-        .find(|under_test| *under_test == suite)
-        .unwrap_or(&suites[0]));
+    f(&crate::one_of(&suites(), suite));
 }
 
 /// A Heroku app whose config vars point Hex, rebar3 and the toolchain at the tests' mirror and trust its

@@ -237,11 +237,16 @@ pub(crate) fn for_each_builder(f: impl Fn(&str) + Sync) {
 /// one) whose subject doesn't change with the stack and whose other stack other tests build: CI's time
 /// goes to builds, so each such test names what covers the stack it leaves out.
 pub(crate) fn one_builder(suite: &str) -> String {
-    let builders = builders();
-    builders
+    one_of(&builders(), suite)
+}
+
+/// The one of `under_test` (builder names, which end in `:<suite>`, or suite names) that is `suite`'s,
+/// else the first: the rule of [`one_builder`], for the classic tests' suites too.
+pub(crate) fn one_of(under_test: &[String], suite: &str) -> String {
+    under_test
         .iter()
-        .find(|builder| builder.rsplit(':').next() == Some(suite))
-        .or_else(|| builders.first())
+        .find(|name| name.rsplit(':').next() == Some(suite))
+        .or_else(|| under_test.first())
         .cloned()
         .expect("INTEGRATION_TEST_BUILDERS names no builder: a test must build on at least one")
 }

@@ -403,8 +403,8 @@ fn warm_rebuilds(
         }
 
         // A changed ref (heroicons pinned to v2.1.0 in mix.exs and mix.lock): that dep alone is
-        // fetched again; no Hex package is. Where Mix knows `depth:` (trixie): before, it fetches the
-        // checkout on every build anyway, as above.
+        // fetched again; no Hex package is. Elixir before 1.16 fetches the checkout on every build
+        // anyway (as above), so the changed ref runs where Mix knows `depth:` (trixie).
         if !elixir_knows_git_depth(builder) {
             return;
         }
