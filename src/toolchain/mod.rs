@@ -199,7 +199,8 @@ pub(crate) fn resolve(requests: Requests<'_>, urls: &Urls<'_>) -> Result<Toolcha
 }
 
 /// Picks both builds. Without an OTP request but with an Elixir one, the default OTP is the newest that
-/// the requested Elixir has a build for.
+/// the requested Elixir has a build for; without either, the newest that a stable Elixir is built for
+/// ([`versions::default_otp`]).
 fn choose(
     requests: Requests<'_>,
     otp_builds: &[OtpBuild],
@@ -218,7 +219,8 @@ fn choose(
                 .map_or_else(|| versions::resolve_otp(otp_builds, None), Ok)
                 .map_err(|error| otp_error(error, None))?
         }
-        (None, None) => versions::resolve_otp(otp_builds, None).map_err(|error| otp_error(error, None))?,
+        (None, None) => versions::default_otp(otp_builds, elixir_builds, requests.elixir_hint)
+            .map_err(|error| otp_error(error, None))?,
     };
     let otp_source = requests
         .erlang
@@ -345,6 +347,18 @@ mod tests {
         assert_eq!(
             pick(None, None),
             Ok(("OTP-27.3.4".into(), "v1.18.3-otp-27".into()))
+        );
+    }
+
+    #[test]
+    fn defaults_skip_an_otp_no_elixir_is_built_for_yet() {
+        let otp = versions::otp_builds(&entries(&["OTP-27.3.4", "OTP-28.0"]));
+        let elixir_builds = versions::elixir_builds(&entries(&["v1.18.3-otp-27", "v1.19.0-rc.0-otp-28"]));
+        let (otp, _, elixir, _) =
+            choose(Requests::of(&config(None, None)), &otp, &elixir_builds).expect("a pair");
+        assert_eq!(
+            (otp.name, elixir.name),
+            ("OTP-27.3.4".into(), "v1.18.3-otp-27".into())
         );
     }
 

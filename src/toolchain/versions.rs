@@ -205,6 +205,42 @@ pub(crate) fn resolve_otp(
     })
 }
 
+/// The OTP when neither OTP nor Elixir is requested: the newest stable build that a stable Elixir is built
+/// for, and among those, when any has one, an Elixir that satisfies `elixir_hint` (the `elixir:`
+/// requirement of `mix.exs`). For weeks after an OTP major is released, builds.hex.pm has it and no
+/// Elixir built for it yet; the newest OTP alone would fail every unpinned build then.
+pub(crate) fn default_otp(
+    otp_builds: &[OtpBuild],
+    elixir_builds: &[ElixirBuild],
+    elixir_hint: Option<&semver::VersionReq>,
+) -> Result<OtpBuild, ResolveError> {
+    let has_elixir = |major: u64, hint: Option<&semver::VersionReq>| {
+        elixir_builds.iter().any(|build| {
+            build.otp_major == major
+                && build.version.as_ref().is_some_and(|version| {
+                    version.is_stable()
+                        && hint.is_none_or(|requirement| {
+                            to_semver(version).is_some_and(|version| requirement.matches(&version))
+                        })
+                })
+        })
+    };
+    let newest_with = |hint: Option<&semver::VersionReq>| {
+        otp_builds
+            .iter()
+            .filter(|build| {
+                build.version.as_ref().is_some_and(Version::is_stable)
+                    && build.major().is_some_and(|major| has_elixir(major, hint))
+            })
+            .max_by(|left, right| left.version.cmp(&right.version))
+    };
+    elixir_hint
+        .and_then(|hint| newest_with(Some(hint)))
+        .or_else(|| newest_with(None))
+        .cloned()
+        .map_or_else(|| resolve_otp(otp_builds, None), Ok)
+}
+
 /// Resolves an Elixir request for the installed OTP major. Without a request, `default_hint` (from the
 /// `elixir:` requirement of `mix.exs`) narrows the default to versions that satisfy it, when any do.
 pub(crate) fn resolve_elixir(
@@ -501,6 +537,48 @@ mod tests {
         );
         assert_eq!(resolve("28-rc2"), Ok("OTP-28.0-rc2".into()));
         assert_eq!(elixir("1.19-rc.0", 27), Ok("v1.19.0-rc.0-otp-27".into()));
+    }
+
+    #[test]
+    fn the_default_otp_is_the_newest_that_a_stable_elixir_is_built_for() {
+        let default = |otp: &[&str], elixir: &[&str], hint: Option<&str>| {
+            let hint = hint.map(|hint| semver::VersionReq::parse(hint).expect("requirement"));
+            default_otp(
+                &otp_builds(&entries(otp)),
+                &elixir_builds(&entries(elixir)),
+                hint.as_ref(),
+            )
+            .map(|build| build.name)
+        };
+        // The index as it is right after an OTP major ships: no Elixir for it, or only a release candidate.
+        let otp = ["OTP-27.3.4", "OTP-28.0", "OTP-28.1-rc1", "OTP-26.2.5"];
+        for elixir in [
+            &["v1.18.3-otp-27", "v1.17.3-otp-26"][..],
+            &["v1.18.3-otp-27", "v1.19.0-rc.0-otp-28", "v1.18.3"][..],
+        ] {
+            assert_eq!(default(&otp, elixir, None), Ok("OTP-27.3.4".into()), "{elixir:?}");
+        }
+        // Once one is built, the newest OTP.
+        let elixir = ["v1.18.3-otp-27", "v1.19.0-otp-28", "v1.15.8-otp-26"];
+        assert_eq!(default(&otp, &elixir, None), Ok("OTP-28.0".into()));
+        // mix.exs's `elixir:` requirement (`~> 1.18.3`, and so on, as semver) picks among them when an Elixir satisfies it...
+        assert_eq!(
+            default(&otp, &elixir, Some(">=1.18.3, <1.19.0")),
+            Ok("OTP-27.3.4".into())
+        );
+        assert_eq!(
+            default(&otp, &elixir, Some(">=1.15.0, <1.16.0")),
+            Ok("OTP-26.2.5".into())
+        );
+        assert_eq!(default(&otp, &elixir, Some(">=1.14.0")), Ok("OTP-28.0".into()));
+        // ...and doesn't when none does.
+        assert_eq!(
+            default(&otp, &elixir, Some(">=1.12.0, <1.13.0")),
+            Ok("OTP-28.0".into())
+        );
+        // With no Elixir for any OTP, the newest OTP, as before (the Elixir lookup says what is missing).
+        assert_eq!(default(&otp, &[], None), Ok("OTP-28.0".into()));
+        assert_eq!(default(&[], &elixir, None), Err(ResolveError::EmptyIndex));
     }
 
     #[test]
