@@ -50,6 +50,7 @@ enum Leaf<'a> {
     },
     ProjectInfo(&'a String),
     UmbrellaWithoutReleases,
+    ReleaseWithoutErts(&'a String),
     WriteRelease(&'a std::io::Error),
     SlimAppDir(&'a std::io::Error),
     Procfile(&'a MalformedLine),
@@ -134,6 +135,7 @@ fn leaf_of_release(error: &ReleaseError) -> Leaf<'_> {
         ReleaseError::Mix(error) => leaf_of_mix(error),
         ReleaseError::Inputs(error) => Leaf::ReleaseInputs(error),
         ReleaseError::UmbrellaWithoutReleases => Leaf::UmbrellaWithoutReleases,
+        ReleaseError::WithoutErts(release) => Leaf::ReleaseWithoutErts(release),
         ReleaseError::WriteRelease(error) => Leaf::WriteRelease(error),
     }
 }
@@ -385,6 +387,21 @@ fn render(error: Leaf<'_>) -> String {
                 ]
 
             Or set `release=false` in {CLASSIC_CONFIG_FILE} to run with `mix` at runtime.
+        "},
+        Leaf::ReleaseWithoutErts(release) => formatdoc! {"
+            Release `{release}` has no Erlang runtime (ERTS)
+
+            The release leaves ERTS out (`include_erts: false`), so it runs on the Erlang/OTP installed
+            where it runs, and the image has none: it would not boot. This buildpack ships Erlang/OTP with
+            such a release when mix.exs says `include_erts: false` literally; it found no such line
+            (Distillery's rel/config.exs is not read for it).
+
+            Let the release include ERTS (the default): remove `include_erts`. Or, to run it on the image's
+            Erlang/OTP, write the option literally in mix.exs, for example:
+
+                releases: [
+                  {release}: [include_erts: false]
+                ]
         "},
         Leaf::WriteRelease(error) => formatdoc! {"
             Writing the release layer failed
@@ -1060,6 +1077,29 @@ mod tests {
                     elixir_version=1.18.3
                     elixir_version=1.18
                     elixir_version=(branch main)
+            "}
+        );
+    }
+
+    #[test]
+    fn a_release_without_erts_says_how_to_ship_it_or_include_it() {
+        let error = ElixirBuildpackError::Release(ReleaseError::WithoutErts("my_app".into()));
+        assert_eq!(
+            message(&error),
+            indoc::indoc! {"
+                Release `my_app` has no Erlang runtime (ERTS)
+
+                The release leaves ERTS out (`include_erts: false`), so it runs on the Erlang/OTP installed
+                where it runs, and the image has none: it would not boot. This buildpack ships Erlang/OTP with
+                such a release when mix.exs says `include_erts: false` literally; it found no such line
+                (Distillery's rel/config.exs is not read for it).
+
+                Let the release include ERTS (the default): remove `include_erts`. Or, to run it on the image's
+                Erlang/OTP, write the option literally in mix.exs, for example:
+
+                    releases: [
+                      my_app: [include_erts: false]
+                    ]
             "}
         );
     }

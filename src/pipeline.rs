@@ -142,13 +142,7 @@ pub(crate) fn build<E: PlatformEnv>(
     let always_rebuild = config.always_rebuild;
     // On a cold build, Elixir downloads while Erlang/OTP downloads and installs.
     let elixir_download = toolchain::elixir::prefetch(frontend, &toolchain, always_rebuild);
-    let erlang = toolchain::erlang::install(
-        frontend,
-        &toolchain,
-        &context.platform,
-        runtime_mix,
-        always_rebuild,
-    )?;
+    let (erlang, erlang_ships) = install_erlang(frontend, context, &toolchain, runtime_mix, always_rebuild)?;
     let elixir =
         toolchain::elixir::install(frontend, &toolchain, runtime_mix, always_rebuild, elixir_download)?;
 
@@ -217,6 +211,7 @@ pub(crate) fn build<E: PlatformEnv>(
                 always_rebuild,
                 sbom: &sbom,
                 app_files: &app_files,
+                erlang_ships,
             },
         )?;
         remove_build_output(context.app_dir)?;
@@ -393,6 +388,31 @@ fn cached_toolchain(
         elixir,
         elixir_otp_major,
     })
+}
+
+/// Installs Erlang/OTP; returns its root and whether it ships in the image: in mix-at-runtime mode, and
+/// for a release that leaves ERTS out (`include_erts: false` in mix.exs, read as text), which runs on the
+/// Erlang/OTP where it runs.
+fn install_erlang<E: PlatformEnv>(
+    frontend: &mut impl Frontend,
+    context: &Context<'_, E>,
+    toolchain: &Toolchain,
+    runtime_mix: bool,
+    always_rebuild: bool,
+) -> Result<(PathBuf, bool), ElixirBuildpackError> {
+    let release_without_erts = (context.purpose == Purpose::Deploy && !runtime_mix)
+        .then(|| fs_err::read_to_string(context.app_dir.join("mix.exs")).ok())
+        .flatten()
+        .and_then(|mix_exs| inputs::mix_project::release_without_erts(&mix_exs));
+    let ships = runtime_mix || release_without_erts.is_some();
+    let erlang = toolchain::erlang::install(frontend, toolchain, &context.platform, ships, always_rebuild)?;
+    if let Some(line) = release_without_erts {
+        print::sub_bullet(format!(
+            "Erlang/OTP ships in the image: the release leaves ERTS out (`include_erts: false`, mix.exs \
+             line {line}), so it runs on this one"
+        ));
+    }
+    Ok((erlang, ships))
 }
 
 /// Distillery can't build on OTP 25 or later and would write into the cached Erlang install trying: stop

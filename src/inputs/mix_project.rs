@@ -53,6 +53,19 @@ pub(crate) fn depends_on_distillery(mix_exs: &str) -> bool {
     })
 }
 
+/// The line of `mix.exs` that leaves ERTS out of a release (`include_erts: false`), read as text: such a
+/// release has neither ERTS nor OTP's applications, and runs on the Erlang/OTP installed where it runs.
+pub(crate) fn release_without_erts(mix_exs: &str) -> Option<usize> {
+    mix_exs
+        .lines()
+        .position(|line| {
+            let code = line.split('#').next().unwrap_or_default();
+            code.split_once("include_erts:")
+                .is_some_and(|(_, value)| value.trim_start().starts_with("false"))
+        })
+        .map(|index| index + 1)
+}
+
 /// The release names of a Distillery `rel/config.exs` (`release :my_app do`), read as text.
 pub(crate) fn distillery_releases(rel_config: &str) -> Vec<String> {
     rel_config
@@ -109,6 +122,31 @@ pub(crate) fn hard_coded_cookies(mix_exs: Option<&str>, rel_config: Option<&str>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_release_without_erts_is_found_by_its_line() {
+        let mix_exs = indoc::indoc! {r"
+            def project do
+              [
+                app: :my_app,
+                # include_erts: false, for a smaller release
+                releases: [
+                  my_app: [include_erts:  false, strip_beams: true]
+                ]
+              ]
+            end
+        "};
+        assert_eq!(release_without_erts(mix_exs), Some(6));
+        for kept in [
+            "releases: [my_app: [include_erts: true]]",
+            "releases: [my_app: [include_erts: \"/opt/erts-13.1\"]]",
+            "# releases: [my_app: [include_erts: false]]",
+            "releases: [my_app: [strip_beams: false]]",
+            "",
+        ] {
+            assert_eq!(release_without_erts(kept), None, "{kept}");
+        }
+    }
 
     #[test]
     fn distillery_dependencies() {

@@ -25,6 +25,8 @@ pub(crate) enum ReleaseError {
     /// Reading what the releases are made from failed.
     Inputs(inputs::InputsError),
     UmbrellaWithoutReleases,
+    /// A release (named) left ERTS out, and the image has no Erlang/OTP to run it on.
+    WithoutErts(String),
     WriteRelease(std::io::Error),
 }
 
@@ -57,6 +59,15 @@ pub(crate) struct AssembledRelease {
 
 /// The overlay scripts `mix phx.gen.release` adds to the release's `bin/`, which the processes run.
 pub(crate) const OVERLAYS: [&str; 2] = ["server", "migrate"];
+
+/// Whether a release root holds ERTS (`erts-<version>/`), as releases do unless `include_erts: false`.
+fn has_erts(root: &Path) -> bool {
+    fs_err::read_dir(root).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|entry| entry.file_name().to_string_lossy().starts_with("erts-") && entry.path().is_dir())
+    })
+}
 
 /// The release the `web` process runs: the one named after the app, else the first.
 pub(crate) fn primary<'a>(releases: &'a [ReleaseSpec], project: &ProjectInfo) -> &'a str {
@@ -235,6 +246,8 @@ pub(crate) struct Build<'a> {
     pub(crate) sbom: &'a [u8],
     /// The digest of every app file, made once per build.
     pub(crate) app_files: &'a crate::mix::source_mtimes::Digests,
+    /// Whether Erlang/OTP ships in the image, for a release that leaves ERTS out.
+    pub(crate) erlang_ships: bool,
 }
 
 /// Assembles every release into the layer, or reuses the previous build's releases when nothing they
@@ -252,6 +265,7 @@ pub(crate) fn assemble(
         always_rebuild,
         sbom,
         app_files,
+        erlang_ships,
     } = *build;
     let env = launch_env(project, mix_env);
     let program = LaunchProgram {
@@ -306,6 +320,9 @@ pub(crate) fn assemble(
     fs_err::create_dir_all(&bin).map_err(ReleaseError::WriteRelease)?;
     for (release_spec, release) in releases.iter().zip(&mut assembled) {
         build_release(mix, release_spec, &release.root, mix_env)?;
+        if !erlang_ships && !has_erts(&release.root) {
+            return Err(ReleaseError::WithoutErts(release.name.clone()));
+        }
         if release_spec.tool != ReleaseTool::Distillery {
             cookie::unbake(&release.root).map_err(ReleaseError::WriteRelease)?;
         }
@@ -462,6 +479,18 @@ mod tests {
             assert_ne!(digest, other, "{what}");
         }
         assert_eq!(digest, launch_digest(&env, &program.clone()));
+    }
+
+    #[test]
+    fn a_release_has_erts_when_its_root_has_an_erts_dir() {
+        let root = tempfile::tempdir().expect("tempdir");
+        assert!(!has_erts(root.path()));
+        assert!(!has_erts(&root.path().join("missing")));
+        fs_err::create_dir_all(root.path().join("lib/kernel-8.5")).expect("mkdir");
+        fs_err::write(root.path().join("erts-13.1"), "").expect("a file, not ERTS");
+        assert!(!has_erts(root.path()));
+        fs_err::create_dir_all(root.path().join("erts-13.1.5/bin")).expect("mkdir");
+        assert!(has_erts(root.path()));
     }
 
     #[test]

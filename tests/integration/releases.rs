@@ -3,7 +3,7 @@
 
 use crate::mirror::Mirror;
 use crate::{build_config, builders};
-use libcnb_test::{ContainerConfig, PackResult, TestRunner, assert_contains};
+use libcnb_test::{ContainerConfig, PackResult, TestRunner, assert_contains, assert_not_contains};
 
 const PORT: u16 = 8080;
 
@@ -69,6 +69,68 @@ fn release_false_keeps_mix_at_runtime() {
         let toolchain = context.run_shell_command("command -v erl mix");
         assert_contains!(toolchain.stdout, "/layers/elixir-cnb_elixir/erlang/bin/erl\n");
         assert_contains!(toolchain.stdout, "/layers/elixir-cnb_elixir/elixir/bin/mix\n");
+    });
+}
+
+/// A release that leaves ERTS out (`include_erts: false`) runs on the Erlang/OTP it finds, so the image's
+/// ships with it; when mix.exs doesn't say so literally, the build stops with what to do instead of making
+/// an image that can't boot.
+#[test]
+#[ignore = "integration test"]
+fn a_release_without_erts_runs_on_the_image_s_erlang_or_stops_the_build() {
+    let builder = builders().into_iter().next().expect("a builder");
+    let mirror = Mirror::healthy();
+    let with_releases = |releases: &'static str| {
+        let mut config = build_config(&builder, "hello_web", &mirror.url);
+        config.app_dir_preprocessor(move |app_dir| {
+            let path = app_dir.join("mix.exs");
+            let mix_exs = std::fs::read_to_string(&path).expect("mix.exs");
+            let changed = mix_exs.replace("deps: []", &format!("deps: [],\n      releases: {releases}"));
+            assert_ne!(changed, mix_exs, "hello_web's mix.exs has no `deps: []`");
+            std::fs::write(&path, changed).expect("write mix.exs");
+        });
+        config
+    };
+    let literal = with_releases("[hello_web: [include_erts: false]]");
+    TestRunner::default().build(&literal, |context| {
+        assert_contains!(
+            context.pack_stderr,
+            "  - Erlang/OTP ships in the image: the release leaves ERTS out (`include_erts: false`, mix.exs \
+             line 11), so it runs on this one\n"
+        );
+        crate::serve(&context, PORT, &mut ContainerConfig::new(), |server| {
+            assert_contains!(server.get("/"), "Hello from hello_web!");
+        });
+        let shell = context.run_shell_command(
+            "ls /layers/elixir-cnb_elixir/release/hello_web /layers/elixir-cnb_elixir/release/hello_web/lib; \
+             command -v erl",
+        );
+        assert_not_contains!(shell.stdout, "erts-");
+        assert_not_contains!(shell.stdout, "kernel-");
+        assert_contains!(shell.stdout, "/layers/elixir-cnb_elixir/erlang/bin/erl\n");
+
+        let mut computed = with_releases("[hello_web: [include_erts: Mix.env() != :prod]]");
+        computed.expected_pack_result(PackResult::Failure);
+        context.rebuild(&computed, |failed| {
+            assert_contains!(
+                failed.pack_stderr,
+                indoc::indoc! {"
+                    ! Release `hello_web` has no Erlang runtime (ERTS)
+                    !
+                    ! The release leaves ERTS out (`include_erts: false`), so it runs on the Erlang/OTP installed
+                    ! where it runs, and the image has none: it would not boot. This buildpack ships Erlang/OTP with
+                    ! such a release when mix.exs says `include_erts: false` literally; it found no such line
+                    ! (Distillery's rel/config.exs is not read for it).
+                    !
+                    ! Let the release include ERTS (the default): remove `include_erts`. Or, to run it on the image's
+                    ! Erlang/OTP, write the option literally in mix.exs, for example:
+                    !
+                    !     releases: [
+                    !       hello_web: [include_erts: false]
+                    !     ]
+                "}
+            );
+        });
     });
 }
 
