@@ -23,6 +23,10 @@ fn the_article_workflow_runs_in_the_image() {
         );
         assert_contains!(
             output,
+            "! Ignoring `config_vars_to_export` (line 11 of elixir_buildpack.config): CNB platforms already pass your config vars to the build.\n"
+        );
+        assert_contains!(
+            output,
             "! mix.exs sets a release `cookie:` (line 12). Anyone with the source can connect to your nodes. The image doesn't ship it: each container makes a random cookie unless RELEASE_COOKIE is set. To cluster nodes, set RELEASE_COOKIE as a config var (for example `mix phx.gen.secret 32`), and remove the hard-coded cookie.\n"
         );
         assert_contains!(
