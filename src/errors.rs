@@ -90,6 +90,11 @@ enum Leaf<'a> {
     HexRepository(&'a crate::mix::hex_probe::RepositoryProblem),
     /// `mix.lock` has merge-conflict markers.
     LockConflict(&'a crate::inputs::mix_lock::ConflictMarker),
+    /// Mix-at-runtime mode, and a Procfile entry runs a release from `_build` that no hook made.
+    ReleaseNotBuilt {
+        missing: &'a crate::launch::processes::ReleaseNotBuilt,
+        why: Option<&'a crate::inputs::procfile::ProcfileEntry>,
+    },
     /// A command of the assets step (the package manager, the classic `compile` script) failed.
     AssetsCommand(&'a CmdError),
     /// Supplying esbuild's or tailwind's binary from `BP_ESBUILD_URL`/`BP_TAILWIND_URL` failed.
@@ -185,7 +190,47 @@ fn leaf(error: &ElixirBuildpackError) -> Leaf<'_> {
         ElixirBuildpackError::HexSettings(error) => Leaf::HexSettings(error),
         ElixirBuildpackError::GitSettings(error) => Leaf::GitSettings(error),
         ElixirBuildpackError::LockConflict(error) => Leaf::LockConflict(error),
+        ElixirBuildpackError::ReleaseNotBuilt { missing, why } => Leaf::ReleaseNotBuilt {
+            missing,
+            why: why.as_ref(),
+        },
     }
+}
+
+fn release_not_built_message(
+    missing: &crate::launch::processes::ReleaseNotBuilt,
+    why: Option<&crate::inputs::procfile::ProcfileEntry>,
+) -> String {
+    let crate::launch::processes::ReleaseNotBuilt { entry, env, name } = missing;
+    let (why, also) = match why {
+        Some(mix) => (
+            format!(
+                "Procfile line {} (`{}`) runs `{}`",
+                mix.line, mix.process_type, mix.command
+            ),
+            "",
+        ),
+        None => (
+            String::from("`release=false` is set"),
+            " (and remove `release=false`)",
+        ),
+    };
+    formatdoc! {"
+        The Procfile runs a release that this build doesn't make
+
+        Procfile line {line} (`{process_type}`) runs the release `{name}` from `_build/{env}/rel/{name}`, and no hook made it.
+        The app runs with Mix at runtime ({why}), so this
+        build makes no release: the process would fail to start.
+
+        Either run every process from the release{also}, which this buildpack then builds (paths
+        like `_build/{env}/rel/{name}/bin/{name}` keep working), migrations too, for example:
+
+            release: {name} eval \"MyApp.Release.migrate()\"
+
+        (`mix phx.gen.release` writes that module), or make the release in a hook, in {CLASSIC_CONFIG_FILE}:
+
+            hook_post_compile=\"mix release --overwrite\"
+    ", line = entry.line, process_type = entry.process_type}
 }
 
 /// For failures that are not the user's: a bug in the buildpack or in the platform running it.
@@ -474,6 +519,7 @@ fn render(error: Leaf<'_>) -> String {
                 mix deps.get
                 git commit mix.lock
         ", line = marker.line, text = marker.text, conflicts = marker.conflicts},
+        Leaf::ReleaseNotBuilt { missing, why } => release_not_built_message(missing, why),
         Leaf::HexConfig { what, output } => formatdoc! {"
             Configuring Hex failed
 
@@ -1101,6 +1147,53 @@ mod tests {
                       my_app: [include_erts: false]
                     ]
             "}
+        );
+    }
+
+    #[test]
+    fn a_procfile_release_that_mix_mode_doesn_t_build_says_both_ways_out() {
+        let entry = |line: usize, process_type: &str, command: &str| crate::inputs::procfile::ProcfileEntry {
+            process_type: process_type.into(),
+            command: command.into(),
+            line,
+        };
+        let missing = crate::launch::processes::ReleaseNotBuilt {
+            entry: entry(1, "web", "_build/prod/rel/shop/bin/shop start"),
+            env: "prod".into(),
+            name: "shop".into(),
+        };
+        let error = |why: Option<crate::inputs::procfile::ProcfileEntry>| {
+            message(&ElixirBuildpackError::ReleaseNotBuilt {
+                missing: missing.clone(),
+                why,
+            })
+        };
+        assert_eq!(
+            error(Some(entry(2, "release", "mix ecto.migrate"))),
+            indoc::indoc! {r#"
+                The Procfile runs a release that this build doesn't make
+
+                Procfile line 1 (`web`) runs the release `shop` from `_build/prod/rel/shop`, and no hook made it.
+                The app runs with Mix at runtime (Procfile line 2 (`release`) runs `mix ecto.migrate`), so this
+                build makes no release: the process would fail to start.
+
+                Either run every process from the release, which this buildpack then builds (paths
+                like `_build/prod/rel/shop/bin/shop` keep working), migrations too, for example:
+
+                    release: shop eval "MyApp.Release.migrate()"
+
+                (`mix phx.gen.release` writes that module), or make the release in a hook, in elixir_buildpack.config:
+
+                    hook_post_compile="mix release --overwrite"
+            "#}
+        );
+        assert_contains_line(
+            &error(None),
+            "The app runs with Mix at runtime (`release=false` is set), so this",
+        );
+        assert_contains_line(
+            &error(None),
+            "Either run every process from the release (and remove `release=false`), which this buildpack then builds (paths",
         );
     }
 

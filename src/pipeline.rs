@@ -191,9 +191,7 @@ pub(crate) fn build<E: PlatformEnv>(
     let processes = if context.purpose == Purpose::Test {
         Vec::new()
     } else if runtime_mix {
-        print::bullet("Mix at runtime");
-        print::sub_bullet(processes::mix_at_runtime_reason(procfile_mix));
-        processes::for_mix(&project)
+        mix_at_runtime(context.app_dir, &inputs.procfile, procfile_mix, &project)?
     } else if let Some(name) = release::unpacked_in(context.app_dir) {
         ship_unpacked_release(context.app_dir, &name)?
     } else {
@@ -388,6 +386,35 @@ fn cached_toolchain(
         elixir,
         elixir_otp_major,
     })
+}
+
+/// Mix-at-runtime mode's processes. No release is built, so a Procfile entry that runs one from
+/// `_build/<env>/rel/<name>` that no hook made stops the build.
+fn mix_at_runtime(
+    app_dir: &Path,
+    procfile: &[ProcfileEntry],
+    procfile_mix: Option<&ProcfileEntry>,
+    project: &mix::ProjectInfo,
+) -> Result<Vec<Process>, ElixirBuildpackError> {
+    print::bullet("Mix at runtime");
+    print::sub_bullet(processes::mix_at_runtime_reason(procfile_mix));
+    let built = |env: &str, name: &str| {
+        app_dir
+            .join("_build")
+            .join(env)
+            .join("rel")
+            .join(name)
+            .join("bin")
+            .join(name)
+            .is_file()
+    };
+    if let Some(missing) = processes::release_not_built(procfile, built) {
+        return Err(ElixirBuildpackError::ReleaseNotBuilt {
+            missing,
+            why: procfile_mix.cloned(),
+        });
+    }
+    Ok(processes::for_mix(project))
 }
 
 /// Installs Erlang/OTP; returns its root and whether it ships in the image: in mix-at-runtime mode, and

@@ -60,6 +60,33 @@ pub(crate) fn mix_at_runtime_reason(procfile_mix: Option<&ProcfileEntry>) -> Str
     }
 }
 
+/// A Procfile entry that runs a release from `_build/<env>/rel/<name>` that the build didn't make.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ReleaseNotBuilt {
+    pub(crate) entry: ProcfileEntry,
+    pub(crate) env: String,
+    pub(crate) name: String,
+}
+
+/// In mix-at-runtime mode no release is built: the first Procfile entry that runs one from
+/// `_build/<env>/rel/<name>` that isn't there (`built(env, name)`: none a hook made), which would fail to
+/// start.
+pub(crate) fn release_not_built(
+    entries: &[ProcfileEntry],
+    built: impl Fn(&str, &str) -> bool,
+) -> Option<ReleaseNotBuilt> {
+    entries.iter().find_map(|entry| {
+        super::classic_paths::releases_run_from_build(&entry.command)
+            .into_iter()
+            .find(|(env, name)| !built(env, name))
+            .map(|(env, name)| ReleaseNotBuilt {
+                entry: entry.clone(),
+                env,
+                name,
+            })
+    })
+}
+
 /// Mix-at-runtime mode: `mix phx.server` for Phoenix apps, else `mix run --no-halt`.
 pub(crate) fn for_mix(project: &ProjectInfo) -> Vec<Process> {
     let command: &[&str] = if project.phoenix {
@@ -116,6 +143,30 @@ pub(crate) fn print(processes: &[Process]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_procfile_release_that_no_hook_built_is_found() {
+        let entries = crate::inputs::procfile::parse(
+            "release: mix ecto.migrate\nworker: _build/prod/rel/jobs/bin/jobs start\n\
+             web: cd /app && ./_build/prod/rel/shop/bin/shop start\n",
+        )
+        .expect("valid");
+        let missing = |built: &[&str]| {
+            release_not_built(&entries, |env, name| {
+                assert_eq!(env, "prod");
+                built.contains(&name)
+            })
+            .map(|missing| (missing.entry.line, missing.name))
+        };
+        assert_eq!(missing(&[]), Some((2, "jobs".into())));
+        assert_eq!(missing(&["jobs"]), Some((3, "shop".into())));
+        assert_eq!(missing(&["jobs", "shop"]), None);
+        assert_eq!(
+            release_not_built(&entries[..1], |_, _| false),
+            None,
+            "no entry runs a release"
+        );
+    }
 
     #[test]
     fn release_processes_use_overlays_when_present() {

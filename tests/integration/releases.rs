@@ -72,6 +72,68 @@ fn release_false_keeps_mix_at_runtime() {
     });
 }
 
+/// A Procfile from the classic era that runs Mix for one process and a release from `_build` for another:
+/// Mix at runtime makes no release, so the build stops and says both ways out; with the hook the classic
+/// buildpack needed for it, the release the hook makes is what `web` runs.
+#[test]
+#[ignore = "integration test"]
+fn a_procfile_release_that_mix_at_runtime_doesn_t_make_stops_the_build_unless_a_hook_makes_it() {
+    let builder = builders().into_iter().next().expect("a builder");
+    let mirror = Mirror::healthy();
+    let with_hook = |hook: bool| {
+        let mut config = build_config(&builder, "hello_web", &mirror.url);
+        config.app_dir_preprocessor(move |app_dir| {
+            std::fs::write(
+                app_dir.join("Procfile"),
+                "web: _build/prod/rel/hello_web/bin/hello_web start\nrelease: mix run -e 'IO.puts(:migrated)'\n",
+            )
+            .expect("write Procfile");
+            if hook {
+                std::fs::write(
+                    app_dir.join("elixir_buildpack.config"),
+                    "hook_post_compile=\"mix release --overwrite\"\n",
+                )
+                .expect("write elixir_buildpack.config");
+            }
+        });
+        config
+    };
+    let mut without = with_hook(false);
+    without.expected_pack_result(PackResult::Failure);
+    TestRunner::default().build(&without, |context| {
+        assert_contains!(
+            context.pack_stderr,
+            indoc::indoc! {r#"
+                ! The Procfile runs a release that this build doesn't make
+                !
+                ! Procfile line 1 (`web`) runs the release `hello_web` from `_build/prod/rel/hello_web`, and no hook made it.
+                ! The app runs with Mix at runtime (Procfile line 2 (`release`) runs `mix run -e 'IO.puts(:migrated)'`), so this
+                ! build makes no release: the process would fail to start.
+                !
+                ! Either run every process from the release, which this buildpack then builds (paths
+                ! like `_build/prod/rel/hello_web/bin/hello_web` keep working), migrations too, for example:
+                !
+                !     release: hello_web eval "MyApp.Release.migrate()"
+                !
+                ! (`mix phx.gen.release` writes that module), or make the release in a hook, in elixir_buildpack.config:
+                !
+                !     hook_post_compile="mix release --overwrite"
+            "#}
+        );
+        context.rebuild(with_hook(true), |hooked| {
+            assert_contains!(
+                hooked.pack_stderr,
+                "- Processes\n  - web: bash -c _build/prod/rel/hello_web/bin/hello_web start\n"
+            );
+            crate::serve(&hooked, PORT, &mut ContainerConfig::new(), |server| {
+                assert_contains!(server.get("/"), "Hello from hello_web!");
+            });
+            let release = hooked.run_shell_command("mix run -e 'IO.puts(:migrated)'");
+            assert_eq!(release.stdout, "migrated\n");
+        });
+    });
+}
+
 /// A release that leaves ERTS out (`include_erts: false`) runs on the Erlang/OTP it finds, so the image's
 /// ships with it; when mix.exs doesn't say so literally, the build stops with what to do instead of making
 /// an image that can't boot.
