@@ -60,6 +60,23 @@ pub(crate) struct AssembledRelease {
 /// The overlay scripts `mix phx.gen.release` adds to the release's `bin/`, which the processes run.
 pub(crate) const OVERLAYS: [&str; 2] = ["server", "migrate"];
 
+/// Removes the archives of the `:tar` step (`<name>-<version>.tar.gz`), which Mix writes into the release
+/// root when it is given a `--path`; returns their file names.
+fn remove_tarballs(root: &Path, name: &str) -> std::io::Result<Vec<String>> {
+    let prefix = format!("{name}-");
+    let mut removed = Vec::new();
+    for entry in fs_err::read_dir(root)? {
+        let entry = entry?;
+        let file_name = entry.file_name().to_string_lossy().to_string();
+        if file_name.starts_with(&prefix) && file_name.ends_with(".tar.gz") && entry.file_type()?.is_file() {
+            fs_err::remove_file(entry.path())?;
+            removed.push(file_name);
+        }
+    }
+    removed.sort();
+    Ok(removed)
+}
+
 /// Whether a release root holds ERTS (`erts-<version>/`), as releases do unless `include_erts: false`.
 fn has_erts(root: &Path) -> bool {
     fs_err::read_dir(root).is_ok_and(|entries| {
@@ -320,6 +337,11 @@ pub(crate) fn assemble(
     fs_err::create_dir_all(&bin).map_err(ReleaseError::WriteRelease)?;
     for (release_spec, release) in releases.iter().zip(&mut assembled) {
         build_release(mix, release_spec, &release.root, mix_env)?;
+        for tarball in remove_tarballs(&release.root, &release.name).map_err(ReleaseError::WriteRelease)? {
+            print::sub_bullet(format!(
+                "Left `{tarball}` (the `:tar` step's archive) out of the image: the release is in it unpacked"
+            ));
+        }
         if !erlang_ships && !has_erts(&release.root) {
             return Err(ReleaseError::WithoutErts(release.name.clone()));
         }
@@ -479,6 +501,35 @@ mod tests {
             assert_ne!(digest, other, "{what}");
         }
         assert_eq!(digest, launch_digest(&env, &program.clone()));
+    }
+
+    #[test]
+    fn the_tar_step_s_archive_is_removed_from_the_release_root() {
+        let root = tempfile::tempdir().expect("tempdir");
+        for file in ["worker-0.1.0.tar.gz", "worker-notes.txt", "web-0.1.0.tar.gz"] {
+            fs_err::write(root.path().join(file), "").expect("write");
+        }
+        fs_err::create_dir_all(root.path().join("worker-dir.tar.gz")).expect("a dir, not an archive");
+        fs_err::create_dir_all(root.path().join("releases")).expect("mkdir");
+        assert_eq!(
+            remove_tarballs(root.path(), "worker").expect("removed"),
+            vec!["worker-0.1.0.tar.gz".to_string()]
+        );
+        let mut left: Vec<String> = fs_err::read_dir(root.path())
+            .expect("read")
+            .map(|entry| entry.expect("entry").file_name().to_string_lossy().to_string())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                "releases",
+                "web-0.1.0.tar.gz",
+                "worker-dir.tar.gz",
+                "worker-notes.txt"
+            ]
+        );
+        assert!(remove_tarballs(&root.path().join("missing"), "worker").is_err());
     }
 
     #[test]

@@ -22,9 +22,10 @@ fn an_umbrella_builds_every_release() {
             output,
             "  - Release `web` is in the image at /layers/elixir-cnb_elixir/release/web\n"
         );
+        // The `:tar` step's archive stays out: the release is in the image unpacked.
         assert_contains!(
             output,
-            "  - Release `worker` is in the image at /layers/elixir-cnb_elixir/release/worker\n"
+            "  - Left `worker-0.1.0.tar.gz` (the `:tar` step's archive) out of the image: the release is in it unpacked\n  - Release `worker` is in the image at /layers/elixir-cnb_elixir/release/worker\n"
         );
         assert_contains!(
             output,
@@ -38,6 +39,8 @@ fn an_umbrella_builds_every_release() {
         // its process type starts it.
         let worker = context.run_shell_command("worker eval 'IO.write(Greeter.hello())'");
         assert_contains!(worker.stdout, "Hello from an umbrella release!\n");
+        let archives = context.run_shell_command("find /layers -name '*.tar.gz'");
+        assert_eq!(archives.stdout, "");
         context.start_container(ContainerConfig::new().entrypoint("worker"), |container| {
             // `worker pid` asks the running node over distribution (same container, same cookie).
             let pid = container.shell_exec(
