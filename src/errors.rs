@@ -289,6 +289,10 @@ fn render(error: Leaf<'_>) -> String {
             Reading your app's files failed
 
             {error}
+
+            Every file of the app must be readable by the build user. A file committed without read
+            permission, or a hook that changes permissions, causes this: fix the file's mode, for
+            example `chmod a+r <file>` and commit it, then build again.
         "},
         Leaf::ReleaseInputs(InputsError::DanglingLink {
             link,
@@ -314,6 +318,12 @@ fn render(error: Leaf<'_>) -> String {
             Linking the cached deps/_build into the app failed
 
             {error}
+
+            The build replaces `deps` and `_build` in the app dir with links to its caches, so the app
+            dir must be writable by the build user, as it is on Heroku and CNB platforms. Retry the
+            build; if it fails again, remove `deps` and `_build` from the repository, for example:
+
+                git rm -r --cached deps _build
         "},
         Leaf::Internal(error) => internal_message(error),
         Leaf::RuntimePath { path, error } => formatdoc! {"
@@ -452,6 +462,8 @@ fn render(error: Leaf<'_>) -> String {
             Writing the release layer failed
 
             {error}
+
+            The build container may be out of disk space. Retry the build.
         "},
         Leaf::Procfile(malformed) => formatdoc! {"
             Invalid Procfile
@@ -469,6 +481,10 @@ fn render(error: Leaf<'_>) -> String {
             Removing build output from the app dir failed
 
             {error}
+
+            The release ships alone, so the build removes its `deps` and `_build` links and
+            `node_modules` from the app dir, which must be writable by the build user, as it is on
+            Heroku and CNB platforms. Retry the build.
         "},
         Leaf::HexSettings(error) => hex_settings_message(error),
         Leaf::GitSettings(error) => git_settings_message(error),
@@ -687,6 +703,10 @@ fn config_message(error: &ConfigError) -> String {
             Reading the app's config files failed
 
             {error}
+
+            The build reads elixir_buildpack.config, .tool-versions and mix.exs from the app dir. Make
+            them readable by the build user (for example `chmod a+r elixir_buildpack.config` and
+            commit it), then build again.
         "},
         ConfigError::ClassicSyntax(error) => syntax_message(error),
         ConfigError::InvalidOtpVersion(sourced) => formatdoc! {"
@@ -1195,6 +1215,44 @@ mod tests {
             &error(None),
             "Either run every process from the release (and remove `release=false`), which this buildpack then builds (paths",
         );
+    }
+
+    #[test]
+    fn file_system_failures_say_what_to_do_after_the_error() {
+        let io = || std::io::Error::other("Permission denied (os error 13)");
+        let link = message(&ElixirBuildpackError::Frontend(FrontendError::LinkCache(io())));
+        assert_eq!(
+            link,
+            indoc::indoc! {"
+                Linking the cached deps/_build into the app failed
+
+                Permission denied (os error 13)
+
+                The build replaces `deps` and `_build` in the app dir with links to its caches, so the app
+                dir must be writable by the build user, as it is on Heroku and CNB platforms. Retry the
+                build; if it fails again, remove `deps` and `_build` from the repository, for example:
+
+                    git rm -r --cached deps _build
+            "}
+        );
+        // Each one: what failed, the error, then what to do.
+        for error in [
+            ElixirBuildpackError::AppFile(AppFileError::Read(io())),
+            ElixirBuildpackError::Release(ReleaseError::WriteRelease(io())),
+            ElixirBuildpackError::SlimAppDir(io()),
+            ElixirBuildpackError::Config(ConfigError::Read(io())),
+        ] {
+            let text = message(&error);
+            let paragraphs: Vec<&str> = text.trim_end().split("\n\n").collect();
+            assert_eq!(paragraphs.len(), 3, "{text}");
+            assert_eq!(paragraphs[1], "Permission denied (os error 13)", "{text}");
+            assert!(
+                ["Retry the build", "build again"]
+                    .iter()
+                    .any(|advice| paragraphs[2].contains(advice)),
+                "{text}"
+            );
+        }
     }
 
     #[test]
