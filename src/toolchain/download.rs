@@ -122,13 +122,31 @@ fn get(agent: &ureq::Agent, url: &str) -> Result<ureq::http::Response<ureq::Body
         .call()
         .map_err(|error| AttemptError::Retryable(error.to_string()))?;
     let status = response.status().as_u16();
-    match status {
-        200..=299 => Ok(response),
-        408 | 429 | 500..=599 => Err(AttemptError::Retryable(format!("HTTP {status}"))),
-        _ => Err(AttemptError::Final(DownloadError::NotFound {
+    match status_kind(status) {
+        StatusKind::Success => Ok(response),
+        StatusKind::Retry => Err(AttemptError::Retryable(format!("HTTP {status}"))),
+        StatusKind::Stop => Err(AttemptError::Final(DownloadError::NotFound {
             url: url.to_string(),
             status,
         })),
+    }
+}
+
+/// What an HTTP status means for a download.
+#[derive(Debug, PartialEq, Eq)]
+enum StatusKind {
+    Success,
+    /// The server may answer later: a timeout, rate limiting, a server error.
+    Retry,
+    /// Asking again won't help: not found, forbidden, ...
+    Stop,
+}
+
+fn status_kind(status: u16) -> StatusKind {
+    match status {
+        200..=299 => StatusKind::Success,
+        408 | 429 | 500..=599 => StatusKind::Retry,
+        _ => StatusKind::Stop,
     }
 }
 
@@ -205,6 +223,19 @@ pub(crate) fn download_verified(
 mod tests {
     use super::*;
     use std::cell::Cell;
+
+    #[test]
+    fn timeouts_rate_limits_and_server_errors_are_retried_other_failures_are_not() {
+        for status in [200, 204, 299] {
+            assert_eq!(status_kind(status), StatusKind::Success, "{status}");
+        }
+        for status in [408, 429, 500, 502, 503, 599] {
+            assert_eq!(status_kind(status), StatusKind::Retry, "{status}");
+        }
+        for status in [199, 300, 304, 400, 401, 403, 404, 407, 410, 428, 430, 600] {
+            assert_eq!(status_kind(status), StatusKind::Stop, "{status}");
+        }
+    }
 
     #[test]
     fn retries_retryable_errors_then_succeeds() {
