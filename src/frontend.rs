@@ -144,6 +144,10 @@ pub(crate) trait Frontend {
     /// Saves `key` with the cache: its contents are complete.
     fn save_cache<K: CacheKey>(&mut self, spec: CacheSpec, key: &K) -> Result<(), FrontendError>;
 
+    /// The contents of an opened cache are about to change: until [`Self::save_cache`], a later build
+    /// must not trust them (a build stopped midway leaves them discarded, not half-written and trusted).
+    fn writing_cache(&mut self, spec: CacheSpec) -> Result<(), FrontendError>;
+
     /// Declares the env vars the image's processes get from the cache `spec.name` (replacing what an
     /// earlier build declared for it). A launch cache's `bin/` is on PATH without being declared.
     fn set_launch_env(&mut self, spec: CacheSpec, vars: &[LaunchVar]) -> Result<(), FrontendError>;

@@ -164,6 +164,7 @@ pub(crate) fn build<E: PlatformEnv>(
     let mix_env = &config.mix_env.value;
     let mut mix = MixEnv::new(context.app_dir, &dirs, mix_env, context.extra_env);
     mix.plus_separator = plus_separator(&toolchain);
+    caches.provide_package_managers(frontend, &mix, &inputs.hex, mix_lock.as_deref())?;
     // Kept to the end of the build: the git credential store goes with it.
     let _git = mix::git::prepare(&mut mix, &inputs.git, mix_lock.as_deref())?;
     let (project, app_files) =

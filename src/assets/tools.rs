@@ -101,7 +101,11 @@ impl AssetTools {
             if metadata.file_type().is_file() {
                 let target = self.cache.join(&name);
                 if fs_err::rename(&path, &target).is_err() {
-                    fs_err::copy(&path, &target).map_err(AssetsError::WriteCache)?;
+                    // Another file system (the classic CACHE_DIR): copied beside it, then renamed, so a
+                    // build stopped midway leaves no half-copied binary under the name the next one uses.
+                    let partial = self.cache.join(format!(".{name}.partial"));
+                    fs_err::copy(&path, &partial).map_err(AssetsError::WriteCache)?;
+                    fs_err::rename(&partial, &target).map_err(AssetsError::WriteCache)?;
                 }
                 print::sub_bullet(format!("Caching {name} (kept out of the image)"));
             }
@@ -156,6 +160,38 @@ mod tests {
                 "config/config.exs changed (it pins the esbuild and tailwind versions)"
             ]
         );
+    }
+
+    #[test]
+    fn a_binary_from_another_file_system_is_copied_into_the_cache_whole() {
+        use std::os::unix::fs::MetadataExt;
+        let build = tempfile::tempdir().expect("a dir");
+        let shm = Path::new("/dev/shm");
+        let device = |path: &Path| fs_err::metadata(path).map(|meta| meta.dev()).ok();
+        if device(shm).is_none() || device(shm) == device(build.path()) {
+            eprintln!(
+                "skipped: no /dev/shm on another file system than {}",
+                build.path().display()
+            );
+            return;
+        }
+        let cache = tempfile::tempdir_in(shm).expect("a dir");
+        fs_err::write(build.path().join("esbuild-linux-x64"), "downloaded").expect("write");
+        let tools = AssetTools {
+            cache: cache.path().to_path_buf(),
+            tools_dir: build.path().to_path_buf(),
+        };
+        tools.store().expect("stored");
+        let in_cache: Vec<String> = fs_err::read_dir(cache.path())
+            .expect("a dir")
+            .map(|entry| entry.expect("an entry").file_name().to_string_lossy().to_string())
+            .collect();
+        assert_eq!(in_cache, ["esbuild-linux-x64"], "no partial copy is left");
+        assert_eq!(
+            fs_err::read_to_string(cache.path().join("esbuild-linux-x64")).expect("read"),
+            "downloaded"
+        );
+        assert!(binaries(build.path()).is_empty());
     }
 
     #[test]

@@ -1,8 +1,12 @@
 //! Caches as directories of the classic `CACHE_DIR`, with the same keys and printed reasons as the CNB
 //! layers: `CACHE_DIR/elixir-cnb/<name>/` holds the contents and `<name>.toml` the key they were made
 //! for. A key is written only once its cache's contents are complete, and removed before a cache is
-//! emptied, so a build killed midway leaves a cache the next build either uses or discards with a
-//! reason, never one that looks valid but is not.
+//! emptied or written again (`writing_cache`), so a build killed midway leaves a cache the next build
+//! either uses or discards with a reason, never one that looks valid but is not. The exceptions are the
+//! caches the tools manage themselves (`deps`, `_build`, Hex's packages, rebar3's and npm's caches): they
+//! keep their key while Mix, Hex, rebar3 or npm write them, because those tools check what they find (Mix
+//! its compile manifests and each dep's lock entry, Hex and npm their checksums) and redo what a stopped
+//! build left unfinished.
 //!
 //! The slug runs at `runtime_path` (`/app`), not where it is built, and some caches hold absolute paths
 //! (OTP's `Install` root, the release's `bin/` links, launch env). So the build sees every cache at
@@ -221,6 +225,11 @@ impl Frontend for CacheDirs {
         fs_err::rename(&partial, &key_file).map_err(|error| FrontendError::io("writing", &key_file, &error))
     }
 
+    fn writing_cache(&mut self, spec: CacheSpec) -> Result<(), FrontendError> {
+        let key_file = self.key_file(spec.name);
+        remove_any(&key_file).map_err(|error| FrontendError::io("removing", &key_file, &error))
+    }
+
     fn set_launch_env(&mut self, spec: CacheSpec, vars: &[LaunchVar]) -> Result<(), FrontendError> {
         self.launch_env.insert(spec.name, vars.to_vec());
         Ok(())
@@ -366,6 +375,27 @@ mod tests {
         );
         assert!(!path.join("file").exists());
         assert!(!dirs.store.join("erlang.toml").exists(), "no key until saved");
+    }
+
+    #[test]
+    fn a_restored_cache_being_written_is_not_trusted_until_saved_again() {
+        let dirs = dirs();
+        saved(&dirs, "27.3");
+        let mut writer = caches(&dirs);
+        let (path, opened) = open(&mut writer, "27.3");
+        assert_eq!(opened, Opened::Restored);
+        writer.writing_cache(SPEC).expect("untrusted");
+        fs_err::write(path.join("half"), "written").expect("write");
+        // Stopped here: the next build discards it.
+        assert_eq!(
+            open(&mut caches(&dirs), "27.3").1,
+            Opened::Discarded(vec![UNFINISHED.into()])
+        );
+        let mut writer = caches(&dirs);
+        open(&mut writer, "27.3");
+        writer.writing_cache(SPEC).expect("untrusted");
+        writer.save_cache(SPEC, &key("27.3")).expect("saves");
+        assert_eq!(open(&mut caches(&dirs), "27.3").1, Opened::Restored);
     }
 
     #[test]

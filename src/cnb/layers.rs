@@ -273,6 +273,11 @@ impl Frontend for Layers<'_> {
             .map_err(cnb_error)
     }
 
+    fn writing_cache(&mut self, _spec: CacheSpec) -> Result<(), FrontendError> {
+        // A build that fails exports nothing: the next build gets the layers the last good one saved.
+        Ok(())
+    }
+
     fn set_launch_env(&mut self, spec: CacheSpec, vars: &[LaunchVar]) -> Result<(), FrontendError> {
         // A reused layer keeps the env it has: the same, by its key.
         if self.in_image(spec.name) {

@@ -15,6 +15,8 @@ pub(crate) struct FakeFrontend {
     pub(crate) opened: Vec<(&'static str, Opened)>,
     /// The caches whose key was saved, in order.
     pub(crate) saved: Vec<&'static str>,
+    /// The caches declared as being written, in order.
+    pub(crate) writing: Vec<&'static str>,
     pub(crate) launch_env: BTreeMap<&'static str, Vec<LaunchVar>>,
     pub(crate) launch_programs: BTreeMap<&'static str, LaunchProgram>,
     pub(crate) sboms: BTreeMap<&'static str, Vec<u8>>,
@@ -32,6 +34,7 @@ impl FakeFrontend {
             keys: BTreeMap::new(),
             opened: Vec::new(),
             saved: Vec::new(),
+            writing: Vec::new(),
             launch_env: BTreeMap::new(),
             launch_programs: BTreeMap::new(),
             sboms: BTreeMap::new(),
@@ -119,6 +122,12 @@ impl Frontend for FakeFrontend {
         let text = crate::cache::key_text(key)?;
         self.keys.insert(spec.name, text);
         self.saved.push(spec.name);
+        Ok(())
+    }
+
+    fn writing_cache(&mut self, spec: CacheSpec) -> Result<(), FrontendError> {
+        self.keys.remove(spec.name);
+        self.writing.push(spec.name);
         Ok(())
     }
 

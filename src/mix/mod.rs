@@ -238,53 +238,34 @@ impl MixEnv {
         })
     }
 
-    /// Installs Hex and rebar3 into `MIX_HOME` when the project needs them and the cached `MIX_HOME`
-    /// doesn't have them yet. Mix fetches them from `HEX_MIRROR` (its own setting, default
-    /// `https://repo.hex.pm`), which the build's environment passes through, and verifies the signed
-    /// install lists with Elixir's key, plus `installs_key` when given (`mix local.public_keys`). That
-    /// key is trusted for this install only: it is removed from `MIX_HOME` afterwards, so a build without
-    /// the setting trusts it no more.
-    pub(crate) fn ensure_package_managers(
+    /// Installs the package managers in `missing` into `MIX_HOME` (see [`missing_package_managers`]). Mix
+    /// fetches them from `HEX_MIRROR` (its own setting, default `https://repo.hex.pm`), which the build's
+    /// environment passes through, and verifies the signed install lists with Elixir's key, plus
+    /// `installs_key` when given (`mix local.public_keys`). That key is trusted for this install only: it
+    /// is removed from `MIX_HOME` afterwards, so a build without the setting trusts it no more.
+    pub(crate) fn install_package_managers(
         &self,
-        needed: hex::PackageManagers,
+        missing: hex::PackageManagers,
         mix_home: &Path,
         installs_key: Option<&PublicKey>,
     ) -> Result<(), MixError> {
-        let installed = |prefix: &str| {
-            fs_err::read_dir(mix_home.join("archives")).is_ok_and(|entries| {
-                entries
-                    .flatten()
-                    .any(|entry| entry.file_name().to_string_lossy().starts_with(prefix))
-            })
-        };
-        let install_hex = needed.hex && !installed("hex");
-        let install_rebar3 = needed.rebar3 && !(mix_home.join("elixir").is_dir() || installed("rebar"));
-        if needed.hex && !install_hex {
-            print::sub_bullet("Using cached Hex");
+        if !missing.hex && !missing.rebar3 {
+            return Ok(());
         }
-        if needed.rebar3 && !install_rebar3 {
-            print::sub_bullet("Using cached rebar3");
-        }
-        if install_hex || install_rebar3 {
-            let trusted = installs_key.map(|key| self.trust_installs_key(key)).transpose()?;
-            let installed = (|| -> Result<(), MixError> {
-                if install_hex {
-                    self.mix(&["local.hex", "--force"])?;
-                }
-                if install_rebar3 {
-                    self.mix(&["local.rebar", "--force"])?;
-                }
-                Ok(())
-            })();
-            if trusted.is_some() {
-                let _ = fs_err::remove_dir_all(mix_home.join("public_keys"));
+        let trusted = installs_key.map(|key| self.trust_installs_key(key)).transpose()?;
+        let installed = (|| -> Result<(), MixError> {
+            if missing.hex {
+                self.mix(&["local.hex", "--force"])?;
             }
-            installed?;
+            if missing.rebar3 {
+                self.mix(&["local.rebar", "--force"])?;
+            }
+            Ok(())
+        })();
+        if trusted.is_some() {
+            let _ = fs_err::remove_dir_all(mix_home.join("public_keys"));
         }
-        if !needed.hex && !needed.rebar3 {
-            print::sub_bullet("No Hex packages in mix.lock: Hex and rebar3 are not needed");
-        }
-        Ok(())
+        installed
     }
 
     /// `mix local.public_keys` for a mirror's install lists; returns once Mix trusts the key.
@@ -617,6 +598,35 @@ fn parse_project_info(output: &str) -> ProjectInfo {
         }
     }
     info
+}
+
+/// Which of the package managers the project `needed` are not in the cached `MIX_HOME` yet; says which
+/// are cached, or that none is needed.
+pub(crate) fn missing_package_managers(
+    needed: hex::PackageManagers,
+    mix_home: &Path,
+) -> hex::PackageManagers {
+    let installed = |prefix: &str| {
+        fs_err::read_dir(mix_home.join("archives")).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .any(|entry| entry.file_name().to_string_lossy().starts_with(prefix))
+        })
+    };
+    let missing = hex::PackageManagers {
+        hex: needed.hex && !installed("hex"),
+        rebar3: needed.rebar3 && !(mix_home.join("elixir").is_dir() || installed("rebar")),
+    };
+    if needed.hex && !missing.hex {
+        print::sub_bullet("Using cached Hex");
+    }
+    if needed.rebar3 && !missing.rebar3 {
+        print::sub_bullet("Using cached rebar3");
+    }
+    if !needed.hex && !needed.rebar3 {
+        print::sub_bullet("No Hex packages in mix.lock: Hex and rebar3 are not needed");
+    }
+    missing
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 /// The caches Mix works in: `MIX_HOME`, `deps` and `_build`, Hex's packages and rebar3's cache; and
 /// this build's own `HEX_HOME`.
 pub(crate) struct MixCaches {
-    mix_home: PathBuf,
+    mix_home: super::mix_home::MixHome,
     deps: PathBuf,
     /// `mix.lock` changed since the cached `deps`: unused deps are cleaned.
     lock_changed: bool,
@@ -40,7 +40,8 @@ impl MixCaches {
     ) -> Result<Self, MixError> {
         let (mix_env, always_rebuild) = (&config.mix_env.value, config.always_rebuild);
         let deps_launch = super::deps::Launch { launch, sbom };
-        let mix_home = super::mix_home::restore(frontend, toolchain, mix_env, launch, always_rebuild)?;
+        let versions = crate::toolchain::ToolchainVersions::of(toolchain);
+        let mix_home = super::mix_home::restore(frontend, versions, mix_env, launch, always_rebuild)?;
         let deps = super::deps::restore(
             frontend,
             app_dir,
@@ -67,6 +68,22 @@ impl MixCaches {
         })
     }
 
+    /// Hex and rebar3, when `mix.lock` needs them and `MIX_HOME` doesn't have them yet.
+    pub(crate) fn provide_package_managers(
+        &self,
+        frontend: &mut impl Frontend,
+        mix: &MixEnv,
+        hex: &HexSettings,
+        mix_lock: Option<&str>,
+    ) -> Result<(), MixError> {
+        self.mix_home.provide(
+            frontend,
+            mix,
+            super::hex::needed(mix_lock),
+            hex.installs_public_key.as_ref(),
+        )
+    }
+
     pub(crate) fn dirs<'a>(
         &'a self,
         erlang: &'a Path,
@@ -76,7 +93,7 @@ impl MixCaches {
         super::MixDirs {
             erlang,
             elixir,
-            mix_home: &self.mix_home,
+            mix_home: &self.mix_home.path,
             deps: &self.deps,
             build: &self.build,
             hex_home,
@@ -95,9 +112,7 @@ fn compile(
     mix_lock: Option<&str>,
 ) -> Result<(ProjectInfo, source_mtimes::Digests), MixError> {
     let app_dir = &mix.app_dir;
-    let needed = super::hex::needed(mix_lock);
-    mix.ensure_package_managers(needed, &caches.mix_home, hex.installs_public_key.as_ref())?;
-    if needed.hex {
+    if super::hex::needed(mix_lock).hex {
         super::hex_home::configure(mix, hex)?;
     }
     let sources_state = source_mtimes::state_file(&caches.build);
@@ -300,7 +315,7 @@ mod tests {
 
     /// A build with a stand-in toolchain: `elixir` is a shell script that logs how it was run and, for a
     /// run of Mix steps, writes the project's facts (`app` `from_steps`), or fails naming `fail` as the
-    /// step; run for the facts alone, it prints them (`app` `from_info`). Hex and rebar3 count as installed.
+    /// step; run for the facts alone, it prints them (`app` `from_info`).
     struct Stand {
         dir: tempfile::TempDir,
         mix: MixEnv,
@@ -331,10 +346,8 @@ fi
         fs_err::write(elixir_bin.join("elixir"), ELIXIR).expect("written");
         fs_err::set_permissions(elixir_bin.join("elixir"), std::fs::Permissions::from_mode(0o755))
             .expect("executable");
-        at("mix_home/elixir");
-        at("mix_home/archives/hex-2.2.1");
         let caches = MixCaches {
-            mix_home: at("mix_home"),
+            mix_home: super::super::mix_home::MixHome::at(at("mix_home")),
             deps: at("deps"),
             lock_changed: false,
             deps_fetched_for_lock: false,
