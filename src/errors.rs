@@ -201,7 +201,16 @@ fn release_not_built_message(
     missing: &crate::launch::processes::ReleaseNotBuilt,
     why: Option<&crate::inputs::procfile::ProcfileEntry>,
 ) -> String {
-    let crate::launch::processes::ReleaseNotBuilt { entry, env, name } = missing;
+    let crate::launch::processes::ReleaseNotBuilt { runner, env, name } = missing;
+    let (what, runs) = match runner {
+        crate::launch::processes::Runner::Procfile { line, process_type } => (
+            "The Procfile runs",
+            format!("Procfile line {line} (`{process_type}`) runs"),
+        ),
+        crate::launch::processes::Runner::AppJsonScript(script) => {
+            ("app.json runs", format!("The `{script}` script of app.json runs"))
+        }
+    };
     let (why, also) = match why {
         Some(mix) => (
             format!(
@@ -216,9 +225,9 @@ fn release_not_built_message(
         ),
     };
     formatdoc! {"
-        The Procfile runs a release that this build doesn't make
+        {what} a release that this build doesn't make
 
-        Procfile line {line} (`{process_type}`) runs the release `{name}` from `_build/{env}/rel/{name}`, and no hook made it.
+        {runs} the release `{name}` from `_build/{env}/rel/{name}`, and no hook made it.
         The app runs with Mix at runtime ({why}), so this
         build makes no release: the process would fail to start.
 
@@ -230,7 +239,7 @@ fn release_not_built_message(
         (`mix phx.gen.release` writes that module), or make the release in a hook, in {CLASSIC_CONFIG_FILE}:
 
             hook_post_compile=\"mix release --overwrite\"
-    ", line = entry.line, process_type = entry.process_type}
+    "}
 }
 
 /// For failures that are not the user's: a bug in the buildpack or in the platform running it.
@@ -1178,7 +1187,10 @@ mod tests {
             line,
         };
         let missing = crate::launch::processes::ReleaseNotBuilt {
-            entry: entry(1, "web", "_build/prod/rel/shop/bin/shop start"),
+            runner: crate::launch::processes::Runner::Procfile {
+                line: 1,
+                process_type: "web".into(),
+            },
             env: "prod".into(),
             name: "shop".into(),
         };
@@ -1188,6 +1200,21 @@ mod tests {
                 why,
             })
         };
+        let script = message(&ElixirBuildpackError::ReleaseNotBuilt {
+            missing: crate::launch::processes::ReleaseNotBuilt {
+                runner: crate::launch::processes::Runner::AppJsonScript("postdeploy".into()),
+                ..missing.clone()
+            },
+            why: None,
+        });
+        assert!(
+            script.starts_with(
+                "app.json runs a release that this build doesn't make\n\n\
+                 The `postdeploy` script of app.json runs the release `shop` from `_build/prod/rel/shop`, and no \
+                 hook made it.\n"
+            ),
+            "{script}"
+        );
         assert_eq!(
             error(Some(entry(2, "release", "mix ecto.migrate"))),
             indoc::indoc! {r#"

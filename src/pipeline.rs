@@ -192,7 +192,13 @@ pub(crate) fn build<E: PlatformEnv>(
     let processes = if context.purpose == Purpose::Test {
         Vec::new()
     } else if runtime_mix {
-        mix_at_runtime(context.app_dir, &inputs.procfile, procfile_mix, &project)?
+        mix_at_runtime(
+            context.app_dir,
+            &inputs.procfile,
+            &inputs.review_scripts,
+            procfile_mix,
+            &project,
+        )?
     } else if let Some(name) = release::unpacked_in(context.app_dir) {
         ship_unpacked_release(context.app_dir, &name)?
     } else {
@@ -394,6 +400,7 @@ fn cached_toolchain(
 fn mix_at_runtime(
     app_dir: &Path,
     procfile: &[ProcfileEntry],
+    scripts: &[(String, String)],
     procfile_mix: Option<&ProcfileEntry>,
     project: &mix::ProjectInfo,
 ) -> Result<Vec<Process>, ElixirBuildpackError> {
@@ -409,7 +416,7 @@ fn mix_at_runtime(
             .join(name)
             .is_file()
     };
-    if let Some(missing) = processes::release_not_built(procfile, built) {
+    if let Some(missing) = processes::release_not_built(procfile, scripts, built) {
         return Err(ElixirBuildpackError::ReleaseNotBuilt {
             missing,
             why: procfile_mix.cloned(),
@@ -943,6 +950,34 @@ mod tests {
             ..toolchain
         };
         assert!(plus_separator(&branch));
+    }
+
+    #[test]
+    fn mix_at_runtime_stops_at_a_release_from_build_that_the_procfile_or_app_json_runs_and_no_hook_made() {
+        let app = app(&[]);
+        let project = mix::ProjectInfo::default();
+        let procfile = procfile::parse("worker: mix run --no-halt jobs.exs\n").expect("valid");
+        let scripts = [(
+            String::from("postdeploy"),
+            String::from("/app/_build/prod/rel/shop/bin/shop eval Shop.seed()"),
+        )];
+        match mix_at_runtime(app.path(), &procfile, &scripts, Some(&procfile[0]), &project) {
+            Err(ElixirBuildpackError::ReleaseNotBuilt { missing, why }) => {
+                assert_eq!(
+                    missing.runner,
+                    processes::Runner::AppJsonScript(String::from("postdeploy"))
+                );
+                assert_eq!(why.as_ref(), procfile.first());
+            }
+            other => panic!("{other:?}"),
+        }
+        // A hook made it.
+        let bin = app.path().join("_build/prod/rel/shop/bin");
+        fs_err::create_dir_all(&bin).expect("a dir");
+        fs_err::write(bin.join("shop"), "#!/bin/sh\n").expect("written");
+        let processes = mix_at_runtime(app.path(), &procfile, &scripts, Some(&procfile[0]), &project)
+            .expect("mix at runtime");
+        assert_eq!(processes, processes::for_mix(&project));
     }
 
     #[test]

@@ -60,30 +60,46 @@ pub(crate) fn mix_at_runtime_reason(procfile_mix: Option<&ProcfileEntry>) -> Str
     }
 }
 
-/// A Procfile entry that runs a release from `_build/<env>/rel/<name>` that the build didn't make.
+/// What runs a command of the image: a Procfile entry or an `app.json` script.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Runner {
+    Procfile { line: usize, process_type: String },
+    AppJsonScript(String),
+}
+
+/// A process that runs a release from `_build/<env>/rel/<name>` that the build didn't make.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ReleaseNotBuilt {
-    pub(crate) entry: ProcfileEntry,
+    pub(crate) runner: Runner,
     pub(crate) env: String,
     pub(crate) name: String,
 }
 
-/// In mix-at-runtime mode no release is built: the first Procfile entry that runs one from
-/// `_build/<env>/rel/<name>` that isn't there (`built(env, name)`: none a hook made), which would fail to
-/// start.
+/// In mix-at-runtime mode no release is built: the first Procfile entry, or else `app.json` script, that
+/// runs one from `_build/<env>/rel/<name>` that isn't there (`built(env, name)`: none a hook made), which
+/// would fail to start.
 pub(crate) fn release_not_built(
     entries: &[ProcfileEntry],
+    scripts: &[(String, String)],
     built: impl Fn(&str, &str) -> bool,
 ) -> Option<ReleaseNotBuilt> {
-    entries.iter().find_map(|entry| {
-        super::classic_paths::releases_run_from_build(&entry.command)
+    let procfile = entries.iter().map(|entry| {
+        (
+            Runner::Procfile {
+                line: entry.line,
+                process_type: entry.process_type.clone(),
+            },
+            entry.command.as_str(),
+        )
+    });
+    let scripts = scripts
+        .iter()
+        .map(|(name, command)| (Runner::AppJsonScript(name.clone()), command.as_str()));
+    procfile.chain(scripts).find_map(|(runner, command)| {
+        super::classic_paths::releases_run_from_build(command)
             .into_iter()
             .find(|(env, name)| !built(env, name))
-            .map(|(env, name)| ReleaseNotBuilt {
-                entry: entry.clone(),
-                env,
-                name,
-            })
+            .map(|(env, name)| ReleaseNotBuilt { runner, env, name })
     })
 }
 
@@ -145,26 +161,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_procfile_release_that_no_hook_built_is_found() {
+    fn a_procfile_release_or_app_json_script_that_no_hook_built_is_found() {
         let entries = crate::inputs::procfile::parse(
             "release: mix ecto.migrate\nworker: _build/prod/rel/jobs/bin/jobs start\n\
              web: cd /app && ./_build/prod/rel/shop/bin/shop start\n",
         )
         .expect("valid");
+        let scripts = [
+            (
+                String::from("postdeploy"),
+                String::from("mix run priv/repo/seeds.exs"),
+            ),
+            (
+                String::from("pr-predestroy"),
+                String::from("_build/staging/rel/admin/bin/admin eval Admin.drop()"),
+            ),
+        ];
         let missing = |built: &[&str]| {
-            release_not_built(&entries, |env, name| {
-                assert_eq!(env, "prod");
+            release_not_built(&entries, &scripts, |env, name| {
+                assert_eq!(env, if name == "admin" { "staging" } else { "prod" });
                 built.contains(&name)
             })
-            .map(|missing| (missing.entry.line, missing.name))
+            .map(|missing| (missing.runner, missing.name))
         };
-        assert_eq!(missing(&[]), Some((2, "jobs".into())));
-        assert_eq!(missing(&["jobs"]), Some((3, "shop".into())));
-        assert_eq!(missing(&["jobs", "shop"]), None);
+        let line = |line: usize, process_type: &str| Runner::Procfile {
+            line,
+            process_type: process_type.into(),
+        };
+        assert_eq!(missing(&[]), Some((line(2, "worker"), "jobs".into())));
+        assert_eq!(missing(&["jobs"]), Some((line(3, "web"), "shop".into())));
         assert_eq!(
-            release_not_built(&entries[..1], |_, _| false),
+            missing(&["jobs", "shop"]),
+            Some((Runner::AppJsonScript("pr-predestroy".into()), "admin".into()))
+        );
+        assert_eq!(missing(&["jobs", "shop", "admin"]), None);
+        assert_eq!(
+            release_not_built(&entries[..1], &scripts[..1], |_, _| false),
             None,
-            "no entry runs a release"
+            "nothing runs a release"
         );
     }
 

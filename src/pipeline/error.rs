@@ -41,7 +41,7 @@ pub(crate) enum ElixirBuildpackError {
     /// `mix.lock` has merge-conflict markers.
     LockConflict(crate::inputs::mix_lock::ConflictMarker),
     /// Mix-at-runtime mode (for `why`: the Procfile entry that runs Mix, or `release=false`), and a
-    /// Procfile entry runs a release from `_build` that no hook made.
+    /// Procfile entry or `app.json` script runs a release from `_build` that no hook made.
     ReleaseNotBuilt {
         missing: crate::launch::processes::ReleaseNotBuilt,
         why: Option<crate::inputs::procfile::ProcfileEntry>,
