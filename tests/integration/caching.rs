@@ -7,22 +7,21 @@ use libcnb_test::{BuildConfig, TestRunner, assert_contains, assert_not_contains}
 use sha2::{Digest, Sha256};
 
 /// A mirror that also serves OTP 25.2.4 and Elixir 1.14.1 for OTP 25: the same files as 25.2.3 and
-/// 1.14.0 under new names, so a version change can be tested with only Debian's builds at hand.
+/// 1.14.0 under new names, so a version change can be tested with only Debian's builds at hand. The
+/// Elixir line has no checksum, as builds.hex.pm's older lines don't.
 fn mirror_with_newer_versions() -> Mirror {
     let root = mirror_dir();
     let read = |path: &str| std::fs::read(root.join(path)).expect("a mirror file");
     let otp = read("builds/otp/amd64/debian-12/OTP-25.2.3.tar.gz");
     let elixir = read("builds/elixir/v1.14.0-otp-25.zip");
-    let line = |name: &str, bytes: &[u8]| {
-        format!(
-            "{name} 0000000000000000000000000000000000000000 2024-02-01T00:00:00Z {:x}\n",
-            Sha256::digest(bytes)
-        )
-    };
-    let otp_index = String::from_utf8(read("builds/otp/amd64/debian-12/builds.txt")).expect("text")
-        + &line("OTP-25.2.4", &otp);
-    let elixir_index =
-        String::from_utf8(read("builds/elixir/builds.txt")).expect("text") + &line("v1.14.1-otp-25", &elixir);
+    let otp_line = format!(
+        "OTP-25.2.4 0000000000000000000000000000000000000000 2024-02-01T00:00:00Z {:x}\n",
+        Sha256::digest(&otp)
+    );
+    let otp_index =
+        String::from_utf8(read("builds/otp/amd64/debian-12/builds.txt")).expect("text") + &otp_line;
+    let elixir_index = String::from_utf8(read("builds/elixir/builds.txt")).expect("text")
+        + "v1.14.1-otp-25 0000000000000000000000000000000000000000 2024-02-01T00:00:00Z\n";
     Mirror::with_faults(vec![
         ("/debian-12/builds.txt", Fault::Replace(otp_index.into_bytes())),
         ("/debian-12/OTP-25.2.4.tar.gz", Fault::Replace(otp)),
@@ -86,6 +85,15 @@ fn each_invalidation_rule_says_why() {
                 assert_contains!(
                     output,
                     "- Elixir 1.14.1 (built for OTP 25)\n  - Discarding cached Elixir since the requested Elixir version changed from 1.14.0 to 1.14.1\n"
+                );
+                // Installed unverified, and said so.
+                assert_contains!(
+                    output,
+                    &format!(
+                        "The index publishes no SHA-256 checksum for {}/builds/elixir/v1.14.1-otp-25.zip, so \
+                         this download can't be verified.",
+                        mirror.url
+                    )
                 );
                 assert_contains!(output, "  - Discarding cached deps since the Elixir version changed from 1.14.0 to 1.14.1");
                 assert_contains!(output, "  - Discarding cached _build since the Elixir version changed from 1.14.0 to 1.14.1");
