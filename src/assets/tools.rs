@@ -163,6 +163,24 @@ mod tests {
     }
 
     #[test]
+    fn an_unreadable_config_exs_stops_the_build_and_a_missing_one_keys_as_none() {
+        let app = tempfile::tempdir().expect("a dir");
+        let tools_dir = app.path().join("_build");
+        let mut frontend = crate::frontend::fake::FakeFrontend::new();
+        AssetTools::restore(&mut frontend, app.path(), &tools_dir, "amd64", false).expect("no config");
+        assert!(
+            frontend.keys["asset_tools"].contains("config_exs = \"none\""),
+            "{:?}",
+            frontend.keys
+        );
+        fs_err::create_dir_all(app.path().join("config/config.exs")).expect("a dir, not a file");
+        assert!(matches!(
+            AssetTools::restore(&mut frontend, app.path(), &tools_dir, "amd64", false),
+            Err(AssetsError::ReadAppFile(_))
+        ));
+    }
+
+    #[test]
     fn a_binary_from_another_file_system_is_copied_into_the_cache_whole() {
         use std::os::unix::fs::MetadataExt;
         let build = tempfile::tempdir().expect("a dir");

@@ -9,6 +9,7 @@ use crate::frontend::{Availability, CacheKey, CacheSpec};
 use crate::frontend::{Frontend, LaunchVar};
 use crate::inputs::hex_settings::PublicKey;
 use crate::toolchain::ToolchainVersions;
+use bullet_stream::global::print;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -47,6 +48,9 @@ impl MixHome {
         installs_key: Option<&PublicKey>,
     ) -> Result<(), MixError> {
         let missing = super::missing_package_managers(needed, &self.path);
+        for note in super::package_manager_notes(needed, missing) {
+            print::sub_bullet(note);
+        }
         if missing.hex || missing.rebar3 {
             frontend.writing_cache(self.spec)?;
             mix.install_package_managers(missing, &self.path, installs_key)?;

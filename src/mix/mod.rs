@@ -600,8 +600,9 @@ fn parse_project_info(output: &str) -> ProjectInfo {
     info
 }
 
-/// Which of the package managers the project `needed` are not in the cached `MIX_HOME` yet; says which
-/// are cached, or that none is needed.
+/// Which of the package managers the project `needed` are not in the cached `MIX_HOME` yet: Hex is an
+/// archive (`archives/hex-<version>`); rebar3 is Mix's own copy (`elixir/<version>/rebar3`, from 1.14
+/// on), or an archive before that.
 pub(crate) fn missing_package_managers(
     needed: hex::PackageManagers,
     mix_home: &Path,
@@ -613,25 +614,74 @@ pub(crate) fn missing_package_managers(
                 .any(|entry| entry.file_name().to_string_lossy().starts_with(prefix))
         })
     };
-    let missing = hex::PackageManagers {
+    hex::PackageManagers {
         hex: needed.hex && !installed("hex"),
         rebar3: needed.rebar3 && !(mix_home.join("elixir").is_dir() || installed("rebar")),
-    };
+    }
+}
+
+/// What the build says about the package managers the project needs and `missing` ones.
+pub(crate) fn package_manager_notes(
+    needed: hex::PackageManagers,
+    missing: hex::PackageManagers,
+) -> Vec<&'static str> {
+    let mut notes = Vec::new();
     if needed.hex && !missing.hex {
-        print::sub_bullet("Using cached Hex");
+        notes.push("Using cached Hex");
     }
     if needed.rebar3 && !missing.rebar3 {
-        print::sub_bullet("Using cached rebar3");
+        notes.push("Using cached rebar3");
     }
     if !needed.hex && !needed.rebar3 {
-        print::sub_bullet("No Hex packages in mix.lock: Hex and rebar3 are not needed");
+        notes.push("No Hex packages in mix.lock: Hex and rebar3 are not needed");
     }
-    missing
+    notes
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_mix_home_lacks_of_what_the_project_needs() {
+        let home = tempfile::tempdir().expect("a dir");
+        let pm = |hex: bool, rebar3: bool| hex::PackageManagers { hex, rebar3 };
+        let missing = |needed| missing_package_managers(needed, home.path());
+        assert_eq!(missing(pm(true, true)), pm(true, true));
+        assert_eq!(missing(pm(false, false)), pm(false, false));
+        fs_err::create_dir_all(home.path().join("archives/hex-2.2.1")).expect("a dir");
+        assert_eq!(missing(pm(true, true)), pm(false, true));
+        assert_eq!(missing(pm(false, true)), pm(false, true));
+        fs_err::create_dir_all(home.path().join("archives/rebar-3.22.0")).expect("a dir");
+        assert_eq!(missing(pm(true, true)), pm(false, false));
+        let mix_rebar = tempfile::tempdir().expect("a dir");
+        fs_err::create_dir_all(mix_rebar.path().join("elixir/1-18/rebar3")).expect("a dir");
+        assert_eq!(
+            missing_package_managers(pm(true, true), mix_rebar.path()),
+            pm(true, false)
+        );
+
+        assert_eq!(
+            package_manager_notes(pm(true, true), pm(true, true)),
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            package_manager_notes(pm(true, true), pm(false, false)),
+            ["Using cached Hex", "Using cached rebar3"]
+        );
+        assert_eq!(
+            package_manager_notes(pm(true, false), pm(false, false)),
+            ["Using cached Hex"]
+        );
+        assert_eq!(
+            package_manager_notes(pm(false, true), pm(false, false)),
+            ["Using cached rebar3"]
+        );
+        assert_eq!(
+            package_manager_notes(pm(false, false), pm(false, false)),
+            ["No Hex packages in mix.lock: Hex and rebar3 are not needed"]
+        );
+    }
 
     fn step(words: &[&str]) -> Vec<String> {
         words.iter().map(|word| (*word).to_string()).collect()
