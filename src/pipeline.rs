@@ -196,6 +196,11 @@ pub(crate) fn build<E: PlatformEnv>(
             context.app_dir,
             &inputs.procfile,
             &inputs.review_scripts,
+            config
+                .classic_only
+                .runtime_path
+                .as_ref()
+                .map(|path| path.value.as_str()),
             procfile_mix,
             &project,
         )?
@@ -401,6 +406,7 @@ fn mix_at_runtime(
     app_dir: &Path,
     procfile: &[ProcfileEntry],
     scripts: &[(String, String)],
+    runtime_path: Option<&str>,
     procfile_mix: Option<&ProcfileEntry>,
     project: &mix::ProjectInfo,
 ) -> Result<Vec<Process>, ElixirBuildpackError> {
@@ -416,7 +422,7 @@ fn mix_at_runtime(
             .join(name)
             .is_file()
     };
-    if let Some(missing) = processes::release_not_built(procfile, scripts, built) {
+    if let Some(missing) = processes::release_not_built(procfile, scripts, runtime_path, built) {
         return Err(ElixirBuildpackError::ReleaseNotBuilt {
             missing,
             why: procfile_mix.cloned(),
@@ -961,7 +967,14 @@ mod tests {
             String::from("postdeploy"),
             String::from("/app/_build/prod/rel/shop/bin/shop eval Shop.seed()"),
         )];
-        match mix_at_runtime(app.path(), &procfile, &scripts, Some(&procfile[0]), &project) {
+        match mix_at_runtime(
+            app.path(),
+            &procfile,
+            &scripts,
+            None,
+            Some(&procfile[0]),
+            &project,
+        ) {
             Err(ElixirBuildpackError::ReleaseNotBuilt { missing, why }) => {
                 assert_eq!(
                     missing.runner,
@@ -975,8 +988,15 @@ mod tests {
         let bin = app.path().join("_build/prod/rel/shop/bin");
         fs_err::create_dir_all(&bin).expect("a dir");
         fs_err::write(bin.join("shop"), "#!/bin/sh\n").expect("written");
-        let processes = mix_at_runtime(app.path(), &procfile, &scripts, Some(&procfile[0]), &project)
-            .expect("mix at runtime");
+        let processes = mix_at_runtime(
+            app.path(),
+            &procfile,
+            &scripts,
+            None,
+            Some(&procfile[0]),
+            &project,
+        )
+        .expect("mix at runtime");
         assert_eq!(processes, processes::for_mix(&project));
     }
 

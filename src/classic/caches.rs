@@ -70,6 +70,11 @@ impl CacheDirs {
         self.store.join(format!("{name}.toml"))
     }
 
+    /// Where the slug runs (`runtime_path`, `/app` unless set).
+    pub(super) fn runtime_dir(&self) -> &Path {
+        &self.runtime_dir
+    }
+
     /// Where the build and the slug see a cache.
     pub(super) fn visible(&self, name: &str) -> PathBuf {
         self.runtime_dir.join(SLUG_DIR).join(name)

@@ -198,7 +198,8 @@ fn compile(
     )
     .map_err(ElixirBuildpackError::WriteRelease)?;
     if purpose == Purpose::Deploy {
-        link_releases_run_from_build(build_dir, &output).map_err(ElixirBuildpackError::WriteRelease)?;
+        link_releases_run_from_build(build_dir, caches.runtime_dir(), &output)
+            .map_err(ElixirBuildpackError::WriteRelease)?;
         write(
             &release_yaml_file(build_dir),
             &slug::release_yaml(&output.processes),
@@ -225,13 +226,20 @@ fn compile(
 
 /// Procfile and `app.json` commands that run a release from `_build/<env>/rel/<name>` (where `mix release`
 /// puts it, and where classic-era hooks built it) find it there: a link to the release in the slug.
-fn link_releases_run_from_build(build_dir: &Path, output: &pipeline::Output) -> std::io::Result<()> {
+fn link_releases_run_from_build(
+    build_dir: &Path,
+    runtime_dir: &Path,
+    output: &pipeline::Output,
+) -> std::io::Result<()> {
+    let runtime_dir = runtime_dir.to_string_lossy();
     let commands = output
         .procfile
         .iter()
         .map(|entry| entry.command.as_str())
         .chain(output.review_scripts.iter().map(|(_, command)| command.as_str()));
-    for (env, name) in commands.flat_map(classic_paths::releases_run_from_build) {
+    for (env, name) in
+        commands.flat_map(|command| classic_paths::releases_run_from_build(command, Some(&runtime_dir)))
+    {
         let Some((_, root)) = output.releases.iter().find(|(release, _)| *release == name) else {
             continue;
         };

@@ -23,7 +23,10 @@ struct BuildRelRef {
     name: String,
 }
 
-fn build_rel_refs(command: &str) -> Vec<BuildRelRef> {
+/// `app_dir`: where else than `/app` the platform runs the slug (`runtime_path`), if anywhere.
+fn build_rel_refs(command: &str, app_dir: Option<&str>) -> Vec<BuildRelRef> {
+    let app_dir = app_dir.map(|dir| format!("{}/", dir.trim_end_matches('/')));
+    let prefixes: Vec<&str> = ["/app/", "./"].into_iter().chain(app_dir.as_deref()).collect();
     let mut refs = Vec::new();
     let mut from = 0;
     while let Some(found) = command[from..].find("_build/") {
@@ -42,10 +45,12 @@ fn build_rel_refs(command: &str) -> Vec<BuildRelRef> {
         if env_len == 0 || name_len == 0 {
             continue;
         }
-        let prefix = ["/app/", "./"]
+        let prefix = prefixes
             .iter()
-            .find(|prefix| command[..at].ends_with(*prefix))
-            .map_or(0, |prefix| prefix.len());
+            .filter(|prefix| command[..at].ends_with(*prefix))
+            .map(|prefix| prefix.len())
+            .max()
+            .unwrap_or(0);
         let start = at - prefix;
         if !starts_path(command[..start].chars().next_back()) {
             continue;
@@ -61,9 +66,10 @@ fn build_rel_refs(command: &str) -> Vec<BuildRelRef> {
     refs
 }
 
-/// The releases a command runs from `_build/<env>/rel/<name>`: (env, name) pairs.
-pub(crate) fn releases_run_from_build(command: &str) -> Vec<(String, String)> {
-    build_rel_refs(command)
+/// The releases a command runs from `_build/<env>/rel/<name>` (relative, or in `/app` or the
+/// `runtime_path` the platform runs the slug at): (env, name) pairs.
+pub(crate) fn releases_run_from_build(command: &str, runtime_path: Option<&str>) -> Vec<(String, String)> {
+    build_rel_refs(command, runtime_path)
         .into_iter()
         .map(|reference| (reference.env, reference.name))
         .collect()
@@ -74,7 +80,7 @@ pub(crate) fn releases_run_from_build(command: &str) -> Vec<(String, String)> {
 pub(crate) fn rewrite(command: &str, app_dir: &str, releases: &[(String, String)]) -> String {
     let mut rewritten = String::with_capacity(command.len());
     let mut copied = 0;
-    for reference in build_rel_refs(command) {
+    for reference in build_rel_refs(command, None) {
         if let Some((_, root)) = releases.iter().find(|(name, _)| *name == reference.name) {
             rewritten.push_str(&command[copied..reference.start]);
             rewritten.push_str(root);
@@ -171,17 +177,32 @@ mod tests {
 
     #[test]
     fn release_references_are_found_with_their_env() {
-        assert_eq!(
-            releases_run_from_build(
-                "_build/prod/rel/my_app/bin/my_app start && /app/_build/prod/rel/worker/bin/worker eval x"
-            ),
-            vec![
-                ("prod".to_string(), "my_app".to_string()),
-                ("prod".to_string(), "worker".to_string())
-            ]
+        let both = "_build/prod/rel/my_app/bin/my_app start && /app/_build/prod/rel/worker/bin/worker eval x";
+        let expected = vec![
+            ("prod".to_string(), "my_app".to_string()),
+            ("prod".to_string(), "worker".to_string()),
+        ];
+        assert_eq!(releases_run_from_build(both, None), expected);
+        assert_eq!(releases_run_from_build(both, Some("/home/vcap/app")), expected);
+        assert!(releases_run_from_build("my_app start", None).is_empty());
+        assert!(releases_run_from_build("ls lib/_build/prod", None).is_empty());
+        assert!(releases_run_from_build("x_build/prod/rel/a", None).is_empty());
+        // Where the platform runs the slug (`runtime_path`), and only there.
+        let vcap = "/home/vcap/app/_build/staging/rel/my_app/bin/my_app start";
+        assert!(releases_run_from_build(vcap, None).is_empty());
+        for runtime_path in ["/home/vcap/app", "/home/vcap/app/"] {
+            assert_eq!(
+                releases_run_from_build(vcap, Some(runtime_path)),
+                vec![("staging".to_string(), "my_app".to_string())],
+                "{runtime_path}"
+            );
+        }
+        assert!(
+            releases_run_from_build("/srv/other/_build/prod/rel/a/bin/a", Some("/home/vcap/app")).is_empty()
         );
-        assert!(releases_run_from_build("my_app start").is_empty());
-        assert!(releases_run_from_build("ls lib/_build/prod").is_empty());
-        assert!(releases_run_from_build("x_build/prod/rel/a").is_empty());
+        assert_eq!(
+            releases_run_from_build("cd /srv/app && ./_build/prod/rel/a/bin/a start", Some("/srv/app")),
+            vec![("prod".to_string(), "a".to_string())]
+        );
     }
 }

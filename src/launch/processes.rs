@@ -81,6 +81,7 @@ pub(crate) struct ReleaseNotBuilt {
 pub(crate) fn release_not_built(
     entries: &[ProcfileEntry],
     scripts: &[(String, String)],
+    runtime_path: Option<&str>,
     built: impl Fn(&str, &str) -> bool,
 ) -> Option<ReleaseNotBuilt> {
     let procfile = entries.iter().map(|entry| {
@@ -96,7 +97,7 @@ pub(crate) fn release_not_built(
         .iter()
         .map(|(name, command)| (Runner::AppJsonScript(name.clone()), command.as_str()));
     procfile.chain(scripts).find_map(|(runner, command)| {
-        super::classic_paths::releases_run_from_build(command)
+        super::classic_paths::releases_run_from_build(command, runtime_path)
             .into_iter()
             .find(|(env, name)| !built(env, name))
             .map(|(env, name)| ReleaseNotBuilt { runner, env, name })
@@ -178,7 +179,7 @@ mod tests {
             ),
         ];
         let missing = |built: &[&str]| {
-            release_not_built(&entries, &scripts, |env, name| {
+            release_not_built(&entries, &scripts, None, |env, name| {
                 assert_eq!(env, if name == "admin" { "staging" } else { "prod" });
                 built.contains(&name)
             })
@@ -196,7 +197,7 @@ mod tests {
         );
         assert_eq!(missing(&["jobs", "shop", "admin"]), None);
         assert_eq!(
-            release_not_built(&entries[..1], &scripts[..1], |_, _| false),
+            release_not_built(&entries[..1], &scripts[..1], None, |_, _| false),
             None,
             "nothing runs a release"
         );

@@ -150,6 +150,43 @@ fn classic_article_workflow_verbatim() {
     );
 }
 
+/// `runtime_path` in `elixir_buildpack.config`, for platforms that run slugs elsewhere than `/app` (Cloud
+/// Foundry's `/home/vcap/app`): the slug's PATH, the release's links and a Procfile written for that
+/// platform all point there.
+#[test]
+#[ignore = "integration test"]
+fn classic_runtime_path_runs_the_slug_where_the_platform_puts_it() {
+    const RUNTIME_PATH: &str = "/home/vcap/app";
+    let mirror = Mirror::healthy();
+    let heroku = Heroku::new("bookworm").with_runtime_path(RUNTIME_PATH);
+    heroku.set_config_var("HEX_BUILDS_URL", &mirror.url);
+    let app = tempfile::tempdir().expect("tempdir");
+    heroku::copy_as_user(&fixture("hello_web"), app.path());
+    std::fs::write(
+        app.path().join("elixir_buildpack.config"),
+        format!("runtime_path={RUNTIME_PATH}\n"),
+    )
+    .expect("write");
+    std::fs::write(
+        app.path().join("Procfile"),
+        format!("web: {RUNTIME_PATH}/_build/prod/rel/hello_web/bin/hello_web start\n"),
+    )
+    .expect("write");
+    let compiled = heroku.push(app.path());
+    assert!(compiled.success, "{}", compiled.output);
+    assert_eq!(
+        heroku.run_once(&compiled.slug, &[], "command -v hello_web"),
+        (format!("{RUNTIME_PATH}/.elixir-cnb/release/bin/hello_web\n"), 0)
+    );
+    let dyno = heroku.start_web(&compiled.slug, &[], &process_command(&compiled, "web"));
+    let body = dyno.get("/");
+    assert!(
+        body.starts_with("Hello from hello_web! Elixir"),
+        "{body}\n{}",
+        dyno.logs()
+    );
+}
+
 /// A compile that fails keeps the cache usable; one killed while it writes the cache leaves a cache the
 /// next compile discards with a reason, or uses.
 #[test]

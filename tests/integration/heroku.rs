@@ -5,6 +5,7 @@
 //! builds and an `ENV_DIR` of config vars; `/app` is writable during the build, as on Heroku. The slug
 //! (`BUILD_DIR`) then runs at `/app` in a container of the run image, read-only, after the dyno's boot
 //! steps: `HOME=/app`, `cd /app`, source `.profile.d/*.sh`, run the process's command with `bash -c`.
+//! A platform that runs slugs elsewhere (`with_runtime_path`) gets that path instead of `/app`.
 
 use std::os::unix::fs::chown;
 use std::path::{Path, PathBuf};
@@ -17,6 +18,8 @@ pub(crate) struct Heroku {
     root: tempfile::TempDir,
     suite: String,
     builds: std::cell::Cell<u32>,
+    /// Where the slug runs, and what is writable during the build (Heroku: `/app`).
+    runtime_path: String,
 }
 
 /// One `bin/compile` run.
@@ -96,6 +99,7 @@ impl Heroku {
             root,
             suite: suite.to_string(),
             builds: std::cell::Cell::new(0),
+            runtime_path: String::from("/app"),
         };
         let buildpack = owned_dir(&heroku.path("buildpack"));
         let status = Command::new("tar")
@@ -114,6 +118,13 @@ impl Heroku {
 
     fn path(&self, name: &str) -> PathBuf {
         self.root.path().join(name)
+    }
+
+    /// A platform that runs slugs at `path` instead of `/app` (Cloud Foundry's `/home/vcap/app`), as
+    /// `runtime_path` in `elixir_buildpack.config` tells the buildpack.
+    pub(crate) fn with_runtime_path(mut self, path: &str) -> Self {
+        self.runtime_path = path.to_string();
+        self
     }
 
     pub(crate) fn cache_dir(&self) -> PathBuf {
@@ -169,12 +180,12 @@ impl Heroku {
         mount(&self.path("cache"), "/tmp/cache");
         mount(&self.path("env"), "/tmp/env");
         mount(build_dir, build_path);
-        if build_path != "/app" {
+        if build_path != self.runtime_path {
             let name = build_dir
                 .file_name()
                 .map(|name| name.to_string_lossy().to_string());
             let app = owned_dir(&self.path(&format!("{}_app", name.unwrap_or_default())));
-            mount(&app, "/app");
+            mount(&app, &self.runtime_path);
         }
         command.arg(format!("elixir-cnb-test/build:{}", self.suite));
         command
@@ -285,8 +296,9 @@ impl Heroku {
             None => docker.arg("--rm"),
         };
         docker.args(["--user", &format!("{}:{}", USER.0, USER.1)]);
-        docker.args(["--volume", &format!("{}:/app:ro", slug.display())]);
-        docker.args(["--env", "HOME=/app", "--workdir", "/app"]);
+        let app = &self.runtime_path;
+        docker.args(["--volume", &format!("{}:{app}:ro", slug.display())]);
+        docker.args(["--env", &format!("HOME={app}"), "--workdir", app]);
         for (name, value) in env {
             docker.args(["--env", &format!("{name}={value}")]);
         }
@@ -294,7 +306,9 @@ impl Heroku {
         docker.args([
             "bash",
             "-c",
-            "for script in /app/.profile.d/*.sh; do [ -f \"$script\" ] && . \"$script\"; done; exec bash -c \"$0\"",
+            &format!(
+                "for script in {app}/.profile.d/*.sh; do [ -f \"$script\" ] && . \"$script\"; done; exec bash -c \"$0\""
+            ),
             command,
         ]);
         docker
