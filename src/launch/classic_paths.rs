@@ -187,6 +187,12 @@ mod tests {
         assert!(releases_run_from_build("my_app start", None).is_empty());
         assert!(releases_run_from_build("ls lib/_build/prod", None).is_empty());
         assert!(releases_run_from_build("x_build/prod/rel/a", None).is_empty());
+        assert!(releases_run_from_build("_build//rel/a/bin/a", None).is_empty());
+        assert!(releases_run_from_build("_build/prod/rel/ start", None).is_empty());
+        assert_eq!(
+            releases_run_from_build("_build/prod/rel/a;echo done", None),
+            vec![("prod".to_string(), "a".to_string())]
+        );
         // Where the platform runs the slug (`runtime_path`), and only there.
         let vcap = "/home/vcap/app/_build/staging/rel/my_app/bin/my_app start";
         assert!(releases_run_from_build(vcap, None).is_empty());
