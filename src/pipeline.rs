@@ -967,14 +967,8 @@ mod tests {
             String::from("postdeploy"),
             String::from("/app/_build/prod/rel/shop/bin/shop eval Shop.seed()"),
         )];
-        match mix_at_runtime(
-            app.path(),
-            &procfile,
-            &scripts,
-            None,
-            Some(&procfile[0]),
-            &project,
-        ) {
+        let run = || mix_at_runtime(app.path(), &procfile, &scripts, None, procfile.first(), &project);
+        match run() {
             Err(ElixirBuildpackError::ReleaseNotBuilt { missing, why }) => {
                 assert_eq!(
                     missing.runner,
@@ -988,15 +982,7 @@ mod tests {
         let bin = app.path().join("_build/prod/rel/shop/bin");
         fs_err::create_dir_all(&bin).expect("a dir");
         fs_err::write(bin.join("shop"), "#!/bin/sh\n").expect("written");
-        let processes = mix_at_runtime(
-            app.path(),
-            &procfile,
-            &scripts,
-            None,
-            Some(&procfile[0]),
-            &project,
-        )
-        .expect("mix at runtime");
+        let processes = run().expect("mix at runtime");
         assert_eq!(processes, processes::for_mix(&project));
     }
 

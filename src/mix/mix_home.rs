@@ -65,15 +65,20 @@ impl MixHome {
     pub(crate) fn at(path: PathBuf) -> Self {
         Self {
             path,
-            spec: CacheSpec {
-                name: "mix_home",
-                availability: Availability::build_and_launch_if(false),
-                what: "Hex and rebar3",
-            },
+            spec: spec(false),
             metadata: MixHomeLayerMetadata {
                 toolchain: ToolchainVersions::new("27.3.4", "1.18.3"),
             },
         }
+    }
+}
+
+/// The cache, in the image in mix-at-runtime mode (`launch`).
+fn spec(launch: bool) -> CacheSpec {
+    CacheSpec {
+        name: "mix_home",
+        availability: Availability::build_and_launch_if(launch),
+        what: "Hex and rebar3",
     }
 }
 
@@ -85,11 +90,7 @@ pub(crate) fn restore(
     always_rebuild: bool,
 ) -> Result<MixHome, MixError> {
     let metadata = MixHomeLayerMetadata { toolchain };
-    let spec = CacheSpec {
-        name: "mix_home",
-        availability: Availability::build_and_launch_if(launch),
-        what: "Hex and rebar3",
-    };
+    let spec = spec(launch);
     let (path, _) = cache::restore(frontend, spec, &metadata, always_rebuild)?;
     let launch_env = if launch {
         vec![
