@@ -1,6 +1,9 @@
 //! The digest of everything a release is assembled from, so an unchanged release is reused instead of
-//! re-assembled: the compiled app and deps (with their `priv` files), protocol consolidation, the
-//! project's config, `rel/` overlays and templates, `mix.exs` and `mix.lock`.
+//! re-assembled: the compiled app and deps (with their `priv` files), the project's config, `rel/`
+//! overlays and templates, `mix.exs` and `mix.lock`. The consolidated protocols are left out: they are
+//! made from the compiled app and deps, by whichever Mix task ran last (`mix compile` and `mix release`
+//! each write their own bytes for the same protocols), so they would tell apart builds whose release
+//! is the same.
 
 use crate::mix::source_mtimes::Digests;
 use sha2::{Digest, Sha256};
@@ -38,12 +41,7 @@ fn is_input(path: &str) -> bool {
 /// contents, so renames count too.
 pub(crate) fn digest(app_files: &Digests, build_path: &Path) -> Result<String, InputsError> {
     let mut hasher = Sha256::new();
-    for (label, root) in [
-        ("build/lib", build_path.join("lib")),
-        ("build/consolidated", build_path.join("consolidated")),
-    ] {
-        hash_tree(&mut hasher, label, &root)?;
-    }
+    hash_tree(&mut hasher, "build/lib", &build_path.join("lib"))?;
     for (path, file_digest) in app_files.iter().filter(|(path, _)| is_input(path)) {
         hasher.update(format!("app/{path}\0{file_digest}\0"));
     }
@@ -59,8 +57,11 @@ fn hash_tree(hasher: &mut Sha256, label: &str, root: &Path) -> Result<(), Inputs
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        // Mix's compile manifests (`.mix/`) record timestamps and never reach a release.
-        .filter_entry(|entry| entry.file_name() != ".mix");
+        // Mix's compile manifests (`.mix/`) record timestamps and never reach a release; the
+        // consolidated protocols (`lib/<app>/consolidated/`) are made from what is hashed here.
+        .filter_entry(|entry| {
+            entry.file_name() != ".mix" && !(entry.depth() == 2 && entry.file_name() == "consolidated")
+        });
     for entry in walker {
         let entry = entry.map_err(|error| walk_error(root, error))?;
         if !entry.file_type().is_file() {
@@ -157,6 +158,19 @@ mod tests {
                 "_build/prod/lib/x/.mix/compile.elixir",
                 "a manifest with new timestamps",
             ),
+            (
+                "_build/prod/lib/x/consolidated/Elixir.Inspect.beam",
+                "consolidated",
+            ),
+            (
+                "_build/prod/lib/x/consolidated/Elixir.Inspect.beam",
+                "again, by another task",
+            ),
+            (
+                "_build/prod/consolidated/Elixir.Enumerable.beam",
+                "before Elixir 1.16",
+            ),
+            ("_build/prod/lib/x/priv/consolidated/data", "a priv file"),
             ("_build/prod/lib/x/ebin/x.app", "{application, x, [changed]}."),
             ("priv/static/app.css", "body { color: red }"),
             ("config/runtime.exs", "import Config"),
@@ -182,7 +196,8 @@ mod tests {
             let next = digest(app, &build).expect("digest");
             // phx.digest renews every asset's mtime in its manifest, changed or not.
             let mtime_only = contents.contains("63900000099") && contents.contains("app-1.css");
-            if path.starts_with("lib/") || path.contains(".mix/") || mtime_only {
+            let consolidated = path.contains("consolidated/Elixir.");
+            if path.starts_with("lib/") || path.contains(".mix/") || consolidated || mtime_only {
                 assert_eq!(&next, seen.last().expect("a digest"), "{path} must not count");
             } else {
                 assert!(!seen.contains(&next), "{path} must change the digest");

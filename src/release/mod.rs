@@ -143,8 +143,9 @@ pub(crate) struct ReleaseLayerMetadata {
 
 impl CacheKey for ReleaseLayerMetadata {
     /// 2: the launch env's digest and the overlays, so that an unchanged release can be reused from the
-    /// previous image, whose layer has both, without restoring it.
-    const SCHEMA: u32 = 2;
+    /// previous image, whose layer has both, without restoring it. 3: `inputs` leaves out the
+    /// consolidated protocols (see [`inputs`]).
+    const SCHEMA: u32 = 3;
 
     fn invalidation_reasons(&self, new: &Self) -> Vec<String> {
         let Self {
@@ -175,9 +176,13 @@ impl CacheKey for ReleaseLayerMetadata {
     }
 
     fn migrate(schema: u32, _key: toml::Table) -> Result<Self, String> {
+        let what = if schema < 2 {
+            "did not record the release's launch env and overlays"
+        } else {
+            "counted the consolidated protocols among the release's inputs"
+        };
         Err(format!(
-            "it was written by an older version of this buildpack (cache format {schema}), which did not \
-             record the release's launch env and overlays"
+            "it was written by an older version of this buildpack (cache format {schema}), which {what}"
         ))
     }
 }
@@ -458,6 +463,22 @@ mod tests {
             crate::cache::Decision::Discard(vec![String::from(
                 "it was written by an older version of this buildpack (cache format 1), which did not record \
                  the release's launch env and overlays"
+            )])
+        );
+    }
+
+    #[test]
+    fn a_release_key_in_format_2_is_discarded_with_the_reason() {
+        let key = toml::Table::try_from(metadata("a", "env", &[])).expect("a table");
+        let stored = toml::Table::from_iter([
+            (String::from("schema"), toml::Value::Integer(2)),
+            (String::from("key"), toml::Value::Table(key)),
+        ]);
+        assert_eq!(
+            crate::cache::decide(Some(stored), &metadata("a", "env", &[]), false),
+            crate::cache::Decision::Discard(vec![String::from(
+                "it was written by an older version of this buildpack (cache format 2), which counted the \
+                 consolidated protocols among the release's inputs"
             )])
         );
     }
