@@ -22,6 +22,30 @@ pub(crate) struct Hooks {
     pub(crate) legacy_post_compile: Option<String>,
 }
 
+impl Hooks {
+    /// Whether any classic hook is set.
+    pub(crate) fn any(&self) -> bool {
+        let Self {
+            pre_fetch_dependencies,
+            pre_compile,
+            compile,
+            post_compile,
+            legacy_pre_compile,
+            legacy_post_compile,
+        } = self;
+        [
+            pre_fetch_dependencies,
+            pre_compile,
+            compile,
+            post_compile,
+            legacy_pre_compile,
+            legacy_post_compile,
+        ]
+        .iter()
+        .any(|hook| hook.is_some())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct BuildConfig {
     pub(crate) erlang: Option<Sourced<VersionRequest>>,
@@ -379,6 +403,24 @@ mod tests {
         assert!(!config.always_rebuild);
         assert_eq!(config.hooks, Hooks::default());
         assert!(config.warnings.is_empty());
+    }
+
+    #[test]
+    fn any_hook_counts_as_set() {
+        assert!(!Hooks::default().any());
+        let each: [fn(&mut Hooks); 6] = [
+            |hooks| hooks.pre_fetch_dependencies = Some(String::new()),
+            |hooks| hooks.pre_compile = Some(String::new()),
+            |hooks| hooks.compile = Some(String::new()),
+            |hooks| hooks.post_compile = Some(String::new()),
+            |hooks| hooks.legacy_pre_compile = Some(String::new()),
+            |hooks| hooks.legacy_post_compile = Some(String::new()),
+        ];
+        for set in each {
+            let mut hooks = Hooks::default();
+            set(&mut hooks);
+            assert!(hooks.any(), "{hooks:?}");
+        }
     }
 
     #[test]

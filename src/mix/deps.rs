@@ -50,6 +50,17 @@ pub(crate) struct Restored {
     pub(crate) fetched_for_lock: bool,
 }
 
+/// Whether Mix fetched no dependency into the cached `deps`: it holds no directory but the layer's own
+/// env dirs.
+pub(crate) fn fetched_none(deps: &Path) -> bool {
+    let layer_dirs = ["env", "env.build", "env.launch"];
+    fs_err::read_dir(deps).map_or(true, |entries| {
+        !entries
+            .flatten()
+            .any(|entry| entry.path().is_dir() && !layer_dirs.iter().any(|name| entry.file_name() == *name))
+    })
+}
+
 /// Restores `deps/` and links it into the app dir. `mix_lock`: the lock's contents, if any.
 pub(crate) fn restore(
     frontend: &mut impl Frontend,
@@ -141,6 +152,20 @@ pub(crate) fn settle_fetch_markers(deps: &Path, build: &Path) -> std::io::Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deps_with_no_dependency_dir_fetched_none() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let deps = root.path().join("deps");
+        assert!(fetched_none(&deps), "no deps dir at all");
+        for layer_dir in ["env", "env.build", "env.launch"] {
+            fs_err::create_dir_all(deps.join(layer_dir)).expect("mkdir");
+        }
+        fs_err::write(deps.join("a-file"), "").expect("written");
+        assert!(fetched_none(&deps), "the layer's own dirs and files are no deps");
+        fs_err::create_dir_all(deps.join("envy")).expect("mkdir");
+        assert!(!fetched_none(&deps), "a dependency");
+    }
 
     #[test]
     fn fetch_markers_restored_after_their_compile_markers_get_their_time() {

@@ -3,6 +3,7 @@
 
 pub(crate) mod boot;
 pub(crate) mod build;
+pub(crate) mod compile_record;
 pub(crate) mod deps;
 pub(crate) mod git;
 pub(crate) mod hex;
@@ -18,6 +19,7 @@ use crate::frontend::FrontendError;
 use crate::inputs::hex_settings::PublicKey;
 use bullet_stream::fun_run::CmdError;
 use bullet_stream::global::print;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -120,6 +122,9 @@ pub(crate) fn build_env(dirs: &MixDirs<'_>, mix_env: &str) -> Vec<(String, Strin
 pub(crate) struct MixEnv {
     pub(crate) app_dir: PathBuf,
     pub(crate) env: BTreeMap<OsString, OsString>,
+    /// The digest of the env the build was given, before the buildpack's own vars
+    /// ([`compile_record::env_digest`]).
+    pub(crate) given_env: String,
     /// `mix do` separates tasks with `+` (Elixir 1.14 and later), else with a trailing comma.
     pub(crate) plus_separator: bool,
 }
@@ -147,6 +152,7 @@ impl MixEnv {
                 .iter()
                 .map(|(name, value)| (OsString::from(name), OsString::from(value))),
         );
+        let given_env = compile_record::env_digest(&env);
         let mut path = OsString::new();
         path.push(elixir.join("bin"));
         path.push(":");
@@ -171,6 +177,7 @@ impl MixEnv {
         Self {
             app_dir: app_dir.to_path_buf(),
             env,
+            given_env,
             plus_separator: true,
         }
     }
@@ -524,7 +531,7 @@ fn one_process_args(steps: &[Vec<String>], plus: bool, deps_fetched_for_lock: bo
 
 // Independent facts about the project, not a state machine.
 #[allow(clippy::struct_excessive_bools)]
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct ProjectInfo {
     /// Empty for umbrella projects.
     pub(crate) app: String,
@@ -542,21 +549,21 @@ pub(crate) struct ProjectInfo {
 
 /// An asset tool package in the app (`esbuild`, `tailwind`): the binary version its config pins and where
 /// the package looks for the binary.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct ConfiguredTool {
     pub(crate) name: String,
     pub(crate) version: String,
     pub(crate) bin_path: PathBuf,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct ReleaseSpec {
     pub(crate) name: String,
     pub(crate) tool: ReleaseTool,
 }
 
 /// How a release is built.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum ReleaseTool {
     /// `mix release NAME`, for a release defined in `mix.exs`.
     Mix,

@@ -55,10 +55,21 @@ pub(crate) fn changed<'a>(previous: &Digests, current: &'a Digests) -> Vec<&'a s
         .collect()
 }
 
+/// The files added, changed or removed from `before` to `after`, sorted.
+pub(crate) fn differences(before: &Digests, after: &Digests) -> Vec<String> {
+    let mut paths: Vec<String> = changed(before, after).into_iter().map(String::from).collect();
+    paths.extend(before.keys().filter(|path| !after.contains_key(*path)).cloned());
+    paths.sort();
+    paths
+}
+
 /// What `touch_changed` found.
 pub(crate) struct Touched {
-    /// How many files changed since the cached `_build`, or `None` without one (a first build).
+    /// How many files changed (added, edited or removed) since the cached `_build`, or `None` without one
+    /// (a first build).
     pub(crate) changed: Option<usize>,
+    /// The app's files are those the cached `_build` was compiled from: none added, changed or removed.
+    pub(crate) same_files: bool,
     /// The digests to save once the build compiled.
     pub(crate) digests: Digests,
 }
@@ -91,7 +102,8 @@ pub(crate) fn touch_changed(app_dir: &Path, build_layer: &Path) -> std::io::Resu
         set_mtime(&app_dir.join(path), now)?;
     }
     Ok(Touched {
-        changed: cached.map(|_| changed.len()),
+        same_files: cached.as_ref() == Some(&current),
+        changed: cached.map(|previous| differences(&previous, &current).len()),
         digests: current,
     })
 }
@@ -213,6 +225,20 @@ mod tests {
     }
 
     #[test]
+    fn differences_are_the_files_added_changed_and_removed() {
+        let digests = |pairs: &[(&str, &str)]| -> Digests {
+            pairs
+                .iter()
+                .map(|(path, digest)| ((*path).to_string(), (*digest).to_string()))
+                .collect()
+        };
+        let before = digests(&[("a", "1"), ("b", "2"), ("c", "3")]);
+        let after = digests(&[("b", "2"), ("c", "4"), ("d", "5")]);
+        assert_eq!(differences(&before, &after), ["a", "c", "d"]);
+        assert!(differences(&after, &after).is_empty());
+    }
+
+    #[test]
     fn only_files_whose_contents_changed_get_a_new_mtime() {
         let app = tempfile::tempdir().expect("tempdir");
         let state = tempfile::tempdir().expect("tempdir");
@@ -238,6 +264,7 @@ mod tests {
 
         let touched = touch_changed(app.path(), state.path()).expect("first build");
         assert_eq!(touched.changed, None, "a first build has nothing to compare with");
+        assert!(!touched.same_files);
         assert_eq!(
             touched.digests.keys().cloned().collect::<Vec<_>>(),
             vec!["lib/a.ex", "lib/b.ex"]
@@ -260,6 +287,15 @@ mod tests {
         );
         assert!(mtime(&edited) < SystemTime::now() + Duration::from_secs(1));
         assert_eq!(mtime(&untouched), normalized());
+        assert!(!touched.same_files);
+        save(&state_file, &touched.digests).expect("save");
+
+        // The same files again; then one removed, which counts as a change.
+        let touched = touch_changed(app.path(), state.path()).expect("third build");
+        assert_eq!((touched.changed, touched.same_files), (Some(0), true));
+        fs_err::remove_file(&untouched).expect("removed");
+        let touched = touch_changed(app.path(), state.path()).expect("fourth build");
+        assert_eq!((touched.changed, touched.same_files), (Some(1), false));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! compiling with the classic hooks around them, Mix tasks with no hook between them in one Mix process.
 
 use super::MixError;
-use super::{MixEnv, ProjectInfo, source_mtimes};
+use super::{MixEnv, ProjectInfo, compile_record, source_mtimes};
 use crate::frontend::Frontend;
 use crate::inputs::config::{self, BuildConfig};
 use crate::inputs::git_settings::GitSettings;
@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 
 /// The caches Mix works in: `MIX_HOME`, `deps` and `_build`, Hex's packages and rebar3's cache; and
 /// this build's own `HEX_HOME`.
+// The flags are independent facts about the restored caches, not a state machine.
+#[allow(clippy::struct_excessive_bools)]
 pub(crate) struct MixCaches {
     mix_home: super::mix_home::MixHome,
     deps: PathBuf,
@@ -22,6 +24,8 @@ pub(crate) struct MixCaches {
     deps_fetched_for_lock: bool,
     /// Restored caches keep their mtimes (see [`Frontend::restores_mtimes`]).
     restores_mtimes: bool,
+    /// The compiled app ships in the image (Mix at runtime).
+    launch: bool,
     build: PathBuf,
     hex_packages: PathBuf,
     rebar3_cache: PathBuf,
@@ -61,6 +65,7 @@ impl MixCaches {
             lock_changed: deps.lock_changed,
             deps_fetched_for_lock: deps.fetched_for_lock,
             restores_mtimes: frontend.restores_mtimes(),
+            launch,
             build,
             hex_packages,
             rebar3_cache,
@@ -117,17 +122,54 @@ fn compile(
     }
     let sources_state = source_mtimes::state_file(&caches.build);
     let sources = source_mtimes::touch_changed(app_dir, &caches.build).map_err(MixError::ReadAppFile)?;
-    if let Some(changed) = sources.changed {
-        print::sub_bullet(format!("{changed} app file(s) changed since the cached _build"));
-    }
+    // Also when Mix is skipped here: the assets' and the release's Mix tasks check the deps too.
     if !caches.restores_mtimes {
         super::deps::settle_fetch_markers(&caches.deps, &mix.build_path()).map_err(MixError::WriteCache)?;
     }
+    let now = compile_record::Now {
+        same_files: sources.same_files,
+        deps_for_lock: caches.deps_fetched_for_lock,
+        deps_locked: mix_lock.is_some() || super::deps::fetched_none(&caches.deps),
+        hooks: config.hooks.any(),
+        ships: caches.launch,
+        env_digest: &mix.given_env,
+        dirs: [app_dir.clone(), caches.build.clone()],
+    };
+    match compile_record::decide(compile_record::read(&caches.build), &now) {
+        compile_record::Decision::Skip(project) => {
+            print::sub_bullet(
+                "Not running Mix: no app file, mix.lock, env var or toolchain changed since the cached _build",
+            );
+            return Ok((project, sources.digests));
+        }
+        compile_record::Decision::Run(Some(why)) => {
+            print::sub_bullet(format!("No app file changed since the cached _build, but {why}"));
+        }
+        compile_record::Decision::Run(_) => {
+            if let Some(changed) = sources.changed {
+                print::sub_bullet(format!("{changed} app file(s) changed since the cached _build"));
+            }
+        }
+    }
+    compile_record::remove(&caches.build).map_err(MixError::WriteCache)?;
     let project = fetch_and_compile(mix, &config.hooks, &config.mix_env.value, caches)?;
     if let Ok(mix_lock) = fs_err::read_to_string(mix.app_dir.join("mix.lock")) {
         super::hex_cache::prune(&caches.hex_packages, &mix_lock).map_err(MixError::WriteCache)?;
     }
     source_mtimes::save(&sources_state, &sources.digests).map_err(MixError::WriteCache)?;
+    // A build that changed app files (`deps.get` rewriting `mix.lock`, a NIF built into `priv/`) needs
+    // Mix again next time, when the app comes as it was.
+    let after = source_mtimes::digests(app_dir).map_err(MixError::ReadAppFile)?;
+    let changed_by_mix = source_mtimes::differences(&sources.digests, &after);
+    if !changed_by_mix.is_empty() {
+        print::sub_bullet(format!(
+            "Mix changed {} in the app dir, so the next build runs Mix again",
+            changed_by_mix.join(", ")
+        ));
+    } else if !caches.launch {
+        let record = compile_record::Record::new(&mix.given_env, &now.dirs, project.clone());
+        compile_record::write(&caches.build, &record).map_err(MixError::WriteCache)?;
+    }
     Ok((project, sources.digests))
 }
 
@@ -327,6 +369,7 @@ if [ -n "$ELIXIR_CNB_STEP_FILE" ]; then
   shift 2
   echo "steps $*" >> "$STAND_LOG"
   if [ -n "$STAND_FAIL" ]; then printf '%s' "$STAND_FAIL" > "$ELIXIR_CNB_STEP_FILE"; exit 1; fi
+  if [ -n "$STAND_REWRITE" ]; then echo rewritten >> "$STAND_REWRITE"; fi
   echo 'elixir-cnb:app:from_steps' > "$ELIXIR_CNB_INFO_FILE"
 else
   echo info >> "$STAND_LOG"
@@ -352,6 +395,7 @@ fi
             lock_changed: false,
             deps_fetched_for_lock: false,
             restores_mtimes,
+            launch: false,
             build: at("build"),
             hex_packages: at("hex_packages"),
             rebar3_cache: at("rebar3"),
@@ -478,6 +522,117 @@ fi
                 == past;
             assert_eq!(settled, !restores_mtimes, "restores_mtimes: {restores_mtimes}");
         }
+    }
+
+    #[test]
+    fn a_build_that_changed_nothing_mix_reads_skips_mix_and_reuses_the_facts() {
+        let mut stand = stand_in("", true);
+        stand.caches.deps_fetched_for_lock = true;
+        let app = stand.mix.app_dir.clone();
+        fs_err::write(app.join("mix.exs"), "defmodule App.MixProject do end\n").expect("written");
+        let lock = Some("%{}\n");
+        let build = |stand: &Stand, config: &BuildConfig| {
+            compile(&stand.mix, &stand.caches, config, &HexSettings::default(), lock).expect("compiled")
+        };
+        let config = build_config();
+        let (first, digests) = build(&stand, &config);
+        assert_eq!((first.app.as_str(), stand.runs().len()), ("from_steps", 1));
+        assert!(compile_record::file(&stand.caches.build).is_file());
+        let (again, same) = build(&stand, &config);
+        assert_eq!((again, same), (first.clone(), digests), "taken from the record");
+        assert_eq!(stand.runs().len(), 1, "Mix did not run");
+
+        // Each of these runs Mix again (and the next build, with nothing else changed, skips it).
+        let runs_mix = |stand: &Stand, config: &BuildConfig, what: &str| {
+            let before = stand.runs().len();
+            build(stand, config);
+            assert_eq!(stand.runs().len(), before + 1, "{what}");
+            build(stand, config);
+            assert_eq!(stand.runs().len(), before + 1, "{what}: then skipped");
+        };
+        fs_err::write(app.join("new.ex"), "").expect("written");
+        runs_mix(&stand, &config, "a file added");
+        fs_err::remove_file(app.join("new.ex")).expect("removed");
+        runs_mix(&stand, &config, "a file removed");
+        stand.mix.given_env = String::from("another env");
+        runs_mix(&stand, &config, "the env changed");
+        let hooked = BuildConfig {
+            hooks: config::Hooks {
+                legacy_post_compile: Some(String::from("true")),
+                ..config::Hooks::default()
+            },
+            ..build_config()
+        };
+        let before = stand.runs().len();
+        build(&stand, &hooked);
+        build(&stand, &hooked);
+        assert_eq!(
+            stand.runs().len(),
+            before + 2,
+            "a hook is set: Mix runs every time"
+        );
+        stand.caches.deps_fetched_for_lock = false;
+        build(&stand, &config);
+        assert_eq!(
+            stand.runs().len(),
+            before + 3,
+            "deps/ was not fetched for this lock"
+        );
+
+        // No mix.lock: skipped while the app has no deps, not once Mix fetched some.
+        let mut unlocked = stand_in("", true);
+        unlocked.caches.deps_fetched_for_lock = true;
+        let no_lock = |stand: &Stand| {
+            compile(&stand.mix, &stand.caches, &config, &HexSettings::default(), None).expect("compiled");
+        };
+        no_lock(&unlocked);
+        no_lock(&unlocked);
+        assert_eq!(unlocked.runs().len(), 1, "no deps: skipped");
+        fs_err::create_dir_all(unlocked.caches.deps.join("jason")).expect("a dep");
+        no_lock(&unlocked);
+        assert_eq!(unlocked.runs().len(), 2, "deps and no lock: Mix runs");
+
+        // A compile that fails leaves no record: the next build runs Mix even with the same files.
+        let mut failing = stand_in("compile", true);
+        failing.caches.deps_fetched_for_lock = true;
+        let dirs = [failing.mix.app_dir.clone(), failing.caches.build.clone()];
+        let record = compile_record::Record::new(&failing.mix.given_env, &dirs, ProjectInfo::default());
+        compile_record::write(&failing.caches.build, &record).expect("written");
+        assert!(
+            compile(
+                &failing.mix,
+                &failing.caches,
+                &config,
+                &HexSettings::default(),
+                lock
+            )
+            .is_err()
+        );
+        assert!(!compile_record::file(&failing.caches.build).exists());
+
+        // Mix changed an app file (as `deps.get` rewrites a `mix.lock` that an older Mix reads
+        // differently): no record, so the next build, with the app as it came, runs Mix again.
+        let mut rewriting = stand_in("", true);
+        rewriting.caches.deps_fetched_for_lock = true;
+        let lock_file = rewriting.mix.app_dir.join("mix.lock");
+        rewriting
+            .mix
+            .env
+            .insert("STAND_REWRITE".into(), lock_file.clone().into());
+        for _ in 0..2 {
+            fs_err::write(&lock_file, "%{}\n").expect("the app as it comes");
+            build(&rewriting, &config);
+            assert!(!compile_record::file(&rewriting.caches.build).exists());
+        }
+        assert_eq!(rewriting.runs().len(), 2);
+
+        // Mix at runtime: the compiled app ships, and no record with it.
+        let mut shipping = stand_in("", true);
+        (shipping.caches.deps_fetched_for_lock, shipping.caches.launch) = (true, true);
+        build(&shipping, &config);
+        build(&shipping, &config);
+        assert_eq!(shipping.runs().len(), 2);
+        assert!(!compile_record::file(&shipping.caches.build).exists());
     }
 
     #[test]

@@ -84,6 +84,10 @@ fn classic_hello_web_builds_a_slug_that_runs_at_app_and_rebuilds_from_cache() {
         assert!(second.success, "{}", second.output);
         assert_eq!(archive_requests(&mirror).len(), before, "{}", second.output);
         assert_contains!(second.output, "  - Using cached deps\n  - Using cached _build");
+        assert_contains!(
+            second.output,
+            "  - Not running Mix: no app file, mix.lock, env var or toolchain changed since the cached _build\n- Release\n"
+        );
         assert_not_contains!(second.output, "Compiling");
         assert_contains!(
             second.output,

@@ -298,12 +298,16 @@ fn the_lifecycle_without_a_daemon_exports_to_the_registry_and_rebuilds_from_a_re
     let expected = crate::expected_toolchain(&builder);
     let app = ClusterApp::new(&builder, "hello_web", "hello_web_cluster", &mirror);
     let warm = cold_warm_edit(&app, &mirror, ClusterApp::create);
-    // A new pod's warm build: every file from the cache image (each dated 1980-01-01) is found unchanged.
+    // A new pod's warm build: every file from the cache image (each dated 1980-01-01) is found unchanged,
+    // and so Mix doesn't run.
     assert_contains!(
         warm,
         &format!("  - Using cached Erlang/OTP {otp}\n", otp = expected.otp)
     );
-    assert_contains!(warm, "  - 0 app file(s) changed since the cached _build\n");
+    assert_contains!(
+        warm,
+        "  - Not running Mix: no app file, mix.lock, env var or toolchain changed since the cached _build\n"
+    );
 }
 
 /// The same cold, warm and one-file-edit builds through `pack build --publish --cache-image`: the cache

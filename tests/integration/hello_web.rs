@@ -83,7 +83,7 @@ fn hello_web_builds_answers_http_and_rebuilds_from_cache() {
                 );
                 assert_contains!(
                     rebuild.pack_stderr,
-                    "- Release\n  - Reusing release `hello_web`: nothing it is made from changed\n"
+                    "  - Not running Mix: no app file, mix.lock, env var or toolchain changed since the cached _build\n- Release\n  - Reusing release `hello_web`: nothing it is made from changed\n"
                 );
                 assert_not_contains!(rebuild.pack_stderr, "Downloading");
                 // The release is launch-only: the lifecycle gives back its metadata from the image, not its
@@ -103,7 +103,26 @@ fn hello_web_builds_answers_http_and_rebuilds_from_cache() {
                     fetched.iter().all(|path| path.ends_with("/builds.txt")),
                     "the rebuild downloaded more than the indexes: {fetched:?}"
                 );
+                crate::serve(&rebuild, PORT, &mut ContainerConfig::new(), |server| {
+                    assert_eq!(server.get("/"), expected.hello_web_greeting());
+                });
+                a_config_var_runs_mix_again(rebuild, &config);
             });
+        });
+    });
+}
+
+/// A config var changed (`config/*.exs` may read it at compile time): Mix runs again, once.
+fn a_config_var_runs_mix_again(context: libcnb_test::TestContext, config: &libcnb_test::BuildConfig) {
+    let mut with_var = config.clone();
+    with_var.env("GREETING", "Howdy");
+    context.rebuild(&with_var, |changed| {
+        assert_contains!(
+            changed.pack_stderr,
+            "  - No app file changed since the cached _build, but the build's env vars changed\n  - Running `mix deps.get --only prod`, then `mix compile` (one Mix process)\n"
+        );
+        changed.rebuild(&with_var, |again| {
+            assert_contains!(again.pack_stderr, "  - Not running Mix: ");
         });
     });
 }

@@ -129,6 +129,11 @@ fn phoenix_builds_assets_and_serves_them_digested() {
             context.rebuild(&config, |context| {
             assert_contains!(
                 context.pack_stderr,
+                "  - Not running Mix: no app file, mix.lock, env var or toolchain changed since the cached _build\n"
+            );
+            assert_contains!(context.pack_stderr, "  - Running `mix assets.deploy`\n");
+            assert_contains!(
+                context.pack_stderr,
                 "  - Reusing release `hello_phoenix`: nothing it is made from changed\n"
             );
 

@@ -60,9 +60,14 @@ fn caches_an_earlier_version_wrote_are_kept_by_this_one() {
                 )
             );
             assert_contains!(output, "  - Using cached Hex\n  - Using cached rebar3\n");
+            // The earlier buildpack kept no record of its compile: Mix runs, and finds nothing to do.
             assert_contains!(
                 output,
                 "  - Using cached deps\n  - Using cached _build (Mix recompiles only what changed)\n"
+            );
+            assert_contains!(
+                output,
+                "  - No app file changed since the cached _build, but the cached _build has no record of a finished compile\n"
             );
             assert_contains!(
                 output,
@@ -98,6 +103,10 @@ fn caches_an_earlier_version_wrote_are_kept_by_this_one() {
                 assert_contains!(
                     again.pack_stderr,
                     "  - Using cached deps\n  - Using cached _build (Mix recompiles only what changed)\n"
+                );
+                assert_contains!(
+                    again.pack_stderr,
+                    "  - Not running Mix: no app file, mix.lock, env var or toolchain changed since the cached _build\n- Release\n"
                 );
                 assert_contains!(
                     again.pack_stderr,
