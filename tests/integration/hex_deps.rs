@@ -122,9 +122,12 @@ fn rebar3_deps_build_and_a_warm_rebuild_downloads_no_package() {
             }
             assert_eq!(crate::launch_sbom_components(&context), components);
 
-            // A warm rebuild: Hex, rebar3 and every package come from the caches.
+            // A warm rebuild: Hex, rebar3 and every package come from the caches. A config var changed,
+            // so Mix runs (with nothing changed it wouldn't): `deps.get` finds deps/ in order.
             let before = mirror.requests().len();
-            context.rebuild(&config, |rebuild| {
+            let mut config_var = config.clone();
+            config_var.env("FEATURE_FLAG", "on");
+            context.rebuild(&config_var, |rebuild| {
                 assert_contains!(
                     rebuild.pack_stderr,
                     "  - Using cached Hex\n  - Using cached rebar3\n"
