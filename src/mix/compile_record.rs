@@ -117,7 +117,7 @@ pub(crate) fn decide(stored: Option<Record>, now: &Now<'_>) -> Decision {
             None => "the cached _build has no record of a finished compile",
             Some(record) if record.env != now.env_digest => "the build's env vars changed",
             Some(record) if record.dirs != now.dirs => "the app or _build is in another directory",
-            Some(record) if record != Record::new(now.env_digest, &now.dirs, record.project.clone()) => {
+            Some(record) if record.schema != SCHEMA || record.buildpack != env!("CARGO_PKG_VERSION") => {
                 "another version of the buildpack compiled it"
             }
             Some(record) => return Decision::Skip(record.project),
