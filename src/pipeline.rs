@@ -17,6 +17,7 @@ use crate::inputs::{self};
 use crate::launch::{Process, classic_paths, processes, sbom};
 use crate::mix::{self, MixEnv};
 use crate::release;
+use crate::toolchain::erlang::DebugInfo;
 use crate::toolchain::{self, Platform, Toolchain, Urls};
 use bullet_stream::global::print;
 use std::path::{Path, PathBuf};
@@ -446,7 +447,20 @@ fn install_erlang<E: PlatformEnv>(
         .flatten()
         .and_then(|mix_exs| inputs::mix_project::release_without_erts(&mix_exs));
     let ships = runtime_mix || release_without_erts.is_some();
-    let erlang = toolchain::erlang::install(frontend, toolchain, &context.platform, ships, always_rebuild)?;
+    // A test run may run dialyzer, which reads the debug info of Erlang/OTP's modules.
+    let debug_info = if ships || context.purpose == Purpose::Test {
+        DebugInfo::Keep
+    } else {
+        DebugInfo::LeaveOut
+    };
+    let erlang = toolchain::erlang::install(
+        frontend,
+        toolchain,
+        &context.platform,
+        ships,
+        debug_info,
+        always_rebuild,
+    )?;
     if let Some(line) = release_without_erts {
         print::sub_bullet(format!(
             "Erlang/OTP ships in the image: the release leaves ERTS out (`include_erts: false`, mix.exs \

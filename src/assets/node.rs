@@ -8,6 +8,7 @@ use super::node_version::{self, NodeRequest};
 use crate::cache::{self, CacheState};
 use crate::frontend::Frontend;
 use crate::frontend::{Availability, CacheKey, CacheSpec};
+use crate::toolchain::archive::Treatment;
 use crate::toolchain::{download, fetch};
 use bullet_stream::global::print;
 use serde::{Deserialize, Serialize};
@@ -126,7 +127,7 @@ pub(crate) fn install(
     })?;
     let tarball = fetch::download(&format!("{mirror}/v{version}/{file}"), Some(sha256))?;
     let timer = print::sub_start_timer("Installing");
-    fetch::unpack_tar_gz(&tarball, &path, &|_| false)?;
+    fetch::unpack_tar_gz(&tarball, &path, &|_| Treatment::Unpack)?;
     timer.done();
     cache::save(frontend, spec, &metadata)?;
     Ok(path)

@@ -84,13 +84,22 @@ fn check_link_target(entry: &Path, relative: &Path, target: &Path) -> Result<(),
     Ok(())
 }
 
+/// What unpacking does with a regular file, by its path after stripping.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Treatment {
+    Unpack,
+    Skip,
+    /// Writes what the function makes of the contents (`None`: the contents as they are).
+    Rewrite(fn(&[u8]) -> Option<Vec<u8>>),
+}
+
 /// Unpacks a `.tar.gz` into `destination`, dropping the first `strip_components` path components, and
-/// leaving out the files `skip` names (by their path after stripping).
+/// treating each regular file as `treat` says (by its path after stripping).
 pub(crate) fn unpack_tar_gz(
     reader: impl Read,
     destination: &Path,
     strip_components: usize,
-    skip: &dyn Fn(&Path) -> bool,
+    treat: &dyn Fn(&Path) -> Treatment,
 ) -> Result<(), ArchiveError> {
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(reader));
     archive.set_preserve_permissions(true);
@@ -102,8 +111,18 @@ pub(crate) fn unpack_tar_gz(
             continue;
         };
         let entry_type = entry.header().entry_type();
-        if entry_type.is_file() && skip(&relative) {
-            continue;
+        let treatment = if entry_type.is_file() {
+            treat(&relative)
+        } else {
+            Treatment::Unpack
+        };
+        match treatment {
+            Treatment::Unpack => {}
+            Treatment::Skip => continue,
+            Treatment::Rewrite(rewrite) => {
+                write_rewritten(&mut entry, &destination.join(&relative), rewrite)?;
+                continue;
+            }
         }
         if entry_type.is_symlink() {
             if let Some(target) = entry.link_name()? {
@@ -132,6 +151,29 @@ pub(crate) fn unpack_tar_gz(
         }
         entry.unpack(&output)?;
     }
+    Ok(())
+}
+
+/// Writes a regular file's contents as `rewrite` makes them, with the entry's permissions.
+fn write_rewritten(
+    entry: &mut tar::Entry<'_, impl Read>,
+    output: &Path,
+    rewrite: fn(&[u8]) -> Option<Vec<u8>>,
+) -> Result<(), ArchiveError> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut contents = Vec::new();
+    entry.read_to_end(&mut contents)?;
+    let contents = rewrite(&contents).unwrap_or(contents);
+    if let Some(parent) = output.parent() {
+        fs_err::create_dir_all(parent)?;
+    }
+    // An earlier entry of the same path may be a link: replace it rather than write through it.
+    if output.symlink_metadata().is_ok() {
+        fs_err::remove_file(output)?;
+    }
+    fs_err::write(output, contents)?;
+    let mode = entry.header().mode()? & 0o7777;
+    fs_err::set_permissions(output, std::fs::Permissions::from_mode(mode))?;
     Ok(())
 }
 
@@ -205,23 +247,55 @@ mod tests {
 
     fn unpack(entries: &[(&str, tar::EntryType, &str)]) -> (tempfile::TempDir, Result<(), ArchiveError>) {
         let destination = tempfile::tempdir().expect("tempdir");
-        let result = unpack_tar_gz(&tar_gz(entries)[..], destination.path(), 1, &|_| false);
+        let result = unpack_tar_gz(&tar_gz(entries)[..], destination.path(), 1, &|_| {
+            Treatment::Unpack
+        });
         (destination, result)
     }
 
     #[test]
-    fn skipped_files_are_not_written() {
+    fn skipped_files_are_not_written_and_rewritten_ones_keep_their_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        fn shout(contents: &[u8]) -> Option<Vec<u8>> {
+            (contents == b"beam").then(|| b"BEAM".to_vec())
+        }
         let destination = tempfile::tempdir().expect("tempdir");
         let archive = tar_gz(&[
             ("OTP-1/lib/a/src/a.erl", tar::EntryType::Regular, "-module(a)."),
             ("OTP-1/lib/a/ebin/a.beam", tar::EntryType::Regular, "beam"),
+            ("OTP-1/lib/a/ebin/b.beam", tar::EntryType::Regular, "kept"),
+            (
+                "OTP-1/lib/a/ebin/a.app",
+                tar::EntryType::Regular,
+                "{application, a, []}.",
+            ),
+            // A link in the way of a rewritten file is replaced, not written through.
+            ("OTP-1/lib/a/ebin/c.beam", tar::EntryType::Symlink, "a.app"),
+            ("OTP-1/lib/a/ebin/c.beam", tar::EntryType::Regular, "beam"),
         ]);
-        unpack_tar_gz(&archive[..], destination.path(), 1, &|path: &Path| {
-            path.extension().is_some_and(|extension| extension == "erl")
+        unpack_tar_gz(&archive[..], destination.path(), 1, &|path: &Path| match path
+            .extension()
+            .and_then(|extension| extension.to_str())
+        {
+            Some("erl") => Treatment::Skip,
+            Some("beam") => Treatment::Rewrite(shout),
+            _ => Treatment::Unpack,
         })
         .expect("unpacks");
+        let ebin = destination.path().join("lib/a/ebin");
         assert!(!destination.path().join("lib/a/src/a.erl").exists());
-        assert!(destination.path().join("lib/a/ebin/a.beam").exists());
+        assert_eq!(fs_err::read(ebin.join("a.beam")).expect("written"), b"BEAM");
+        assert_eq!(fs_err::read(ebin.join("b.beam")).expect("written"), b"kept");
+        assert_eq!(fs_err::read(ebin.join("c.beam")).expect("written"), b"BEAM");
+        assert_eq!(
+            fs_err::read(ebin.join("a.app")).expect("written"),
+            b"{application, a, []}."
+        );
+        let mode = fs_err::metadata(ebin.join("a.beam"))
+            .expect("written")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o755);
     }
 
     #[test]

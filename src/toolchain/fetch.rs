@@ -91,13 +91,13 @@ pub(crate) fn print_retries(failed_attempts: &[String]) {
     }
 }
 
-/// Unpacks into `destination`, without the files `skip` names (by their path in the archive's top dir).
+/// Unpacks into `destination`, each regular file as `treat` says (by its path in the archive's top dir).
 pub(crate) fn unpack_tar_gz(
     file: &std::fs::File,
     destination: &Path,
-    skip: &dyn Fn(&Path) -> bool,
+    treat: &dyn Fn(&Path) -> archive::Treatment,
 ) -> Result<(), FetchError> {
-    archive::unpack_tar_gz(file, destination, 1, skip).map_err(|error| {
+    archive::unpack_tar_gz(file, destination, 1, treat).map_err(|error| {
         empty_dir(destination);
         FetchError::Unpack(error)
     })

@@ -2,6 +2,7 @@
 //! the CPU architecture and distro of the build target), and their download and install.
 
 pub(crate) mod archive;
+pub(crate) mod beam;
 pub(crate) mod builds_index;
 pub(crate) mod download;
 pub(crate) mod elixir;

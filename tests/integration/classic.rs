@@ -69,6 +69,13 @@ fn classic_hello_web_builds_a_slug_that_runs_at_app_and_rebuilds_from_cache() {
         for absent in [".elixir-cnb/erlang", ".elixir-cnb/elixir", "_build", "deps"] {
             assert!(!slug.contains(&absent.to_string()), "{absent} is in the slug");
         }
+        // Erlang/OTP only builds here: its modules have no debug info and no sources. Elixir's keep
+        // theirs (protocol consolidation reads it), and the release booted from both below.
+        assert_contains!(
+            first.output,
+            "  - Installing, without the debug info of its modules (only dialyzer and debuggers read it)"
+        );
+        assert_build_only_toolchain(&heroku.cache_dir().join("elixir-cnb"));
         let dyno = heroku.start_web(&first.slug, &[], &process_command(&first, "web"));
         let body = dyno.get("/");
         assert!(
@@ -188,6 +195,38 @@ fn classic_runtime_path_runs_the_slug_where_the_platform_puts_it() {
         body.starts_with("Hello from hello_web! Elixir"),
         "{body}\n{}",
         dyno.logs()
+    );
+}
+
+/// Erlang/OTP that only builds: its modules without debug info, no Erlang sources (even in `src/`'s
+/// subdirectories); Elixir's modules keep theirs, which protocol consolidation reads.
+fn assert_build_only_toolchain(cache: &std::path::Path) {
+    let app_dir = |install: &str, prefix: &str| {
+        std::fs::read_dir(cache.join(install).join("lib"))
+            .expect("installed")
+            .flatten()
+            .map(|entry| entry.path())
+            .find(|path| {
+                path.file_name()
+                    .is_some_and(|name| name.to_string_lossy().starts_with(prefix))
+            })
+            .expect("the application is installed")
+    };
+    let has_chunk = |beam: &[u8], id: &[u8]| beam.windows(4).any(|window| window == id);
+    let lists = std::fs::read(app_dir("erlang", "stdlib-").join("ebin/lists.beam")).expect("read");
+    assert!(has_chunk(&lists, b"Code") && !has_chunk(&lists, b"Dbgi"));
+    let enumerable =
+        std::fs::read(app_dir("elixir", "elixir").join("ebin/Elixir.Enumerable.beam")).expect("read");
+    assert!(has_chunk(&enumerable, b"Dbgi"));
+    let megaco_text = app_dir("erlang", "megaco-").join("src/text");
+    let sources: Vec<_> = std::fs::read_dir(&megaco_text)
+        .map(|entries| entries.flatten().map(|entry| entry.path()).collect())
+        .unwrap_or_default();
+    assert!(
+        !sources
+            .iter()
+            .any(|path| path.extension().is_some_and(|extension| extension == "erl")),
+        "{sources:?}"
     );
 }
 
@@ -350,6 +389,9 @@ fn classic_heroku_ci_runs_mix_test_with_test_args() {
 
     let (compile, test, code) = heroku.ci(&app);
     assert_contains!(compile, "Elixir (Heroku CI: compiling for mix test)");
+    // Tests may run dialyzer, which reads the debug info of Erlang/OTP's modules: it stays.
+    assert_contains!(compile, "- Erlang/OTP ");
+    assert!(!compile.contains("without the debug info"), "{compile}");
     assert_contains!(
         compile,
         "  - Running `mix deps.get --only test`, then `mix compile` (one Mix process)\n"
