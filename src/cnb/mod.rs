@@ -27,7 +27,8 @@ impl Buildpack for ElixirBuildpack {
 
     fn detect(&self, context: DetectContext<Self>) -> libcnb::Result<DetectResult, Self::Error> {
         if pipeline::detect(&context.app_dir) {
-            let release_command = release_phase::release_command(&context.app_dir);
+            let layers_name = context.buildpack_descriptor.buildpack.id.replace('/', "_");
+            let release_command = release_phase::release_command(&context.app_dir, &layers_name);
             DetectResultBuilder::pass()
                 .build_plan(release_phase::build_plan(release_command.as_deref()))
                 .build()

@@ -111,6 +111,43 @@ fn the_release_command_goes_to_release_phase_and_secrets_stay_out() {
     });
 }
 
+/// A release command written for the classic slug (`/app/_build/prod/rel/<name>/bin/<name> ...`) reaches
+/// the release-phase buildpack pointing where the image has the release, and runs there as the release
+/// phase runs it (`bash -c`).
+#[test]
+#[ignore = "integration test"]
+fn a_classic_slug_release_command_reaches_release_phase_runnable_in_the_image() {
+    let builder = builders().into_iter().next().expect("a builder");
+    let mirror = Mirror::healthy();
+    let mut config = build_config(&builder, "article_app", &mirror.url);
+    config.buildpacks([
+        libcnb_test::BuildpackReference::Other(
+            crate::fixture("buildpacks/release-phase-probe")
+                .to_string_lossy()
+                .to_string(),
+        ),
+        libcnb_test::BuildpackReference::CurrentCrate,
+    ]);
+    config.app_dir_preprocessor(|app_dir| {
+        std::fs::write(
+            app_dir.join("Procfile"),
+            "release: /app/_build/prod/rel/article_app/bin/article_app eval \"ArticleApp.Release.migrate()\"\n\
+             web: article_app start\n",
+        )
+        .expect("write Procfile");
+    });
+    TestRunner::default().build(&config, |context| {
+        let command = "${CNB_LAYERS_DIR:-/layers}/elixir-cnb_elixir/release/article_app/bin/article_app \
+                       eval \"ArticleApp.Release.migrate()\"";
+        assert_contains!(
+            context.pack_stdout,
+            &format!("args = [\"-c\", \"{}\"]", command.replace('"', "\\\""))
+        );
+        let migrated = context.run_shell_command(format!("{command} && cat /tmp/migrated"));
+        assert_eq!(migrated.stdout, "migrated: marker written\nok");
+    });
+}
+
 /// The article's workflow verbatim (`test-fixtures/myapp`): its `post_compile` hook builds a release
 /// tarball and replaces the app dir with the unpacked release, and the Procfile runs `/app/bin/myapp`.
 /// The image holds that one release, and the Procfile's `/app` commands run against the app dir.
