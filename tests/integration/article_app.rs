@@ -71,10 +71,12 @@ fn the_article_workflow_runs_in_the_image() {
 }
 
 /// With a release-phase buildpack in the group, the Procfile's release command is handed to it through
-/// the build plan; and build-time config vars never reach the image.
+/// the build plan; and build-time config vars never reach the image. Then (a rebuild) a release command
+/// written for the classic slug (`/app/_build/prod/rel/<name>/bin/<name> ...`) reaches it pointing where the
+/// image has the release, and runs there as the release phase runs it (`bash -c`).
 #[test]
 #[ignore = "integration test"]
-fn the_release_command_goes_to_release_phase_and_secrets_stay_out() {
+fn the_release_command_goes_to_release_phase_runnable_in_the_image_and_secrets_stay_out() {
     let builder = builders().into_iter().next().expect("a builder");
     let mirror = Mirror::healthy();
     let mut config = build_config(&builder, "article_app", &mirror.url);
@@ -87,6 +89,7 @@ fn the_release_command_goes_to_release_phase_and_secrets_stay_out() {
         ),
         libcnb_test::BuildpackReference::CurrentCrate,
     ]);
+    let mut slug_command = config.clone();
     config.env("SECRET_KEY_BASE", "build-time-secret-4c1f");
     TestRunner::default().build(&config, |context| {
         assert_contains!(
@@ -108,43 +111,25 @@ fn the_release_command_goes_to_release_phase_and_secrets_stay_out() {
             "env | grep -c 4c1f || true; grep -rl build-time-secret /layers /workspace 2>/dev/null || echo 'not in any file'",
         );
         assert_eq!(search.stdout, "0\nnot in any file\n");
-    });
-}
 
-/// A release command written for the classic slug (`/app/_build/prod/rel/<name>/bin/<name> ...`) reaches
-/// the release-phase buildpack pointing where the image has the release, and runs there as the release
-/// phase runs it (`bash -c`).
-#[test]
-#[ignore = "integration test"]
-fn a_classic_slug_release_command_reaches_release_phase_runnable_in_the_image() {
-    let builder = builders().into_iter().next().expect("a builder");
-    let mirror = Mirror::healthy();
-    let mut config = build_config(&builder, "article_app", &mirror.url);
-    config.buildpacks([
-        libcnb_test::BuildpackReference::Other(
-            crate::fixture("buildpacks/release-phase-probe")
-                .to_string_lossy()
-                .to_string(),
-        ),
-        libcnb_test::BuildpackReference::CurrentCrate,
-    ]);
-    config.app_dir_preprocessor(|app_dir| {
-        std::fs::write(
-            app_dir.join("Procfile"),
-            "release: /app/_build/prod/rel/article_app/bin/article_app eval \"ArticleApp.Release.migrate()\"\n\
-             web: article_app start\n",
-        )
-        .expect("write Procfile");
-    });
-    TestRunner::default().build(&config, |context| {
-        let command = "${CNB_LAYERS_DIR:-/layers}/elixir-cnb_elixir/release/article_app/bin/article_app \
-                       eval \"ArticleApp.Release.migrate()\"";
-        assert_contains!(
-            context.pack_stdout,
-            &format!("args = [\"-c\", \"{}\"]", command.replace('"', "\\\""))
-        );
-        let migrated = context.run_shell_command(format!("{command} && cat /tmp/migrated"));
-        assert_eq!(migrated.stdout, "migrated: marker written\nok");
+        slug_command.app_dir_preprocessor(|app_dir| {
+            std::fs::write(
+                app_dir.join("Procfile"),
+                "release: /app/_build/prod/rel/article_app/bin/article_app eval \"ArticleApp.Release.migrate()\"\n\
+                 web: article_app start\n",
+            )
+            .expect("write Procfile");
+        });
+        context.rebuild(&slug_command, |context| {
+            let command = "${CNB_LAYERS_DIR:-/layers}/elixir-cnb_elixir/release/article_app/bin/article_app \
+                           eval \"ArticleApp.Release.migrate()\"";
+            assert_contains!(
+                context.pack_stdout,
+                &format!("args = [\"-c\", \"{}\"]", command.replace('"', "\\\""))
+            );
+            let migrated = context.run_shell_command(format!("{command} && cat /tmp/migrated"));
+            assert_eq!(migrated.stdout, "migrated: marker written\nok");
+        });
     });
 }
 

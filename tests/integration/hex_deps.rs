@@ -50,9 +50,9 @@ fn without_jason(builder: &str, mirror: &Mirror) -> libcnb_test::BuildConfig {
 #[ignore = "integration test"]
 #[allow(clippy::too_many_lines)] // one build and its warm rebuilds, each with what it proves
 fn rebar3_deps_build_and_a_warm_rebuild_downloads_no_package() {
-    // On one stack: `classic_hex`'s rebar3 test builds this app cold and warm on both, through the same
-    // Mix steps, with the same Hex settings; the layers, their rules and the SBOM don't change with the
-    // stack.
+    // On one stack: `classic_hex`'s rebar3 test builds this app cold and warm on bookworm, through the
+    // same Mix steps, with the same Hex settings; the layers, their rules and the SBOM don't change with
+    // the stack.
     crate::on_one_builder("trixie", |builder| {
         let mirror = Mirror::healthy();
         let config = hex_build_config(builder, "plug_cowboy_app", &mirror);

@@ -3,7 +3,7 @@
 //! Node.js from the nodejs.org-shaped mirror and `npm ci`, none of which ships.
 
 use crate::mirror::{Mirror, node_mirror_dir};
-use crate::{Server, for_each_builder, hex_build_config, requests_since, serve};
+use crate::{Server, hex_build_config, requests_since, serve};
 use indoc::formatdoc;
 use libcnb_test::{
     BuildConfig, ContainerConfig, TestContext, TestRunner, assert_contains, assert_not_contains,
@@ -96,10 +96,10 @@ fn start(context: &TestContext<'_>, check: impl FnOnce(&Server<'_>)) {
 fn phoenix_builds_assets_and_serves_them_digested() {
     // Four builds: 1. cold, `assets.deploy` and a release serving digested assets; 2. warm with nothing
     // changed, the release reused; 3. mix-at-runtime mode, still serving digested assets; 4. the assets
-    // step turned off (`assets_deploy=false`), no digests in the release. On one stack: `classic_hex`'s
-    // Phoenix test builds this app's assets on both (the same assets step), the CNB shop test builds
-    // Phoenix 1.7's esbuild and tailwind assets into an image on both, and `read_only` serves Phoenix in
-    // Mix mode from bookworm.
+    // step turned off (`assets_deploy=false`), no digests in the release. On one stack: on bookworm,
+    // `classic_hex`'s Mix-at-runtime test builds this app's assets (the same assets step), and the classic
+    // shop test and the CNB umbrella test build Phoenix 1.7's esbuild and tailwind assets, into a slug
+    // and an image; `read_only` serves a Phoenix-style app in Mix mode from bookworm.
     crate::on_one_builder("trixie", |builder| {
         let mirror = Mirror::healthy();
         let config = hello_phoenix(builder, &mirror);
@@ -172,11 +172,12 @@ fn phoenix_builds_assets_and_serves_them_digested() {
 }
 
 /// A Phoenix umbrella (`mix phx.new --umbrella`'s layout): the web app's own `assets.deploy` alias runs in
-/// `apps/hello_phoenix`, and the umbrella's release serves the digested assets.
+/// `apps/hello_phoenix`, and the umbrella's release serves the digested assets. On one stack: the classic
+/// umbrella test (`classic_hex.rs`) pushes it to trixie, through the same assets step.
 #[test]
 #[ignore = "integration test"]
 fn a_phoenix_umbrella_builds_its_web_app_s_assets() {
-    for_each_builder(|builder| {
+    crate::on_one_builder("bookworm", |builder| {
         let mirror = Mirror::healthy();
         let mut config = hex_build_config(builder, "hello_umbrella", &mirror);
         config.app_dir_preprocessor(with_tools_and(""));
@@ -206,7 +207,7 @@ fn a_phoenix_umbrella_builds_its_web_app_s_assets() {
 #[ignore = "integration test"]
 fn npm_assets_get_node_from_the_mirror_and_ship_without_it() {
     // On one builder: Node.js's binaries and npm are the same on both stacks; Phoenix's assets on both are
-    // the tests above's.
+    // the tests above's and the classic ones'.
     crate::on_one_builder("trixie", |builder| {
         let mirror = Mirror::healthy();
         let node_mirror = format!("{}/node/dist", mirror.url);

@@ -4,7 +4,7 @@
 
 use crate::mirror::Mirror;
 use crate::{build_config, builders, docker_logs, try_http_get};
-use libcnb_test::{TestContext, TestRunner};
+use libcnb_test::{TestContext, TestRunner, assert_contains};
 use std::process::Command;
 
 const PORT: u16 = 8080;
@@ -76,6 +76,11 @@ fn read_only_images_boot_compiled_in_both_modes() {
         TestRunner::default().build(&mix_mode, |context| {
             let (body, logs) = serve_read_only(&context);
             assert!(body.starts_with("Hello from"), "{fixture}: {body}");
+            if fixture == "phoenix_app" {
+                // A Phoenix app in Mix mode runs `mix phx.server`, whose endpoint serves.
+                assert_contains!(context.pack_stderr, "- Processes\n  - web: mix phx.server\n");
+                assert_eq!(body, "Hello from a Phoenix-style app (PHX_SERVER=true)\n");
+            }
             assert_booted_compiled(&logs);
             // On a writable filesystem too: nothing compiles at boot.
             let shell = context.run_shell_command("mix compile 2>&1; echo done");

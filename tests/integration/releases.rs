@@ -242,12 +242,12 @@ fn a_distillery_project_on_otp_25_stops_before_anything_runs() {
     });
 }
 
-/// Phoenix apps: the release gets `PHX_SERVER=true` by default (its endpoint serves only then), and
-/// mix-at-runtime mode runs `mix phx.server`. Phoenix itself is a Hex package, which can't be fetched
-/// here: the fixture's path dep stands in for it.
+/// A Phoenix app without `phx.gen.release`'s `bin/server` overlay: its release gets `PHX_SERVER=true` by
+/// default (its endpoint serves only then). The fixture's path dep stands in for Phoenix. (In Mix mode it
+/// runs `mix phx.server`: `read_only`'s test serves it so; the real Phoenix apps are `phoenix.rs`'s.)
 #[test]
 #[ignore = "integration test"]
-fn phoenix_apps_serve_in_both_modes() {
+fn a_phoenix_release_without_a_server_overlay_serves() {
     let builder = builders().into_iter().next().expect("a builder");
     let mirror = Mirror::healthy();
     TestRunner::default().build(build_config(&builder, "phoenix_app", &mirror.url), |context| {
@@ -257,20 +257,6 @@ fn phoenix_apps_serve_in_both_modes() {
                 server.get("/"),
                 "Hello from a Phoenix-style app (PHX_SERVER=true)\n"
             );
-        });
-
-        let mut mix_mode = build_config(&builder, "phoenix_app", &mirror.url);
-        mix_mode.app_dir_preprocessor(|app_dir| {
-            std::fs::write(app_dir.join("elixir_buildpack.config"), "release=false\n").expect("write");
-        });
-        context.rebuild(&mix_mode, |context| {
-            assert_contains!(context.pack_stderr, "- Processes\n  - web: mix phx.server\n");
-            crate::serve(&context, PORT, &mut ContainerConfig::new(), |server| {
-                assert_eq!(
-                    server.get("/"),
-                    "Hello from a Phoenix-style app (PHX_SERVER=true)\n"
-                );
-            });
         });
     });
 }
