@@ -30,6 +30,13 @@ enum Leaf<'a> {
     Config(&'a ConfigError),
     Toolchain(&'a ToolchainError),
     Download(&'a DownloadError),
+    /// The index lists a toolchain build whose archive the mirror doesn't have.
+    ArchiveMissing {
+        tool: &'static str,
+        config_key: &'static str,
+        error: &'a DownloadError,
+        alternatives: &'a [String],
+    },
     Unpack(&'a ArchiveError),
     TempFile(&'a std::io::Error),
     OtpInstall(&'a String),
@@ -175,6 +182,17 @@ fn leaf(error: &ElixirBuildpackError) -> Leaf<'_> {
         ElixirBuildpackError::Install(InstallError::Frontend(error)) => leaf_of_frontend(error),
         ElixirBuildpackError::Install(InstallError::TempFile(error)) => Leaf::TempFile(error),
         ElixirBuildpackError::Install(InstallError::Download(error)) => Leaf::Download(error),
+        ElixirBuildpackError::Install(InstallError::ArchiveMissing {
+            tool,
+            config_key,
+            error,
+            alternatives,
+        }) => Leaf::ArchiveMissing {
+            tool,
+            config_key,
+            error,
+            alternatives,
+        },
         ElixirBuildpackError::Install(InstallError::Unpack(error)) => Leaf::Unpack(error),
         ElixirBuildpackError::Install(InstallError::OtpInstall(output)) => Leaf::OtpInstall(output),
         ElixirBuildpackError::Install(InstallError::WriteCache(error)) => Leaf::WriteCache(error),
@@ -265,7 +283,27 @@ fn render(error: Leaf<'_>) -> String {
     match error {
         Leaf::Config(error) => config_message(error),
         Leaf::Toolchain(error) => toolchain_message(error),
-        Leaf::Download(error) => download_message(error),
+        Leaf::Download(error)
+        | Leaf::ArchiveMissing {
+            error,
+            alternatives: [],
+            ..
+        } => download_message(error),
+        Leaf::ArchiveMissing {
+            tool,
+            config_key,
+            error,
+            alternatives: alternatives @ [first, ..],
+        } => formatdoc! {"
+            Download not found
+
+            {error}, although the index lists it.
+
+            The mirror (HEX_BUILDS_URL) is incomplete. Retry later, or pin another {tool} version the
+            index lists, the nearest being {nearest}. For example, in elixir_buildpack.config:
+
+                {config_key}={first}
+        ", nearest = alternatives.join(", ")},
         Leaf::Unpack(error) => formatdoc! {"
             Unpacking a toolchain archive failed
 
@@ -1351,6 +1389,45 @@ mod tests {
                 with the version your config pins and `$target` with the binary's target), for example:
 
                     BP_TAILWIND_URL=https://mirror.example.com/tailwind/$version/tailwind-$target
+            "}
+        );
+    }
+
+    #[test]
+    fn a_missing_toolchain_archive_names_the_nearest_versions_to_pin() {
+        let error = |alternatives: Vec<String>| {
+            ElixirBuildpackError::Install(InstallError::ArchiveMissing {
+                tool: "Erlang/OTP",
+                config_key: "erlang_version",
+                error: DownloadError::NotFound {
+                    url: "https://m/builds/otp/amd64/ubuntu-24.04/OTP-27.3.4.tar.gz".into(),
+                    status: 404,
+                },
+                alternatives,
+            })
+        };
+        assert_eq!(
+            message(&error(vec!["27.3.10".into(), "27.3".into()])),
+            indoc::indoc! {"
+                Download not found
+
+                https://m/builds/otp/amd64/ubuntu-24.04/OTP-27.3.4.tar.gz answered HTTP 404, although the index lists it.
+
+                The mirror (HEX_BUILDS_URL) is incomplete. Retry later, or pin another Erlang/OTP version the
+                index lists, the nearest being 27.3.10, 27.3. For example, in elixir_buildpack.config:
+
+                    erlang_version=27.3.10
+            "}
+        );
+        // With no other version listed, what any missing download says.
+        assert_eq!(
+            message(&error(Vec::new())),
+            indoc::indoc! {"
+                Download not found
+
+                https://m/builds/otp/amd64/ubuntu-24.04/OTP-27.3.4.tar.gz answered HTTP 404, although the index lists it.
+
+                The mirror (HEX_BUILDS_URL) is incomplete. Retry later, or pin another version.
             "}
         );
     }

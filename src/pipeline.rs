@@ -888,6 +888,8 @@ mod tests {
                 otp_source: config::Source::ClassicConfig { line: 1 },
                 elixir,
                 elixir_source: config::Source::Default,
+                otp_alternatives: Vec::new(),
+                elixir_alternatives: Vec::new(),
             }
         };
         let mix_exs = "defp deps do\n  [{:distillery, \"~> 2.1\"}]\nend\n";
@@ -949,6 +951,8 @@ mod tests {
                 sha256: None,
             },
             elixir_source: config::Source::Default,
+            otp_alternatives: Vec::new(),
+            elixir_alternatives: Vec::new(),
         };
         let lock = r#"%{
   "jason": {:hex, :jason, "1.4.4", "b9226785a9aa77b6857ca22832cffa5d5011a667207eb2a0ad56adb5db443b8a", [:mix], [], "hexpm", "c5eb0cab91f094599f94d55bc63409236a8ec69a21a67814529e8d5f6cc90b3b"}}"#;
@@ -1068,6 +1072,8 @@ mod tests {
                 sha256: None,
             },
             elixir_source: config::Source::Default,
+            otp_alternatives: Vec::new(),
+            elixir_alternatives: Vec::new(),
         };
         assert!(version_warnings(&pinned, &toolchain(Some("1.18.3"))).is_empty());
         let branch = version_warnings(&pinned, &toolchain(None));

@@ -102,10 +102,13 @@ pub(crate) fn install(
     }
     let (url, sha256) = (&toolchain.elixir_url, toolchain.elixir.sha256.as_deref());
     let zip = match prefetched.map(std::thread::JoinHandle::join) {
-        Some(Ok(result)) => fetch::finish_background(url, sha256, result)?,
+        Some(Ok(result)) => fetch::finish_background(url, sha256, result),
         // Not started, or the download thread panicked: download here.
-        Some(Err(_)) | None => fetch::download(url, sha256)?,
-    };
+        Some(Err(_)) | None => fetch::download(url, sha256),
+    }
+    .map_err(|error| {
+        InstallError::of_archive(error, "Elixir", "elixir_version", &toolchain.elixir_alternatives)
+    })?;
     let timer = print::sub_start_timer("Installing");
     fetch::unpack_zip(zip, &path)?;
     timer.done();

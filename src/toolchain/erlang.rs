@@ -137,7 +137,9 @@ pub(crate) fn install(
         fetch::empty_dir(&path);
     }
 
-    let tarball = fetch::download(&toolchain.otp_url, toolchain.otp.sha256.as_deref())?;
+    let tarball = fetch::download(&toolchain.otp_url, toolchain.otp.sha256.as_deref()).map_err(|error| {
+        InstallError::of_archive(error, "Erlang/OTP", "erlang_version", &toolchain.otp_alternatives)
+    })?;
     let timer = print::sub_start_timer(match debug_info {
         DebugInfo::Keep => "Installing",
         DebugInfo::LeaveOut => {

@@ -44,6 +44,16 @@ pub(crate) enum InstallError {
     Frontend(FrontendError),
     TempFile(std::io::Error),
     Download(DownloadError),
+    /// The index lists the build, but the mirror answers that its archive isn't there.
+    ArchiveMissing {
+        /// `Erlang/OTP` or `Elixir`.
+        tool: &'static str,
+        /// The `elixir_buildpack.config` key that pins it.
+        config_key: &'static str,
+        error: DownloadError,
+        /// Other versions the index lists, nearest first.
+        alternatives: Vec<String>,
+    },
     Unpack(archive::ArchiveError),
     /// OTP's `Install` script failed: its output.
     OtpInstall(String),
@@ -53,6 +63,26 @@ pub(crate) enum InstallError {
 impl From<FrontendError> for InstallError {
     fn from(error: FrontendError) -> Self {
         Self::Frontend(error)
+    }
+}
+
+impl InstallError {
+    /// A fetch error of `tool`'s archive: a missing archive names the versions to pin instead.
+    pub(crate) fn of_archive(
+        error: fetch::FetchError,
+        tool: &'static str,
+        config_key: &'static str,
+        alternatives: &[String],
+    ) -> Self {
+        match error {
+            fetch::FetchError::Download(error @ DownloadError::NotFound { .. }) => Self::ArchiveMissing {
+                tool,
+                config_key,
+                error,
+                alternatives: alternatives.to_vec(),
+            },
+            other => other.into(),
+        }
     }
 }
 
@@ -114,6 +144,9 @@ pub(crate) struct Toolchain {
     pub(crate) elixir: ElixirBuild,
     pub(crate) elixir_url: String,
     pub(crate) elixir_source: Source,
+    /// Other versions the index lists, nearest first, for a build whose archive turns out missing.
+    pub(crate) otp_alternatives: Vec<String>,
+    pub(crate) elixir_alternatives: Vec<String>,
 }
 
 pub(crate) struct Urls<'a> {
@@ -189,9 +222,22 @@ pub(crate) fn resolve(requests: Requests<'_>, urls: &Urls<'_>) -> Result<Toolcha
     let (otp_index, elixir_index) = (otp_index.value, elixir_index.value);
     let otp_builds = versions::otp_builds(&builds_index::parse(&otp_index));
     let elixir_builds = versions::elixir_builds(&builds_index::parse(&elixir_index));
-    choose(requests, &otp_builds, &elixir_builds).map(|(otp, otp_source, elixir, elixir_source)| Toolchain {
+    from_indexes(requests, urls, &otp_builds, &elixir_builds)
+}
+
+/// The toolchain both indexes give for the requests: the builds, their archives' URLs, and the other
+/// versions to name if an archive turns out missing.
+fn from_indexes(
+    requests: Requests<'_>,
+    urls: &Urls<'_>,
+    otp_builds: &[OtpBuild],
+    elixir_builds: &[ElixirBuild],
+) -> Result<Toolchain, ToolchainError> {
+    choose(requests, otp_builds, elixir_builds).map(|(otp, otp_source, elixir, elixir_source)| Toolchain {
         otp_url: urls.otp_tarball(&otp),
         elixir_url: urls.elixir_zip(&elixir),
+        otp_alternatives: versions::otp_alternatives(otp_builds, &otp),
+        elixir_alternatives: versions::elixir_alternatives(elixir_builds, &elixir),
         otp,
         otp_source,
         elixir,
@@ -341,6 +387,77 @@ mod tests {
         choose(Requests::of(&config(erlang, elixir)), &otp, &elixir_builds)
             .map(|(otp, _, elixir, _)| (otp.name, elixir.name))
             .map_err(|error| format!("{error:?}"))
+    }
+
+    #[test]
+    fn the_toolchain_names_its_archives_and_the_versions_to_pin_if_one_is_missing() {
+        let platform = Platform {
+            arch: "amd64".into(),
+            distro: "debian-12".into(),
+            host: Host::Builder,
+        };
+        let otp = versions::otp_builds(&entries(&["OTP-25.2.3", "OTP-25.3", "OTP-27.3.4"]));
+        let elixir_builds = versions::elixir_builds(&entries(&[
+            "v1.14.0-otp-25",
+            "v1.14.5-otp-25",
+            "v1.15.8-otp-25",
+            "v1.18.3-otp-27",
+        ]));
+        let toolchain = from_indexes(
+            Requests::of(&config(Some("25.2.3"), Some("1.14.0"))),
+            &Urls::new("https://m/", &platform),
+            &otp,
+            &elixir_builds,
+        )
+        .expect("a toolchain");
+        assert_eq!(
+            (toolchain.otp_url.as_str(), toolchain.elixir_url.as_str()),
+            (
+                "https://m/builds/otp/amd64/debian-12/OTP-25.2.3.tar.gz",
+                "https://m/builds/elixir/v1.14.0-otp-25.zip"
+            )
+        );
+        assert_eq!(toolchain.otp_alternatives, ["25.3", "27.3.4"]);
+        assert_eq!(toolchain.elixir_alternatives, ["1.14.5", "1.15.8"]);
+    }
+
+    #[test]
+    fn a_missing_archive_keeps_what_to_pin_instead_and_other_failures_stay_as_they_are() {
+        let missing = InstallError::of_archive(
+            fetch::FetchError::Download(DownloadError::NotFound {
+                url: "https://m/x.zip".into(),
+                status: 404,
+            }),
+            "Elixir",
+            "elixir_version",
+            &["1.18.4".into()],
+        );
+        assert!(
+            matches!(
+                &missing,
+                InstallError::ArchiveMissing {
+                    tool: "Elixir",
+                    config_key: "elixir_version",
+                    error: DownloadError::NotFound { status: 404, .. },
+                    alternatives,
+                } if alternatives == &["1.18.4"]
+            ),
+            "{missing:?}"
+        );
+        let failed = InstallError::of_archive(
+            fetch::FetchError::Download(DownloadError::Failed {
+                url: "https://m/x.zip".into(),
+                attempts: 4,
+                last_error: "reset".into(),
+            }),
+            "Elixir",
+            "elixir_version",
+            &["1.18.4".into()],
+        );
+        assert!(
+            matches!(failed, InstallError::Download(DownloadError::Failed { .. })),
+            "{failed:?}"
+        );
     }
 
     #[test]

@@ -71,6 +71,8 @@ pub(crate) fn from_cache(requests: Requests<'_>, cached: &Cached, urls: &Urls<'_
         otp_source: otp_request.source.clone(),
         elixir,
         elixir_source: elixir_request.source.clone(),
+        otp_alternatives: Vec::new(),
+        elixir_alternatives: Vec::new(),
     })
 }
 

@@ -152,6 +152,31 @@ fn nearest(available: &[&Version], request: Option<&Version>) -> Vec<String> {
         .collect()
 }
 
+/// Other OTP versions the index lists, nearest to `chosen` first: what a build whose archive is missing
+/// from the mirror can pin instead.
+pub(crate) fn otp_alternatives(builds: &[OtpBuild], chosen: &OtpBuild) -> Vec<String> {
+    nearest(
+        &builds
+            .iter()
+            .filter(|build| build.name != chosen.name)
+            .filter_map(|build| build.version.as_ref())
+            .collect::<Vec<_>>(),
+        chosen.version.as_ref(),
+    )
+}
+
+/// Other Elixir versions the index lists for `chosen`'s OTP major, nearest first (as [`otp_alternatives`]).
+pub(crate) fn elixir_alternatives(builds: &[ElixirBuild], chosen: &ElixirBuild) -> Vec<String> {
+    nearest(
+        &builds
+            .iter()
+            .filter(|build| build.otp_major == chosen.otp_major && build.name != chosen.name)
+            .filter_map(|build| build.version.as_ref())
+            .collect::<Vec<_>>(),
+        chosen.version.as_ref(),
+    )
+}
+
 fn newest_matching<'a, T>(
     builds: &'a [T],
     version_of: impl Fn(&T) -> Option<&Version>,
@@ -485,6 +510,29 @@ mod tests {
                     "27.3".into()
                 ],
             })
+        );
+    }
+
+    #[test]
+    fn alternatives_to_a_missing_archive_are_the_other_versions_nearest_first() {
+        let otp_builds = otp_index();
+        let chosen = otp_builds
+            .iter()
+            .find(|build| build.name == "OTP-27.3.4")
+            .expect("listed");
+        assert_eq!(
+            otp_alternatives(&otp_builds, chosen),
+            ["27.3.10", "27.3", "27.2.4", "28.0-rc1", "26.2.5"]
+        );
+        let elixir_builds = elixir_index();
+        let chosen = elixir_builds
+            .iter()
+            .find(|build| build.name == "v1.18.3-otp-27")
+            .expect("listed");
+        // Only builds for the same OTP major: 1.15.8 and 1.17.3 for OTP 26 are not.
+        assert_eq!(
+            elixir_alternatives(&elixir_builds, chosen),
+            ["1.18.4", "1.19.0-rc.0", "1.17.3"]
         );
     }
 
